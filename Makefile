@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+# Wrapper around CMake and the project scripts. The two commands of the README:
+#   make demo    install what is missing, build, run the daemon on the simulated household
+#   make check   install what is missing, build, run every test
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
+                  find src tests bench -name '*.[ch]pp')
+
+.PHONY: all deps configure build demo check format format-check clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) --parallel $(JOBS)
+
+demo: build
+	@echo "meteremu demo: try  curl -s 'http://127.0.0.1:8080/rpc/EM.GetStatus?id=0'  (Ctrl-C stops)"
+	$(BUILD)/src/meteremu --demo
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure --parallel $(JOBS)
+
+format: deps
+	clang-format -i $(SOURCES)
+
+format-check: deps
+	@echo "clang-format --dry-run --Werror (all C++ sources)"
+	@clang-format --dry-run --Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// A data source: it measures (or fetches) the grid connection and publishes immutable
+// Readings into MeterState from a thread of its own. Backends never talk to frontends.
+// A backend is a plugin: a descriptor with a name, a config parser and a factory,
+// listed once in backends/registry.cpp.
+#pragma once
+
+#include "core/heartbeat.hpp"
+#include "core/meter_state.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meteremu {
+
+class ConfigSection;
+
+/// A plugin's parsed and validated keys. Each backend derives its own.
+struct BackendOptions {
+    virtual ~BackendOptions() = default;
+};
+
+/// What every backend gets from the daemon.
+struct BackendContext {
+    MeterState& state;
+    Seconds poll_interval{1.0};
+    /// Bumped on every poll loop iteration, successful or not (systemd watchdog).
+    Heartbeat& heartbeat;
+    /// Where a backend may keep data across restarts (systemd's StateDirectory).
+    std::filesystem::path state_directory;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    /// Starts polling in the backend's own thread. Throws std::runtime_error on failure.
+    virtual void Start() = 0;
+
+    /// Stops polling and joins the thread; returns promptly even mid-request. Idempotent.
+    virtual void Stop() noexcept = 0;
+
+    /// One line for logs and the systemd STATUS, e.g. "demo household (seed 42)".
+    virtual std::string Describe() const = 0;
+};
+
+struct BackendPlugin {
+    std::string_view name;
+    /// Reads and validates the plugin's own keys of [backend]; reports problems to the
+    /// section and returns the options (possibly incomplete when errors were reported).
+    std::unique_ptr<BackendOptions> (*parse)(ConfigSection& section);
+    /// Throws PluginUnavailable when the backend cannot run on this host.
+    std::unique_ptr<Backend> (*create)(const BackendOptions& options,
+                                       const BackendContext& context);
+};
+
+/// Thrown by a plugin that is built in but cannot run here.
+class PluginUnavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+const BackendPlugin* FindBackendPlugin(std::string_view name) noexcept;
+std::vector<std::string_view> BackendPluginNames();
+
+} // namespace meteremu

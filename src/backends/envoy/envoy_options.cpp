@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "backends/envoy/envoy_options.hpp"
+
+#include "config/config_section.hpp"
+
+namespace meteremu {
+namespace {
+
+void ReadString(ConfigSection& section, std::string_view key, std::string& target) {
+    if (auto value = section.String(key)) target = *value;
+}
+
+void ParseHost(ConfigSection& section, EnvoyOptions& options) {
+    if (!section.Has("host")) {
+        section.ErrorMissing("host", "set host to the Envoy's IP address or host name, e.g. "
+                                     "host = \"192.168.1.50\"");
+        return;
+    }
+    ReadString(section, "host", options.host);
+    if (options.host.empty() && section.String("host"))
+        section.ErrorAt("host", "is empty: set it to the Envoy's IP address or host name");
+}
+
+void CheckCombinations(ConfigSection& section, const EnvoyOptions& options) {
+    if (!options.token.empty() && !options.token_file.empty())
+        section.ErrorAt("token_file", "set token or token_file, not both");
+    if (options.username.empty() != options.password.empty())
+        section.ErrorAt(options.username.empty() ? "password" : "username",
+                        "the Enlighten login needs both username and password");
+    if (!options.ca_file.empty() && !options.verify_ssl)
+        section.WarningAt("ca_file", "is only used with verify_ssl = true");
+}
+
+} // namespace
+
+std::unique_ptr<BackendOptions> ParseEnvoyOptions(ConfigSection& section) {
+    auto options = std::make_unique<EnvoyOptions>();
+    ParseHost(section, *options);
+    ReadString(section, "token", options->token);
+    ReadString(section, "token_file", options->token_file);
+    if (auto verify = section.Bool("verify_ssl")) options->verify_ssl = *verify;
+    ReadString(section, "ca_file", options->ca_file);
+    ReadString(section, "username", options->username);
+    ReadString(section, "password", options->password);
+    ReadString(section, "serial", options->serial);
+    CheckCombinations(section, *options);
+    return options;
+}
+
+namespace {
+
+std::unique_ptr<Backend> CreateEnvoy(const BackendOptions&, const BackendContext&) {
+    throw PluginUnavailable("the envoy backend is not part of this build yet");
+}
+
+} // namespace
+
+const BackendPlugin envoy_backend_plugin{"envoy", ParseEnvoyOptions, CreateEnvoy};
+
+} // namespace meteremu

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "backends/backend.hpp"
+
+#include <string>
+
+namespace meteremu {
+
+/// [backend] keys of type = "envoy". The token and password are secrets: never log them.
+struct EnvoyOptions : BackendOptions {
+    std::string host;
+    std::string token;
+    std::string token_file;
+    bool verify_ssl = false;
+    std::string ca_file;
+    std::string username;
+    std::string password;
+    std::string serial;
+};
+
+std::unique_ptr<BackendOptions> ParseEnvoyOptions(ConfigSection& section);
+
+extern const BackendPlugin envoy_backend_plugin;
+
+} // namespace meteremu

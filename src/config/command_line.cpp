@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include "config/command_line.hpp"
+
+#include "build_config.hpp"
+
+#include <getopt.h>
+
+namespace meteremu {
+namespace {
+
+enum Option {
+    kConfig = 'c',
+    kCheckConfig = 'C',
+    kDemo = 'd',
+    kLogLevel = 'l',
+    kHelp = 'h',
+    kVersion = 'V'
+};
+
+constexpr option kOptions[] = {
+    {"config", required_argument, nullptr, kConfig},
+    {"check-config", no_argument, nullptr, kCheckConfig},
+    {"demo", no_argument, nullptr, kDemo},
+    {"log-level", required_argument, nullptr, kLogLevel},
+    {"help", no_argument, nullptr, kHelp},
+    {"version", no_argument, nullptr, kVersion},
+    {nullptr, 0, nullptr, 0},
+};
+
+log::Level ParseLevelArgument(const char* text) {
+    if (auto level = log::ParseLevel(text)) return *level;
+    throw UsageError(std::string("--log-level: unknown level '") + text +
+                     "'; expected error, warning, notice, info or debug");
+}
+
+void ApplyOption(int option, CommandLine& line) {
+    switch (option) {
+    case kConfig:
+        line.config_path = optarg;
+        line.config_given = true;
+        break;
+    case kCheckConfig:
+        line.check_config = true;
+        break;
+    case kDemo:
+        line.demo = true;
+        break;
+    case kLogLevel:
+        line.log_level = ParseLevelArgument(optarg);
+        break;
+    case kHelp:
+        line.help = true;
+        break;
+    case kVersion:
+        line.version = true;
+        break;
+    default:
+        throw UsageError("unknown option; see meteremu --help");
+    }
+}
+
+} // namespace
+
+CommandLine ParseCommandLine(int argc, char** argv) {
+    CommandLine line;
+    line.config_path = build::kDefaultConfigFile;
+    opterr = 0; // we report errors ourselves, once
+    optind = 0; // glibc: 0 also resets getopt's internal state between calls
+    int option;
+    while ((option = getopt_long(argc, argv, ":c:hV", kOptions, nullptr)) != -1) {
+        if (option == ':')
+            throw UsageError(std::string("option ") + argv[optind - 1] + " needs a value");
+        if (option == '?')
+            throw UsageError(std::string("unknown option '") + argv[optind - 1] +
+                             "'; see meteremu --help");
+        ApplyOption(option, line);
+    }
+    if (optind < argc)
+        throw UsageError(std::string("unexpected argument '") + argv[optind] +
+                         "'; see meteremu --help");
+    if (line.demo && line.config_given)
+        throw UsageError("--demo runs without a configuration file; drop --config or --demo");
+    return line;
+}
+
+std::string HelpText() {
+    return std::string("Usage: meteremu [OPTION]...\n"
+                       "Make an energy data source look like another energy meter on the LAN:\n"
+                       "poll an Enphase Envoy and answer as a Shelly Pro 3EM.\n"
+                       "\n"
+                       "  -c, --config=PATH     configuration file (default ") +
+           build::kDefaultConfigFile +
+           ")\n"
+           "      --check-config    validate the configuration and exit: 0 if it is valid,\n"
+           "                        78 with FILE:LINE:COLUMN messages if not\n"
+           "      --demo            run the built-in simulated household without a\n"
+           "                        configuration file: HTTP on 127.0.0.1:8080, UDP on\n"
+           "                        127.0.0.1:11010 and 12220, no mDNS\n"
+           "      --log-level=LEVEL error, warning, notice, info or debug; overrides\n"
+           "                        log_level in the configuration file\n"
+           "  -h, --help            show this help and exit\n"
+           "  -V, --version         show the version and exit\n"
+           "\n"
+           "Signals: SIGTERM and SIGINT stop the daemon.\n"
+           "Exit status: 0 success, 1 failure, 64 bad command line, 78 configuration error.\n"
+           "See meteremu(8) and meteremu.toml(5).\n";
+}
+
+} // namespace meteremu

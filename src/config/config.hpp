@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The typed configuration the daemon runs on. Built in one place (config_loader.cpp) from
+// /etc/meteremu.toml or from the built-in demo; nothing else sees TOML.
+#pragma once
+
+#include "backends/backend.hpp"
+#include "config/diagnostics.hpp"
+#include "core/meter_state.hpp"
+#include "frontends/frontend.hpp"
+#include "platform/log.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meteremu {
+
+/// Where the transports listen when the ports are not passed in by systemd.
+struct ListenSettings {
+    std::string address;          ///< empty: every address, IPv4 and IPv6
+    std::uint16_t http_port = 80; ///< 0: an ephemeral port (tests)
+    std::vector<std::uint16_t> udp_ports{1010, 2220};
+};
+
+struct FrontendSettings {
+    std::string type = "shelly";
+    const FrontendPlugin* plugin = nullptr;
+    std::shared_ptr<const FrontendOptions> options;
+    SiteLayout layout;
+    OnStale on_stale = OnStale::Silent;
+    ListenSettings listen;
+    bool mdns = true;
+};
+
+struct BackendSettings {
+    std::string type;
+    const BackendPlugin* plugin = nullptr;
+    std::shared_ptr<const BackendOptions> options;
+    Seconds poll_interval{1.0};
+    Seconds stale_after{10.0};
+};
+
+struct Config {
+    std::string source; ///< file name, or "<demo>" for the built-in demo
+    log::Level log_level = log::Level::Info;
+    FrontendSettings frontend;
+    BackendSettings backend;
+    /// Problems that do not stop the daemon; the caller logs them.
+    std::vector<ConfigDiagnostic> warnings;
+
+    FreshnessPolicy Freshness() const { return {backend.stale_after, frontend.on_stale}; }
+};
+
+} // namespace meteremu

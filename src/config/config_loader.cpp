@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+#include "config/config_loader.hpp"
+
+#include "config/config_section.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace meteremu {
+namespace {
+
+constexpr double kMaxPollInterval = 3600;
+constexpr double kMaxStaleAfter = 86400;
+
+constexpr std::string_view kDemoConfig = R"(
+[frontend]
+type = "shelly"
+listen_address = "127.0.0.1"
+http_port = 8080
+udp_ports = [11010, 12220]
+mdns = false
+
+[backend]
+type = "demo"
+)";
+
+std::string JoinNames(const std::vector<std::string_view>& names) {
+    std::string text;
+    for (auto name : names)
+        text += (text.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+    return text;
+}
+
+const toml::table* SectionTable(const toml::table& root, std::string_view name,
+                                Diagnostics& diagnostics) {
+    const toml::node* node = root.get(name);
+    if (!node) return nullptr;
+    if (const toml::table* table = node->as_table()) return table;
+    auto at = node->source().begin;
+    diagnostics.Error(at.line, at.column,
+                      std::string(name) + ": expected a table ([" + std::string(name) + "])");
+    return nullptr;
+}
+
+toml::source_position SectionPosition(const toml::table* table) {
+    return table ? table->source().begin : toml::source_position{1, 1};
+}
+
+std::optional<std::uint16_t> Port(ConfigSection& section, std::string_view key,
+                                  std::int64_t value) {
+    if (value < 0 || value > 65535) {
+        section.ErrorAt(key,
+                        "expected a port number from 0 to 65535, got " + std::to_string(value));
+        return std::nullopt;
+    }
+    return static_cast<std::uint16_t>(value);
+}
+
+void ParseSiteLayout(ConfigSection& section, FrontendSettings& settings) {
+    if (auto phases = section.Integer("phases")) {
+        if (*phases == 1 || *phases == 3)
+            settings.layout.phases = static_cast<int>(*phases);
+        else
+            section.ErrorAt("phases",
+                            "expected 1 (single-phase site) or 3, got " + std::to_string(*phases));
+    }
+    auto phase = section.String("phase");
+    if (!phase) return;
+    if (*phase == "a" || *phase == "b" || *phase == "c")
+        settings.layout.phase = static_cast<Phase>((*phase)[0] - 'a');
+    else
+        section.ErrorAt("phase", "expected \"a\", \"b\" or \"c\"");
+    if (settings.layout.phases != 1) section.WarningAt("phase", "has no effect unless phases = 1");
+}
+
+void ParseListen(ConfigSection& section, ListenSettings& listen) {
+    if (auto address = section.String("listen_address")) listen.address = *address;
+    if (auto http_port = section.Integer("http_port"))
+        if (auto port = Port(section, "http_port", *http_port)) listen.http_port = *port;
+    if (auto udp_ports = section.IntegerArray("udp_ports")) {
+        listen.udp_ports.clear();
+        for (auto value : *udp_ports)
+            if (auto port = Port(section, "udp_ports", value)) listen.udp_ports.push_back(*port);
+    }
+}
+
+FrontendSettings ParseFrontend(ConfigSection& section) {
+    FrontendSettings settings;
+    if (auto type = section.String("type")) settings.type = *type;
+    ParseSiteLayout(section, settings);
+    ParseListen(section, settings.listen);
+    if (auto mdns = section.Bool("mdns")) settings.mdns = *mdns;
+    if (auto on_stale = section.String("on_stale")) {
+        if (auto mode = ParseOnStale(*on_stale))
+            settings.on_stale = *mode;
+        else
+            section.ErrorAt("on_stale", "expected \"silent\", \"zero\" or \"last\"");
+    }
+    settings.plugin = FindFrontendPlugin(settings.type);
+    if (!settings.plugin) {
+        section.ErrorAt("type", "expected one of " + JoinNames(FrontendPluginNames()));
+        return settings;
+    }
+    settings.options = settings.plugin->parse(section);
+    section.ReportUnknownKeys();
+    return settings;
+}
+
+BackendSettings ParseBackend(ConfigSection& section) {
+    BackendSettings settings;
+    auto type = section.String("type");
+    settings.poll_interval = Seconds(section.Seconds("poll_interval", 1.0, kMaxPollInterval));
+    settings.stale_after = Seconds(section.Seconds("stale_after", 10.0, kMaxStaleAfter));
+    if (section.Has("stale_after") && settings.stale_after <= settings.poll_interval)
+        section.ErrorAt("stale_after", "must be longer than poll_interval, or every reading "
+                                       "turns stale before the next one arrives");
+    std::string names = JoinNames(BackendPluginNames());
+    if (!type) {
+        if (!section.Has("type")) section.ErrorMissing("type", "expected one of " + names);
+        return settings;
+    }
+    settings.type = *type;
+    settings.plugin = FindBackendPlugin(settings.type);
+    if (!settings.plugin) {
+        section.ErrorAt("type", "expected one of " + names);
+        return settings;
+    }
+    settings.options = settings.plugin->parse(section);
+    section.ReportUnknownKeys();
+    return settings;
+}
+
+void ParseTopLevel(const toml::table& root, Config& config, Diagnostics& diagnostics) {
+    for (const auto& [key, node] : root) {
+        auto at = key.source().begin;
+        if (key.str() == "log_level") {
+            auto level = node.value<std::string>();
+            auto parsed = level ? log::ParseLevel(*level) : std::nullopt;
+            if (parsed)
+                config.log_level = *parsed;
+            else
+                diagnostics.Error(node.source().begin.line, node.source().begin.column,
+                                  "log_level: expected \"error\", \"warning\", \"notice\", "
+                                  "\"info\" or \"debug\"");
+        } else if (key.str() != "frontend" && key.str() != "backend") {
+            diagnostics.Error(at.line, at.column,
+                              "unknown key '" + std::string(key.str()) +
+                                  "'; expected log_level, [frontend] or [backend]");
+        }
+    }
+}
+
+Config Build(const toml::table& root, Diagnostics& diagnostics) {
+    Config config;
+    config.source = diagnostics.File();
+    ParseTopLevel(root, config, diagnostics);
+    const toml::table* frontend = SectionTable(root, "frontend", diagnostics);
+    const toml::table* backend = SectionTable(root, "backend", diagnostics);
+    ConfigSection frontend_section("frontend", frontend, SectionPosition(frontend), diagnostics);
+    config.frontend = ParseFrontend(frontend_section);
+    if (!backend && !root.contains("backend"))
+        diagnostics.Error(
+            1, 1, "no [backend] section: add one with type = " + JoinNames(BackendPluginNames()));
+    else if (backend) {
+        ConfigSection backend_section("backend", backend, SectionPosition(backend), diagnostics);
+        config.backend = ParseBackend(backend_section);
+    }
+    return config;
+}
+
+std::string ReadFile(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        throw ConfigInvalid({{path, 0, 0, "cannot read: " + std::string(std::strerror(errno))}});
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+Config ParseConfig(std::string_view text, const std::string& source_name) {
+    Diagnostics diagnostics(source_name);
+    toml::table root;
+    try {
+        root = toml::parse(text, source_name);
+    } catch (const toml::parse_error& error) {
+        auto at = error.source().begin;
+        diagnostics.Error(at.line, at.column, std::string(error.description()));
+        throw ConfigInvalid(diagnostics.Items());
+    }
+    Config config = Build(root, diagnostics);
+    if (diagnostics.HasErrors()) throw ConfigInvalid(diagnostics.Items());
+    config.warnings = diagnostics.Items();
+    return config;
+}
+
+Config LoadConfigFile(const std::string& path) {
+    return ParseConfig(ReadFile(path), path);
+}
+
+Config DemoConfig() {
+    return ParseConfig(kDemoConfig, "<demo>");
+}
+
+} // namespace meteremu

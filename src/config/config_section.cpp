@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include "config/config_section.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace meteremu {
+namespace {
+
+std::string_view TypeName(const toml::node& node) {
+    switch (node.type()) {
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::integer:
+        return "an integer";
+    case toml::node_type::floating_point:
+        return "a floating-point number";
+    case toml::node_type::boolean:
+        return "a boolean";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    case toml::node_type::none:
+        break;
+    }
+    return "nothing";
+}
+
+std::string FormatNumber(double value) {
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+} // namespace
+
+ConfigSection::ConfigSection(std::string name, const toml::table* table,
+                             toml::source_position where, Diagnostics& diagnostics)
+    : name_(std::move(name)), table_(table), where_(where), diagnostics_(diagnostics) {}
+
+bool ConfigSection::Has(std::string_view key) const noexcept {
+    return table_ && table_->contains(key);
+}
+
+std::string ConfigSection::Qualified(std::string_view key) const {
+    return name_ + "." + std::string(key);
+}
+
+const toml::node* ConfigSection::Find(std::string_view key) {
+    known_.emplace(key);
+    return table_ ? table_->get(key) : nullptr;
+}
+
+toml::source_position ConfigSection::PositionOf(std::string_view key) const {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    return node ? node->source().begin : where_;
+}
+
+void ConfigSection::WrongType(std::string_view key, const toml::node& node,
+                              std::string_view expected) {
+    ErrorAt(key, "expected " + std::string(expected) + ", got " + std::string(TypeName(node)));
+}
+
+void ConfigSection::ErrorAt(std::string_view key, const std::string& expectation) {
+    auto at = PositionOf(key);
+    diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
+}
+
+void ConfigSection::WarningAt(std::string_view key, const std::string& message) {
+    auto at = PositionOf(key);
+    diagnostics_.Warning(at.line, at.column, Qualified(key) + ": " + message);
+}
+
+void ConfigSection::ErrorMissing(std::string_view key, const std::string& expectation) {
+    diagnostics_.Error(where_.line, where_.column,
+                       "[" + name_ + "] has no '" + std::string(key) + "': " + expectation);
+}
+
+template <class T>
+std::optional<T> ConfigSection::Typed(std::string_view key,
+                                      bool (toml::node::*matches)() const noexcept,
+                                      std::string_view expected) {
+    const toml::node* node = Find(key);
+    if (!node) return std::nullopt;
+    if ((node->*matches)()) return node->value<T>();
+    WrongType(key, *node, expected);
+    return std::nullopt;
+}
+
+std::optional<std::string> ConfigSection::String(std::string_view key) {
+    return Typed<std::string>(key, &toml::node::is_string, "a string");
+}
+
+std::optional<bool> ConfigSection::Bool(std::string_view key) {
+    return Typed<bool>(key, &toml::node::is_boolean, "true or false");
+}
+
+std::optional<double> ConfigSection::Number(std::string_view key) {
+    return Typed<double>(key, &toml::node::is_number, "a number");
+}
+
+std::optional<std::int64_t> ConfigSection::Integer(std::string_view key) {
+    return Typed<std::int64_t>(key, &toml::node::is_integer, "an integer");
+}
+
+std::optional<std::vector<std::int64_t>> ConfigSection::IntegerArray(std::string_view key) {
+    const toml::node* node = Find(key);
+    if (!node) return std::nullopt;
+    const toml::array* array = node->as_array();
+    if (!array) {
+        WrongType(key, *node, "an array of integers");
+        return std::nullopt;
+    }
+    std::vector<std::int64_t> values;
+    for (const toml::node& element : *array) {
+        if (!element.is_integer()) {
+            auto at = element.source().begin;
+            diagnostics_.Error(at.line, at.column,
+                               Qualified(key) + ": expected an integer, got " +
+                                   std::string(TypeName(element)));
+            return std::nullopt;
+        }
+        values.push_back(*element.value<std::int64_t>());
+    }
+    return values;
+}
+
+double ConfigSection::Seconds(std::string_view key, double fallback, double maximum) {
+    auto value = Number(key);
+    if (!value) return fallback;
+    if (!std::isfinite(*value) || *value <= 0 || *value > maximum) {
+        ErrorAt(key, "expected a number of seconds greater than 0 and at most " +
+                         FormatNumber(maximum) + ", got " + FormatNumber(*value));
+        return fallback;
+    }
+    return *value;
+}
+
+void ConfigSection::ReportUnknownKeys() {
+    if (!table_) return;
+    std::string expected;
+    for (const auto& key : known_)
+        expected += (expected.empty() ? "" : ", ") + key;
+    for (const auto& [key, node] : *table_) {
+        if (known_.contains(key.str())) continue;
+        auto at = key.source().begin;
+        diagnostics_.Error(at.line, at.column,
+                           "unknown key '" + std::string(key.str()) + "' in [" + name_ +
+                               "]; expected one of: " + expected);
+    }
+}
+
+} // namespace meteremu

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// One table of the configuration file ([frontend] or [backend]) as seen by the code that owns
+// its keys. Every getter remembers the key as known and reports a wrong type at the value's
+// position; ReportUnknownKeys() then flags whatever nobody asked for.
+#pragma once
+
+#include "config/diagnostics.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meteremu {
+
+class ConfigSection {
+public:
+    /// `table` may be null when the file has no such section; `where` is then the file start.
+    ConfigSection(std::string name, const toml::table* table, toml::source_position where,
+                  Diagnostics& diagnostics);
+
+    const std::string& Name() const noexcept { return name_; }
+    bool Has(std::string_view key) const noexcept;
+
+    // Absent key: nullopt. Wrong type: an error at the value, then nullopt.
+    std::optional<std::string> String(std::string_view key);
+    std::optional<bool> Bool(std::string_view key);
+    /// Integers are accepted where a number is expected (poll_interval = 2).
+    std::optional<double> Number(std::string_view key);
+    std::optional<std::int64_t> Integer(std::string_view key);
+    std::optional<std::vector<std::int64_t>> IntegerArray(std::string_view key);
+
+    /// A positive number of seconds, or `fallback` when absent; errors name the bounds.
+    double Seconds(std::string_view key, double fallback, double maximum);
+
+    /// An error at the key's value (or the section header when the key is absent).
+    void ErrorAt(std::string_view key, const std::string& expectation);
+    void WarningAt(std::string_view key, const std::string& message);
+    /// An error at the section header: a required key is missing.
+    void ErrorMissing(std::string_view key, const std::string& expectation);
+
+    /// Reports every key no getter asked for, listing the keys this section knows.
+    void ReportUnknownKeys();
+
+    /// "backend.host"
+    std::string Qualified(std::string_view key) const;
+
+private:
+    const toml::node* Find(std::string_view key);
+    toml::source_position PositionOf(std::string_view key) const;
+    void WrongType(std::string_view key, const toml::node& node, std::string_view expected);
+    template <class T>
+    std::optional<T> Typed(std::string_view key, bool (toml::node::*matches)() const noexcept,
+                           std::string_view expected);
+
+    std::string name_;
+    const toml::table* table_;
+    toml::source_position where_;
+    Diagnostics& diagnostics_;
+    std::set<std::string, std::less<>> known_;
+};
+
+} // namespace meteremu

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "core/meter_state.hpp"
+
+#include <array>
+#include <utility>
+
+namespace meteremu {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, OnStale>, 3> kOnStaleNames{{
+    {"silent", OnStale::Silent},
+    {"zero", OnStale::Zero},
+    {"last", OnStale::Last},
+}};
+
+/// Served under on_stale = zero before the first reading: zeros, and no energy counters
+/// (callers check Freshness::Missing before serving energy).
+const std::shared_ptr<const Reading>& AllZeroReading() noexcept {
+    static const auto zero = std::make_shared<const Reading>();
+    return zero;
+}
+
+} // namespace
+
+std::optional<OnStale> ParseOnStale(std::string_view name) noexcept {
+    for (const auto& [text, mode] : kOnStaleNames)
+        if (text == name) return mode;
+    return std::nullopt;
+}
+
+std::string_view OnStaleName(OnStale mode) noexcept {
+    for (const auto& [text, value] : kOnStaleNames)
+        if (value == mode) return text;
+    return "?";
+}
+
+Reading ZeroedPowers(const Reading& reading) noexcept {
+    Reading zeroed = reading;
+    for (auto& phase : zeroed.phases) {
+        phase.act_power = 0;
+        phase.aprt_power = 0;
+        phase.current = 0;
+        phase.power_factor = 0;
+    }
+    return zeroed;
+}
+
+MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept
+    : layout_(layout), policy_(policy) {}
+
+void MeterState::Publish(const Reading& reading) {
+    auto next = std::make_shared<Snapshot>();
+    next->reading = std::make_shared<const Reading>(MapToSite(reading, layout_));
+    if (policy_.on_stale == OnStale::Zero)
+        next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
+    std::lock_guard lock(mutex_);
+    next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
+    snapshot_ = std::move(next);
+}
+
+std::shared_ptr<const MeterState::Snapshot> MeterState::Load() const noexcept {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+}
+
+std::shared_ptr<const Reading> MeterState::Latest() const noexcept {
+    auto snapshot = Load();
+    return snapshot ? snapshot->reading : nullptr;
+}
+
+MeterView MeterState::View(SteadyTime now) const noexcept {
+    auto snapshot = Load();
+    if (!snapshot) {
+        if (policy_.on_stale == OnStale::Zero) return {AllZeroReading(), Freshness::Missing, 0};
+        return {nullptr, Freshness::Missing, 0};
+    }
+    if (now - snapshot->reading->received_at <= policy_.stale_after)
+        return {snapshot->reading, Freshness::Fresh, snapshot->generation};
+    switch (policy_.on_stale) {
+    case OnStale::Zero:
+        return {snapshot->zeroed, Freshness::Stale, snapshot->generation};
+    case OnStale::Last:
+        return {snapshot->reading, Freshness::Stale, snapshot->generation};
+    case OnStale::Silent:
+        break;
+    }
+    return {nullptr, Freshness::Stale, snapshot->generation};
+}
+
+} // namespace meteremu

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// The latest reading, shared between the backend that publishes it and the frontends that
+// serve it. A reading is fresh until `stale_after` passes without a newer one; what a stale
+// (or missing) reading turns into is decided here, once, so every transport serves the same.
+#pragma once
+
+#include "core/reading.hpp"
+#include "core/site_mapping.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+namespace meteremu {
+
+/// What to serve once the data is stale.
+enum class OnStale {
+    Silent, ///< nothing: UDP does not reply, RPCs answer an error, the battery falls back
+    Zero,   ///< every power reads 0.0 W
+    Last,   ///< the last values keep being served
+};
+
+std::optional<OnStale> ParseOnStale(std::string_view name) noexcept;
+std::string_view OnStaleName(OnStale mode) noexcept;
+
+struct FreshnessPolicy {
+    Seconds stale_after{10.0};
+    OnStale on_stale = OnStale::Silent;
+};
+
+enum class Freshness {
+    Fresh,   ///< newer than stale_after
+    Stale,   ///< older than stale_after
+    Missing, ///< no reading was ever received
+};
+
+/// What a frontend may serve at one moment.
+struct MeterView {
+    /// The reading to serve, already mapped to the site and zeroed under on_stale = zero;
+    /// null when nothing may be served (on_stale = silent, or no reading at all).
+    std::shared_ptr<const Reading> reading;
+    Freshness freshness = Freshness::Missing;
+    /// Counts publishes; lets callers cache what they render from one reading.
+    std::uint64_t generation = 0;
+};
+
+class MeterState {
+public:
+    MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept;
+
+    /// Maps `reading` to the site and makes it the latest. Thread-safe.
+    void Publish(const Reading& reading);
+
+    /// The reading to serve at `now` under the freshness policy. Thread-safe and cheap: a
+    /// lock held for a pointer copy, no allocation.
+    MeterView View(SteadyTime now) const noexcept;
+
+    /// The latest reading regardless of freshness, or null. For status lines and logs.
+    std::shared_ptr<const Reading> Latest() const noexcept;
+
+    const FreshnessPolicy& Policy() const noexcept { return policy_; }
+    const SiteLayout& Layout() const noexcept { return layout_; }
+
+private:
+    struct Snapshot {
+        std::shared_ptr<const Reading> reading;
+        std::shared_ptr<const Reading> zeroed; ///< served when stale under on_stale = zero
+        std::uint64_t generation = 0;
+    };
+
+    std::shared_ptr<const Snapshot> Load() const noexcept;
+
+    const SiteLayout layout_;
+    const FreshnessPolicy policy_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<const Snapshot> snapshot_;
+};
+
+/// The reading with power, apparent power, current and power factor set to zero; voltage,
+/// frequency and the energy counters keep their last values.
+Reading ZeroedPowers(const Reading& reading) noexcept;
+
+} // namespace meteremu

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Lifecycle: build the meter state, the frontend and its servers, then the backend; serve
+// until SIGTERM or SIGINT; stop in reverse order.
+#pragma once
+
+#include "backends/backend.hpp"
+#include "config/config.hpp"
+#include "core/heartbeat.hpp"
+#include "core/meter_state.hpp"
+#include "frontends/frontend.hpp"
+#include "net/http_server.hpp"
+#include "net/rpc_http.hpp"
+
+#include <memory>
+
+namespace meteremu {
+
+class Daemon {
+public:
+    explicit Daemon(Config config);
+    ~Daemon();
+
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    /// Starts everything; the servers answer when this returns. Throws on failure.
+    void Start();
+
+    /// Serves until SIGTERM or SIGINT, then stops. Returns the exit status.
+    int Run();
+
+    void Stop() noexcept;
+
+private:
+    void StartServers();
+    void StartBackend();
+
+    Config config_;
+    SteadyTime started_at_;
+    Heartbeat poller_heartbeat_;
+    std::unique_ptr<MeterState> state_;
+    std::unique_ptr<Frontend> frontend_;
+    std::unique_ptr<RpcHttpHandler> rpc_http_;
+    std::unique_ptr<HttpServer> http_;
+    std::unique_ptr<Backend> backend_;
+};
+
+} // namespace meteremu

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// An emulated meter: it answers RPCs from the latest reading in MeterState and tells the
+// transports the few things that are its own (HTTP server name, fixed HTTP paths).
+// A frontend is a plugin listed once in frontends/registry.cpp.
+#pragma once
+
+#include "core/meter_state.hpp"
+#include "net/rpc.hpp"
+#include "net/rpc_http.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meteremu {
+
+class ConfigSection;
+
+/// A plugin's parsed and validated keys. Each frontend derives its own.
+struct FrontendOptions {
+    virtual ~FrontendOptions() = default;
+};
+
+struct FrontendContext {
+    const MeterState& state;
+    SteadyTime started_at;
+};
+
+class Frontend : public RpcHandler {
+public:
+    /// Value of the HTTP "Server" header, e.g. "ShellyHTTP/1.0.0".
+    virtual std::string_view HttpServerName() const noexcept = 0;
+
+    /// Fixed HTTP paths that answer like an RPC method.
+    virtual std::vector<HttpAlias> HttpAliases() const = 0;
+
+    /// One line for logs, e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5".
+    virtual std::string Describe() const = 0;
+};
+
+struct FrontendPlugin {
+    std::string_view name;
+    std::unique_ptr<FrontendOptions> (*parse)(ConfigSection& section);
+    std::unique_ptr<Frontend> (*create)(const FrontendOptions& options,
+                                        const FrontendContext& context);
+};
+
+const FrontendPlugin* FindFrontendPlugin(std::string_view name) noexcept;
+std::vector<std::string_view> FrontendPluginNames();
+
+} // namespace meteremu

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// Command line → configuration → daemon; nothing else.
+#include "build_config.hpp"
+#include "config/command_line.hpp"
+#include "config/config_loader.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/signals.hpp"
+#include "platform/log.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+using namespace meteremu;
+
+constexpr int kExitUsage = 64;  // EX_USAGE
+constexpr int kExitConfig = 78; // EX_CONFIG; the unit does not restart on it
+
+constexpr log::Domain kConfigDomain{""};
+
+void LogDiagnostics(const std::vector<ConfigDiagnostic>& diagnostics) {
+    for (const auto& diagnostic : diagnostics)
+        log::Write(diagnostic.is_error ? log::Level::Error : log::Level::Warning, kConfigDomain,
+                   diagnostic.Format());
+}
+
+int Main(const CommandLine& line) {
+    if (line.help) {
+        std::fputs(HelpText().c_str(), stdout);
+        return EXIT_SUCCESS;
+    }
+    if (line.version) {
+        std::printf("meteremu %s\n", build::kVersion);
+        return EXIT_SUCCESS;
+    }
+    if (line.log_level) log::SetLevel(*line.log_level);
+    Config config = line.demo ? DemoConfig() : LoadConfigFile(line.config_path);
+    LogDiagnostics(config.warnings);
+    if (line.check_config) {
+        std::printf("%s: configuration is valid\n", config.source.c_str());
+        return EXIT_SUCCESS;
+    }
+    log::SetLevel(line.log_level.value_or(config.log_level));
+    BlockDaemonSignals();
+    Daemon daemon(std::move(config));
+    daemon.Start();
+    return daemon.Run();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return Main(ParseCommandLine(argc, argv));
+    } catch (const UsageError& error) {
+        std::fprintf(stderr, "meteremu: %s\n", error.what());
+        return kExitUsage;
+    } catch (const ConfigInvalid& error) {
+        LogDiagnostics(error.Diagnostics());
+        return kExitConfig;
+    } catch (const std::exception& error) {
+        log::Error(log::Domain{"meteremu"}, log::DescribeException(error));
+        return EXIT_FAILURE;
+    }
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#include "net/http_server.hpp"
+
+#include "platform/log.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace meteremu {
+namespace {
+
+constexpr log::Domain kDomain{"http"};
+
+/// A POST body being received.
+struct PendingBody {
+    std::string data;
+    bool too_large = false;
+};
+
+/// Request state of a GET or HEAD: nothing to collect. Answering on the first call instead
+/// would make libmicrohttpd close the connection after the reply (no keep-alive).
+char no_body_marker;
+
+void OnMhdLog(void*, const char* format, va_list arguments) noexcept {
+    char text[512];
+    std::vsnprintf(text, sizeof text, format, arguments);
+    log::Debug(kDomain, "libmicrohttpd: ", text);
+}
+
+MHD_Result CollectQuery(void* target, MHD_ValueKind, const char* key, const char* value) noexcept {
+    auto& query = *static_cast<std::vector<std::pair<std::string_view, std::string_view>>*>(target);
+    try {
+        query.emplace_back(key, value ? value : "");
+    } catch (...) {
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+bool MayCarryBody(const char* method) {
+    return std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+           std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0;
+}
+
+MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+    MhdResponsePtr response(MHD_create_response_from_buffer(
+        reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY));
+    if (!response) return MHD_NO;
+    MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
+                            std::string(reply.content_type).c_str());
+    for (const auto& [name, value] : reply.headers)
+        MHD_add_response_header(response.get(), std::string(name).c_str(),
+                                std::string(value).c_str());
+    return MHD_queue_response(connection, reply.status, response.get());
+}
+
+} // namespace
+
+HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits)
+    : handler_(handler), limits_(limits), port_(LocalPort(listen_socket.Get())),
+      address_(LocalAddressText(listen_socket.Get())) {
+    // MHD_USE_ITC: wake the thread through a pipe, never shutdown() the listening socket, which
+    // may belong to systemd (socket activation) and must stay usable after we exit.
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG;
+    daemon_.reset(MHD_start_daemon(
+        flags, 0, nullptr, nullptr, &HttpServer::OnRequest, this, MHD_OPTION_LISTEN_SOCKET,
+        listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::OnCompleted, this,
+        MHD_OPTION_CONNECTION_LIMIT, limits_.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        limits_.idle_timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        limits_.connection_memory_bytes, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
+        MHD_OPTION_END));
+    if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
+    listen_socket.Release(); // MHD closes it when it stops
+}
+
+MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const char* url,
+                                 const char* method, const char*, const char* upload_data,
+                                 size_t* upload_data_size, void** request_state) noexcept try {
+    auto& server = *static_cast<HttpServer*>(self);
+    if (!*request_state) {
+        *request_state = MayCarryBody(method) ? static_cast<void*>(new PendingBody)
+                                              : static_cast<void*>(&no_body_marker);
+        return MHD_YES;
+    }
+    if (*request_state == &no_body_marker) return server.Respond(connection, url, method, {});
+    auto* pending = static_cast<PendingBody*>(*request_state);
+    if (*upload_data_size > 0) {
+        if (pending->data.size() + *upload_data_size > server.limits_.max_body_bytes)
+            pending->too_large = true;
+        else
+            pending->data.append(upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (pending->too_large)
+        return Queue(
+            connection,
+            {413, "{\"code\":413,\"message\":\"Request body too large\"}", "application/json", {}});
+    return server.Respond(connection, url, method, pending->data);
+} catch (...) {
+    return MHD_NO; // drops the connection; nothing sensible can be sent
+}
+
+void HttpServer::OnCompleted(void*, MHD_Connection*, void** request_state,
+                             MHD_RequestTerminationCode) noexcept {
+    if (*request_state != &no_body_marker) delete static_cast<PendingBody*>(*request_state);
+    *request_state = nullptr;
+}
+
+MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
+                               std::string_view body) {
+    HttpRequest request{method, url, {}, body};
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
+    return Queue(connection, handler_.Handle(request));
+}
+
+} // namespace meteremu

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// JSON-RPC as the transports see it: a method name and its params in, a rendered result or
+// an error out. Transports (HTTP, WebSocket, UDP) only frame and unframe; which methods
+// exist, and the bytes of each result, belong to the frontend behind RpcHandler.
+#pragma once
+
+#include <jansson.h>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace meteremu {
+
+/// JSON-RPC error codes the transports need to map (e.g. onto HTTP statuses).
+namespace rpc_code {
+inline constexpr int kInvalidArgument = -103;
+inline constexpr int kNotFound = -105;
+inline constexpr int kUnavailable = -114;
+inline constexpr int kNoHandler = 404;
+} // namespace rpc_code
+
+struct RpcError {
+    int code = 0;
+    std::string message;
+};
+
+/// The result object, already rendered as JSON bytes, or an error.
+using RpcOutcome = std::variant<std::string, RpcError>;
+
+struct RpcCall {
+    std::string_view method;
+    /// A JSON object, or null when the request had no params.
+    const json_t* params = nullptr;
+};
+
+class RpcHandler {
+public:
+    virtual ~RpcHandler() = default;
+
+    /// Answers one call; never throws (errors become RpcError). Called from server threads.
+    virtual RpcOutcome Call(const RpcCall& call) noexcept = 0;
+
+    /// Identity used as "src" of response frames.
+    virtual std::string_view SourceId() const noexcept = 0;
+};
+
+} // namespace meteremu

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include "net/rpc_http.hpp"
+
+#include "util/json_writer.hpp"
+
+namespace meteremu {
+namespace {
+
+constexpr std::string_view kRpcPrefix = "/rpc/";
+
+json_t* QueryValue(std::string_view text) {
+    json_error_t error;
+    json_t* value = json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error);
+    return value ? value : json_stringn(text.data(), text.size());
+}
+
+} // namespace
+
+unsigned HttpStatusForRpcError(int code) noexcept {
+    switch (code) {
+    case 404:
+        return 404;
+    case 401:
+        return 401;
+    case 403:
+        return 403;
+    case rpc_code::kInvalidArgument:
+    case rpc_code::kNotFound:
+        return 400;
+    case rpc_code::kUnavailable:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+std::string RenderRpcError(const RpcError& error) {
+    std::string out = "{\"code\":";
+    json::AppendInteger(out, error.code);
+    out += ",\"message\":";
+    json::AppendString(out, error.message);
+    out += '}';
+    return out;
+}
+
+JsonPtr ParamsFromQuery(const std::vector<std::pair<std::string_view, std::string_view>>& query) {
+    if (query.empty()) return nullptr;
+    JsonPtr params(json_object());
+    for (const auto& [key, value] : query)
+        json_object_setn_new(params.get(), key.data(), key.size(), QueryValue(value));
+    return params;
+}
+
+HttpResponse RpcHttpHandler::Reply(unsigned status, std::string body, bool no_cache) const {
+    HttpResponse response{status, std::move(body), "application/json", {}};
+    if (no_cache) response.headers.emplace_back("Pragma", "no-cache");
+    response.headers.emplace_back("Server", server_name_);
+    return response;
+}
+
+HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* params,
+                                        bool no_cache) const {
+    RpcOutcome outcome = rpc_.Call({method, params});
+    if (auto* result = std::get_if<std::string>(&outcome))
+        return Reply(200, std::move(*result), no_cache);
+    const auto& error = std::get<RpcError>(outcome);
+    return Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
+}
+
+HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
+    for (const HttpAlias& alias : aliases_)
+        if (request.path == alias.path) return CallMethod(alias.method, nullptr, alias.no_cache);
+    if (!request.path.starts_with(kRpcPrefix) || request.path.size() == kRpcPrefix.size())
+        return Reply(404, RenderRpcError({404, "Not Found"}));
+    std::string_view method = request.path.substr(kRpcPrefix.size());
+    if (request.method == "POST") {
+        json_error_t error;
+        JsonPtr params(request.body.empty()
+                           ? nullptr
+                           : json_loadb(request.body.data(), request.body.size(), 0, &error));
+        if (!request.body.empty() && !json_is_object(params.get()))
+            return Reply(
+                400, RenderRpcError({rpc_code::kInvalidArgument, "Params must be a JSON object"}));
+        return CallMethod(method, params.get(), false);
+    }
+    if (request.method != "GET" && request.method != "HEAD")
+        return Reply(405, RenderRpcError({405, "Method Not Allowed"}));
+    JsonPtr params = ParamsFromQuery(request.query);
+    return CallMethod(method, params.get(), false);
+} catch (...) {
+    return HttpResponse{
+        500, "{\"code\":500,\"message\":\"Internal error\"}", "application/json", {}};
+}
+
+} // namespace meteremu

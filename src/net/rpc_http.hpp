@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// JSON-RPC over plain HTTP, as Shelly Gen2 (Mongoose OS) devices speak it:
+//   GET  /rpc/<Method>?k=v   query values typed as JSON: ?id=0 → {"id":0}
+//   POST /rpc/<Method>       body = params object
+// The reply body is the bare result object, or the bare error object with an HTTP status
+// derived from the error code. Fixed paths (aliases) answer like a method.
+#pragma once
+
+#include "net/http_server.hpp"
+#include "net/rpc.hpp"
+#include "util/json.hpp"
+
+#include <string>
+#include <vector>
+
+namespace meteremu {
+
+/// A fixed HTTP path that answers like an RPC method, e.g. GET /shelly.
+struct HttpAlias {
+    std::string_view path;
+    std::string_view method;
+    bool no_cache = false; ///< add "Pragma: no-cache"
+};
+
+class RpcHttpHandler final : public HttpHandler {
+public:
+    /// `server_name` is sent as the Server header of every reply.
+    RpcHttpHandler(RpcHandler& rpc, std::string server_name, std::vector<HttpAlias> aliases)
+        : rpc_(rpc), server_name_(std::move(server_name)), aliases_(std::move(aliases)) {}
+
+    HttpResponse Handle(const HttpRequest& request) noexcept override;
+
+private:
+    HttpResponse Reply(unsigned status, std::string body, bool no_cache = false) const;
+    HttpResponse CallMethod(std::string_view method, const json_t* params, bool no_cache) const;
+
+    RpcHandler& rpc_;
+    std::string server_name_;
+    std::vector<HttpAlias> aliases_;
+};
+
+/// 404 → 404, 401 → 401, 403 → 403, invalid argument / not found → 400, unavailable → 503,
+/// anything else → 500 (as the Mongoose OS HTTP channel does, plus 400 and 503 of newer fw).
+unsigned HttpStatusForRpcError(int code) noexcept;
+
+/// Query arguments as a params object: each value becomes the JSON it spells (numbers,
+/// true/false/null, quoted strings, objects, arrays), or a string when it is not JSON.
+JsonPtr ParamsFromQuery(const std::vector<std::pair<std::string_view, std::string_view>>& query);
+
+/// {"code":N,"message":"..."}
+std::string RenderRpcError(const RpcError& error);
+
+} // namespace meteremu

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Listening sockets the daemon binds itself when systemd did not pass any.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unistd.h>
+#include <utility>
+
+namespace meteremu {
+
+/// Owns a file descriptor.
+class UniqueFd {
+public:
+    UniqueFd() noexcept = default;
+    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) Reset(std::exchange(other.fd_, -1));
+        return *this;
+    }
+    ~UniqueFd() { Reset(); }
+
+    int Get() const noexcept { return fd_; }
+    bool Valid() const noexcept { return fd_ >= 0; }
+    int Release() noexcept { return std::exchange(fd_, -1); }
+    void Reset(int fd = -1) noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+enum class SocketKind { Stream, Datagram };
+
+/// Binds `address` (an IPv4 or IPv6 literal; empty: every address, IPv6 and IPv4) on `port`
+/// (0: an ephemeral port), and listens when kind is Stream. Throws std::system_error with a
+/// message naming the address, e.g. "cannot bind [::]:80: Permission denied".
+UniqueFd BindSocket(SocketKind kind, const std::string& address, std::uint16_t port);
+
+/// The local port a socket is bound to (the real one after binding port 0). Throws.
+std::uint16_t LocalPort(int fd);
+
+/// "127.0.0.1:8080", "[::]:80": the local address of a bound socket, for log lines.
+std::string LocalAddressText(int fd);
+
+} // namespace meteremu

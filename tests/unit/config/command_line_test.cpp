@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "build_config.hpp"
+#include "config/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace meteremu {
+namespace {
+
+CommandLine Parse(std::initializer_list<const char*> arguments) {
+    std::vector<std::string> storage{"meteremu"};
+    storage.insert(storage.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : storage)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    return ParseCommandLine(static_cast<int>(storage.size()), argv.data());
+}
+
+TEST(CommandLineTest, Defaults) {
+    CommandLine line = Parse({});
+    EXPECT_EQ(line.config_path, build::kDefaultConfigFile);
+    EXPECT_FALSE(line.check_config);
+    EXPECT_FALSE(line.demo);
+    EXPECT_FALSE(line.log_level);
+}
+
+TEST(CommandLineTest, EveryOption) {
+    CommandLine line = Parse({"--config=/tmp/x.toml", "--check-config", "--log-level", "debug"});
+    EXPECT_EQ(line.config_path, "/tmp/x.toml");
+    EXPECT_TRUE(line.check_config);
+    EXPECT_EQ(line.log_level, log::Level::Debug);
+    EXPECT_TRUE(Parse({"-h"}).help);
+    EXPECT_TRUE(Parse({"--version"}).version);
+    EXPECT_TRUE(Parse({"--demo"}).demo);
+    EXPECT_EQ(Parse({"-c", "a.toml"}).config_path, "a.toml");
+}
+
+TEST(CommandLineTest, Mistakes) {
+    EXPECT_THROW(Parse({"--bogus"}), UsageError);
+    EXPECT_THROW(Parse({"--config"}), UsageError);
+    EXPECT_THROW(Parse({"--log-level=loud"}), UsageError);
+    EXPECT_THROW(Parse({"--demo", "--config", "a.toml"}), UsageError);
+    EXPECT_THROW(Parse({"stray"}), UsageError);
+}
+
+TEST(CommandLineTest, HelpNamesEveryOption) {
+    std::string help = HelpText();
+    for (const char* option :
+         {"--config", "--check-config", "--demo", "--log-level", "--version", "--help"})
+        EXPECT_NE(help.find(option), std::string::npos) << option;
+}
+
+} // namespace
+} // namespace meteremu
