@@ -31,12 +31,17 @@ Daemon::~Daemon() {
     Stop();
 }
 
-void Daemon::StartServers() {
+Daemon::Listeners Daemon::AcquireListeners() const {
     const auto& listen = config_.frontend.listen;
+    Listeners listeners;
+    listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
+    return listeners;
+}
+
+void Daemon::StartServers(Listeners listeners) {
     rpc_http_ = std::make_unique<RpcHttpHandler>(
         *frontend_, std::string(frontend_->HttpServerName()), frontend_->HttpAliases());
-    http_ = std::make_unique<HttpServer>(
-        BindSocket(SocketKind::Stream, listen.address, listen.http_port), *rpc_http_);
+    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *rpc_http_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
 }
 
@@ -59,7 +64,7 @@ void Daemon::Start() {
     state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
     frontend_ = config_.frontend.plugin->create(*config_.frontend.options, {*state_, started_at_});
     log::Info(kDomain, "emulating ", frontend_->Describe());
-    StartServers();
+    StartServers(AcquireListeners());
     StartBackend();
 }
 

@@ -12,6 +12,7 @@
 #include "net/rpc_http.hpp"
 
 #include <memory>
+#include <vector>
 
 namespace meteremu {
 
@@ -32,7 +33,14 @@ public:
     void Stop() noexcept;
 
 private:
-    void StartServers();
+    /// The sockets the servers will use: bound here from the configuration.
+    struct Listeners {
+        UniqueFd http;
+        std::vector<UniqueFd> udp;
+    };
+
+    Listeners AcquireListeners() const;
+    void StartServers(Listeners listeners);
     void StartBackend();
 
     Config config_;

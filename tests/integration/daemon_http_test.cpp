@@ -126,7 +126,10 @@ TEST(DemoModeTest, ServesTheSimulatedHouseholdOnLoopback8080) {
     if (!PortIsFree(8080))
         GTEST_SKIP() << "127.0.0.1:8080 is taken by another program on this machine";
     ChildProcess demo({METEREMU_BINARY, "--demo"});
-    ASSERT_TRUE(demo.WaitForOutput("serving HTTP on 127.0.0.1:8080")) << demo.Stderr();
+    bool serving = demo.WaitForOutput("serving HTTP on 127.0.0.1:8080").has_value();
+    if (!serving && demo.Stderr().find("Address already in use") != std::string::npos)
+        GTEST_SKIP() << "another program took 127.0.0.1:8080 while the test started";
+    ASSERT_TRUE(serving) << demo.Stderr();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     auto reply = HttpGet("http://127.0.0.1:8080/rpc/EM.GetStatus?id=0");
     EXPECT_EQ(reply.status, 200);
