@@ -44,8 +44,12 @@ public:
     /// Stops polling and joins the thread; returns promptly even mid-request. Idempotent.
     virtual void Stop() noexcept = 0;
 
-    /// One line for logs and the systemd STATUS, e.g. "demo household (seed 42)".
+    /// What the backend is, for logs, e.g. "demo household (seed 42)".
     virtual std::string Describe() const = 0;
+
+    /// How polling goes right now, short enough for the systemd STATUS line, e.g.
+    /// "envoy ok" or "envoy unreachable since 23:01, retrying in 4 s". Thread-safe.
+    virtual std::string Health() const = 0;
 };
 
 struct BackendPlugin {

@@ -27,6 +27,8 @@ public:
         return "demo household (seed " + std::to_string(seed_) + ")";
     }
 
+    std::string Health() const override { return "demo ok"; }
+
 private:
     Seconds PollOnce() {
         Reading reading = household_.Step(std::chrono::system_clock::now());
