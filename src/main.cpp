@@ -6,6 +6,7 @@
 #include "daemon/daemon.hpp"
 #include "daemon/signals.hpp"
 #include "platform/log.hpp"
+#include "util/curl.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -52,6 +53,7 @@ int Main(const CommandLine& line) {
 
 int main(int argc, char** argv) {
     try {
+        meteremu::CurlGlobal curl; // process-wide, while main is the only thread
         return Main(ParseCommandLine(argc, argv));
     } catch (const UsageError& error) {
         std::fprintf(stderr, "meteremu: %s\n", error.what());

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "backends/envoy/health.hpp"
+
+#include <cmath>
+#include <ctime>
+
+namespace meteremu::envoy {
+namespace {
+
+/// "23:01", local time as the owner reads it in the journal.
+std::string ClockTime(WallTime time) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char text[8];
+    std::strftime(text, sizeof text, "%H:%M", &local);
+    return text;
+}
+
+} // namespace
+
+void Health::Set(Condition condition, std::string detail) {
+    std::lock_guard lock(mutex_);
+    condition_ = condition;
+    detail_ = std::move(detail);
+}
+
+void Health::SetFailing(std::string detail, WallTime since, Seconds retry_in) {
+    std::lock_guard lock(mutex_);
+    condition_ = Condition::Failing;
+    detail_ = std::move(detail);
+    since_ = since;
+    retry_at_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<SteadyTime::duration>(retry_in);
+}
+
+std::string Health::Summary() const {
+    std::lock_guard lock(mutex_);
+    switch (condition_) {
+    case Condition::Starting:
+        return "envoy: connecting";
+    case Condition::Ok:
+        return "envoy ok";
+    case Condition::Slow:
+        return "envoy ok (slow: /production.json every 30 s)";
+    case Condition::NoGridData:
+        return "envoy: no enabled consumption CT";
+    case Condition::NeedsToken:
+        return "envoy: " + detail_ + " (see README)";
+    case Condition::Failing:
+        break;
+    }
+    Seconds left = retry_at_ - std::chrono::steady_clock::now();
+    long seconds = std::max(0L, std::lround(std::ceil(left.count())));
+    return "envoy " + detail_ + " since " + ClockTime(since_) + ", retrying in " +
+           std::to_string(seconds) + " s";
+}
+
+} // namespace meteremu::envoy

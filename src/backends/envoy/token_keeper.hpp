@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// Which Envoy token to use (firmware >= 7), and keeping it valid: the configured token or
+// token_file, or a newer one fetched from Enlighten and kept in the state directory (0600;
+// /etc is read-only under the hardened unit). Logs who a token is for and when it expires,
+// warns 30, 7 and 1 days ahead, never shows the token itself.
+#pragma once
+
+#include "backends/envoy/enlighten.hpp"
+#include "backends/envoy/envoy_options.hpp"
+#include "backends/envoy/jwt.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+namespace meteremu::envoy {
+
+struct Token {
+    std::string text; ///< the secret
+    JwtClaims claims;
+    std::string origin; ///< "token", "token_file" or "refreshed", for messages
+};
+
+class TokenKeeper {
+public:
+    TokenKeeper(const EnvoyOptions& options, std::filesystem::path state_directory);
+
+    /// The token to use for the Envoy `serial`: of the configured and the saved one, the
+    /// one that expires last. Re-reads token_file each time (the owner may paste a new one).
+    /// Null when there is none; logs each new token's claims once.
+    const Token* Current(const std::string& serial);
+
+    /// Whether username and password are set and Enlighten has not asked for a second factor.
+    bool CanRefresh() const noexcept { return can_refresh_; }
+
+    /// Fetches a new token for `serial`, saves it and makes it current. Throws EnlightenError;
+    /// a multi-factor account also turns refreshing off for good (with one error logged).
+    void Refresh(const std::string& serial, std::stop_token stop);
+
+    /// Logs the 30/7/1-day warnings, each once per token; true when the token should be
+    /// refreshed (< 30 days left and refreshing is possible).
+    bool CheckExpiry(std::chrono::system_clock::time_point now);
+
+    /// Logs the expired-token error once per token.
+    void ReportExpired();
+
+private:
+    std::optional<Token> Configured();
+    std::optional<Token> Saved();
+    void Announce(const Token& token, const std::string& serial);
+
+    const EnvoyOptions& options_;
+    std::filesystem::path saved_file_;
+    EnlightenAccount account_;
+    bool can_refresh_ = false;
+    std::optional<Token> current_;
+    std::string announced_; ///< the token last announced (compared, never printed)
+    int warned_days_ = 0;   ///< smallest threshold already warned about for current_
+    bool expired_reported_ = false;
+};
+
+/// "2027-06-01" (UTC).
+std::string FormatDate(std::chrono::system_clock::time_point time);
+
+} // namespace meteremu::envoy
