@@ -56,6 +56,7 @@ struct RecordedRequest {
     bool bearer = false;  ///< carried an Authorization: Bearer header
     bool session = false; ///< carried a sessionId cookie the fake had issued
     unsigned status = 0;  ///< what the fake answered (0: no answer)
+    bool faulted = false; ///< a fault changed or delayed the answer
 };
 
 class FakeEnvoy {

@@ -58,8 +58,10 @@ FakeReply FakeEnvoy::Handle(const FakeRequest& request) {
         std::lock_guard lock(mutex_);
         reply = ServeFile(path);
     }
-    if (fault)
+    if (fault) {
+        record.faulted = true;
         if (auto faulted = ApplyFault(request, path, *fault, reply)) reply = std::move(*faulted);
+    }
     record.status = reply.mode == FakeReply::Mode::Drop ? 0 : reply.status;
     std::lock_guard lock(mutex_);
     requests_.push_back(record);

@@ -82,13 +82,18 @@ std::string ParseTokenReply(long status, std::string_view body) {
     return std::string(token);
 }
 
-std::string FetchEnlightenToken(HttpClient& http, const EnlightenAccount& account,
-                                const std::string& serial, std::stop_token stop) {
+std::string LogInToEnlighten(HttpClient& http, const EnlightenAccount& account,
+                             std::stop_token stop) {
     std::string form = "user%5Bemail%5D=" + FormEscape(account.username) +
                        "&user%5Bpassword%5D=" + FormEscape(account.password);
     auto login = Post(http, account.login_url + "/login/login.json?", std::move(form),
                       "application/x-www-form-urlencoded", stop);
-    std::string session = ParseLoginReply(login.status, login.body);
+    return ParseLoginReply(login.status, login.body);
+}
+
+std::string RequestEnvoyToken(HttpClient& http, const EnlightenAccount& account,
+                              const std::string& session, const std::string& serial,
+                              std::stop_token stop) {
     std::string body = "{\"session_id\":";
     json::AppendString(body, session);
     body += ",\"serial_num\":";

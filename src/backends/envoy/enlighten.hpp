@@ -45,8 +45,14 @@ std::string ParseTokenReply(long status, std::string_view body);
 /// application/x-www-form-urlencoded escaping.
 std::string FormEscape(std::string_view text);
 
-/// Logs in and requests a token for `serial`. Throws EnlightenError.
-std::string FetchEnlightenToken(HttpClient& http, const EnlightenAccount& account,
-                                const std::string& serial, std::stop_token stop);
+/// Step 1: logs in; returns the session id (a secret). Throws EnlightenError.
+std::string LogInToEnlighten(HttpClient& http, const EnlightenAccount& account,
+                             std::stop_token stop);
+
+/// Step 2: requests a token for `serial` with the session. Throws EnlightenError.
+/// Two steps, so that each of the poller's steps waits on one request only.
+std::string RequestEnvoyToken(HttpClient& http, const EnlightenAccount& account,
+                              const std::string& session, const std::string& serial,
+                              std::stop_token stop);
 
 } // namespace meteremu::envoy

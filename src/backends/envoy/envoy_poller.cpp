@@ -150,8 +150,7 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
 
 Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
     refresh_attempted_at_ = Now();
-    step_ = Step::Authenticate;
-    tokens_.Refresh(info_->serial, stop);
+    if (tokens_.RefreshStep(info_->serial, stop)) step_ = Step::Authenticate;
     return Seconds(0);
 }
 
@@ -218,9 +217,11 @@ Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
         grid = ParseProductionJsonGrid(
             client_.Get("/production.json?details=1", kProductionJsonTimeout, stop));
     } catch (const EnvoyError& error) {
-        // While probing, anything but "down" means this gateway has no usable summary (3.x
-        // serves HTML, early 7.x answers 401 here).
-        if (!probing || error.Kind() == ErrorKind::Unreachable) throw;
+        // While probing, a refusal or a page instead of data means this gateway has no
+        // usable summary (3.x serves HTML, early 7.x answers 401 here); down or busy is
+        // retried.
+        bool retry = error.Kind() == ErrorKind::Unreachable || error.Kind() == ErrorKind::Server;
+        if (!probing || retry) throw;
         return NoGridData(setup_.reason + ", and /production.json is unusable");
     }
     if (!grid) {

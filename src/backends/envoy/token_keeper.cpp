@@ -6,6 +6,7 @@
 #include "util/atomic_file.hpp"
 
 #include <ctime>
+#include <utility>
 
 namespace meteremu::envoy {
 namespace {
@@ -131,12 +132,17 @@ void TokenKeeper::ReportExpired() {
                can_refresh_ ? "; meteremu is trying Enlighten" : "");
 }
 
-void TokenKeeper::Refresh(const std::string& serial, std::stop_token stop) {
-    HttpClient http({}); // normal certificate verification against the system store
+bool TokenKeeper::RefreshStep(const std::string& serial, std::stop_token stop) {
+    if (!cloud_) cloud_ = std::make_unique<HttpClient>(HttpClientOptions{});
     std::string fresh;
     try {
-        fresh = FetchEnlightenToken(http, account_,
-                                    options_.serial.empty() ? serial : options_.serial, stop);
+        if (session_.empty()) {
+            session_ = LogInToEnlighten(*cloud_, account_, stop);
+            return false;
+        }
+        std::string session = std::exchange(session_, std::string());
+        fresh = RequestEnvoyToken(*cloud_, account_, session,
+                                  options_.serial.empty() ? serial : options_.serial, stop);
     } catch (const EnlightenError& error) {
         if (error.GetReason() == EnlightenError::Reason::MultiFactor) {
             can_refresh_ = false;
@@ -162,6 +168,7 @@ void TokenKeeper::Refresh(const std::string& serial, std::stop_token stop) {
     expired_reported_ = false;
     announced_ = token->text;
     current_ = std::move(token);
+    return true;
 }
 
 } // namespace meteremu::envoy

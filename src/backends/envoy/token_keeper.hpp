@@ -10,6 +10,7 @@
 #include "backends/envoy/jwt.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -34,9 +35,11 @@ public:
     /// Whether username and password are set and Enlighten has not asked for a second factor.
     bool CanRefresh() const noexcept { return can_refresh_; }
 
-    /// Fetches a new token for `serial`, saves it and makes it current. Throws EnlightenError;
-    /// a multi-factor account also turns refreshing off for good (with one error logged).
-    void Refresh(const std::string& serial, std::stop_token stop);
+    /// One request of fetching a new token for `serial` from Enlighten: the login, then the
+    /// token request, which saves the token and makes it current (returns true). Throws
+    /// EnlightenError; a multi-factor account also turns refreshing off for good (with one
+    /// error logged).
+    bool RefreshStep(const std::string& serial, std::stop_token stop);
 
     /// Logs the 30/7/1-day warnings, each once per token; true when the token should be
     /// refreshed (< 30 days left and refreshing is possible).
@@ -53,6 +56,8 @@ private:
     const EnvoyOptions& options_;
     std::filesystem::path saved_file_;
     EnlightenAccount account_;
+    std::unique_ptr<HttpClient> cloud_; ///< verifies certificates against the system store
+    std::string session_;               ///< Enlighten session between the two steps
     bool can_refresh_ = false;
     std::optional<Token> current_;
     std::string announced_; ///< the token last announced (compared, never printed)
