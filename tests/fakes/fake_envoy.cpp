@@ -144,6 +144,14 @@ bool FakeEnvoy::TokensRequired() const {
     return std::atoi(info.c_str() + at) >= 7;
 }
 
+std::string FakeEnvoy::Serial() const {
+    auto info = ReadIfExists(options_.folder / "info").value_or("");
+    auto start = info.find("<sn>");
+    auto end = info.find("</sn>");
+    if (start == std::string::npos || end == std::string::npos) return "";
+    return info.substr(start + 4, end - start - 4);
+}
+
 FakeReply FakeEnvoy::ServeFile(const std::string& path) const {
     std::string name = FixtureName(path);
     auto body = ReadIfExists(options_.folder / name);

@@ -48,6 +48,9 @@ struct FakeEnvoyOptions {
     std::optional<TlsMaterial> tls;
     /// Accepted bearer tokens; empty accepts any JWT-looking token ("eyJ...").
     std::set<std::string> tokens;
+    /// Firmware < 7: /ivp/* asks for HTTP Digest as user "envoy" with the last six characters
+    /// of the serial, in realm enphaseenergy.com (spec §2).
+    bool digest = false;
 };
 
 struct RecordedRequest {
@@ -55,6 +58,7 @@ struct RecordedRequest {
     std::chrono::steady_clock::time_point at;
     bool bearer = false;  ///< carried an Authorization: Bearer header
     bool session = false; ///< carried a sessionId cookie the fake had issued
+    bool digest = false;  ///< carried valid Digest credentials
     unsigned status = 0;  ///< what the fake answered (0: no answer)
     bool faulted = false; ///< a fault changed or delayed the answer
 };
@@ -91,8 +95,10 @@ private:
                                         const Fault& fault, FakeReply& normal);
     std::optional<FakeReply> CheckAuth(const FakeRequest& request, const std::string& path,
                                        RecordedRequest& record);
+    std::optional<FakeReply> CheckDigest(const FakeRequest& request, RecordedRequest& record) const;
     FakeReply ServeFile(const std::string& path) const;
     bool TokensRequired() const;
+    std::string Serial() const; ///< <sn> of the folder's /info
 
     mutable std::mutex mutex_;
     FakeEnvoyOptions options_;

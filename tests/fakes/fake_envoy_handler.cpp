@@ -71,7 +71,8 @@ FakeReply FakeEnvoy::Handle(const FakeRequest& request) {
 std::optional<FakeReply> FakeEnvoy::CheckAuth(const FakeRequest& request, const std::string& path,
                                               RecordedRequest& record) {
     std::lock_guard lock(mutex_);
-    if (path == "/info" || !TokensRequired()) return std::nullopt;
+    if (path == "/info") return std::nullopt;
+    if (!TokensRequired()) return CheckDigest(request, record);
     auto cookie = request.cookies.find("sessionId");
     record.session = cookie != request.cookies.end() && sessions_.count(cookie->second);
     std::string bearer = Bearer(request);
@@ -87,6 +88,20 @@ std::optional<FakeReply> FakeEnvoy::CheckAuth(const FakeRequest& request, const 
     }
     if (!record.session && !token_ok) return Unauthorized();
     return std::nullopt;
+}
+
+std::optional<FakeReply> FakeEnvoy::CheckDigest(const FakeRequest& request,
+                                                RecordedRequest& record) const {
+    if (!options_.digest || !request.path.starts_with("/ivp/")) return std::nullopt;
+    std::string serial = Serial();
+    std::string password = serial.size() > 6 ? serial.substr(serial.size() - 6) : serial;
+    record.digest = request.DigestValid("enphaseenergy.com", "envoy", password);
+    if (record.digest) return std::nullopt;
+    FakeReply challenge;
+    challenge.status = 401;
+    challenge.mode = FakeReply::Mode::DigestChallenge;
+    challenge.body = "enphaseenergy.com";
+    return challenge;
 }
 
 std::optional<FakeReply> FakeEnvoy::ApplyFault(const FakeRequest& request, const std::string&,

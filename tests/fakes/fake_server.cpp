@@ -78,6 +78,16 @@ bool FakeRequest::Wait(std::chrono::milliseconds duration,
     return true;
 }
 
+bool FakeRequest::DigestValid(const std::string& realm, const std::string& user,
+                              const std::string& password) const {
+    char* sent_user = MHD_digest_auth_get_username(connection);
+    bool valid = sent_user && user == sent_user &&
+                 MHD_digest_auth_check2(connection, realm.c_str(), user.c_str(), password.c_str(),
+                                        300, MHD_DIGEST_ALG_MD5) == MHD_YES;
+    MHD_free(sent_user);
+    return valid;
+}
+
 FakeServer::FakeServer(Handler handler, std::uint16_t port, std::optional<TlsMaterial> tls)
     : handler_(std::move(handler)), port_(port), tls_(std::move(tls)) {
     Start();
@@ -165,8 +175,15 @@ MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request)
         if (info->client_addr && info->client_addr->sa_family == AF_INET)
             request.peer_port =
                 ntohs(reinterpret_cast<const sockaddr_in*>(info->client_addr)->sin_port);
+    request.connection = connection;
     FakeReply reply = handler_(request);
     if (reply.mode == FakeReply::Mode::Drop) return MHD_NO;
+    if (reply.mode == FakeReply::Mode::DigestChallenge) {
+        MhdResponsePtr challenge(
+            MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT));
+        return MHD_queue_auth_fail_response2(connection, reply.body.c_str(), "meteremu-fake",
+                                             challenge.get(), MHD_NO, MHD_DIGEST_ALG_MD5);
+    }
     MhdResponsePtr response(MakeResponse(reply));
     if (!response) return MHD_NO;
     MHD_add_response_header(response.get(), "Content-Type", reply.content_type.c_str());

@@ -27,6 +27,11 @@ struct FakeRequest {
     std::map<std::string, std::string> cookies;
     int fd = -1;                 ///< the connection's socket, to notice a client that gives up
     std::uint16_t peer_port = 0; ///< the client's port: the same on a kept-alive connection
+    MHD_Connection* connection = nullptr;
+
+    /// Whether the request carries valid HTTP Digest credentials (MD5, as legacy Envoys).
+    bool DigestValid(const std::string& realm, const std::string& user,
+                     const std::string& password) const;
 
     /// Waits up to `duration`, ending early when the client closes the connection or `cancel`
     /// returns true; false when it ended early.
@@ -36,8 +41,9 @@ struct FakeRequest {
 struct FakeReply {
     enum class Mode {
         Normal,
-        ResetMidBody, ///< announce the whole body, send half, close the connection
-        Drop,         ///< close the connection without answering
+        ResetMidBody,    ///< announce the whole body, send half, close the connection
+        Drop,            ///< close the connection without answering
+        DigestChallenge, ///< 401 asking for HTTP Digest credentials in realm `body`
     };
     unsigned status = 200;
     std::string body;

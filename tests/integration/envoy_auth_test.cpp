@@ -160,5 +160,22 @@ TEST_F(EnvoyAuthTest, NoTokenOnNewFirmwareSaysWhatToDo) {
     EXPECT_NE(rig_.Output().find(kReadme), std::string::npos);
 }
 
+TEST_F(EnvoyAuthTest, RenewsATokenWithFewerThan30DaysLeft) {
+    std::string old_token = Token(20 * 24h, "old");
+    std::string new_token = Token(365 * 24h, "new");
+    FakeEnlighten enlighten("owner@example.com", "hunter2", new_token);
+    rig_.StartDaemon(rig_.BackendConfig(
+        old_token, "username = \"owner@example.com\"\npassword = \"hunter2\"\nserial = "
+                   "\"202439990001\"\nenlighten_url = \"" +
+                       enlighten.Url() + "\"\nentrez_url = \"" + enlighten.Url() + "\"\n"));
+    ASSERT_TRUE(Serving()) << rig_.Output();
+    EXPECT_EQ(enlighten.TokenRequests(), 1);
+    auto output = rig_.Output();
+    EXPECT_EQ(Occurrences(output, "the Envoy token expires in 19 days"), 1) << output;
+    EXPECT_NE(output.find("meteremu will fetch a new one from Enlighten"), std::string::npos);
+    EXPECT_EQ(Occurrences(output, "fetched a new Envoy token from Enlighten"), 1);
+    EXPECT_EQ(ReadFile(rig_.StateDirectory() / "envoy-token"), new_token + "\n");
+}
+
 } // namespace
 } // namespace meteremu::test

@@ -260,5 +260,36 @@ TEST_F(EnvoyFaultsTest, VerifySslChecksTheGatewayCertificate) {
     ASSERT_TRUE(WaitForGeneration(1, 10s)) << backend_->Health();
 }
 
+TEST_F(EnvoyFaultsTest, OldFirmwareIsPolledOverHttpWithDigestLogin) {
+    // A metered capture, turned into firmware 5: plain HTTP, /ivp/* behind HTTP Digest.
+    TempDir fixtures;
+    auto folder = fixtures.Path() / "legacy";
+    std::filesystem::copy(EnvoyFolder("7.3.517_system_2"), folder);
+    std::string info = ReadFile(folder / "info");
+    info.replace(info.find("D7.3.517"), 8, "D5.0.62");
+    std::ofstream(folder / "info") << info;
+    rig_ = std::make_unique<EnvoyRig>(folder); // for its state directory
+    ASSERT_FALSE(FolderUsesTokens(folder));
+    FakeEnvoyOptions options;
+    options.folder = folder;
+    options.digest = true;
+    FakeEnvoy envoy(options);
+    options_.host = envoy.Host();
+    state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, OnStale::Last});
+    StartBackend(0.2s);
+    ASSERT_TRUE(WaitForGeneration(3, 10s)) << backend_->Health();
+    EXPECT_DOUBLE_EQ(state_->Latest()->phases[0].act_power, -17.438);
+    int with_digest = 0;
+    for (const auto& request : envoy.Requests()) {
+        EXPECT_FALSE(request.bearer) << request.path; // never a token over plain HTTP
+        if (request.path.starts_with("/ivp/") && request.status == 200) {
+            EXPECT_TRUE(request.digest) << request.path;
+            ++with_digest;
+        }
+    }
+    EXPECT_GE(with_digest, 4);
+    EXPECT_EQ(envoy.Count("/auth/check_jwt"), 0);
+}
+
 } // namespace
 } // namespace meteremu::test

@@ -140,8 +140,11 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
                        "\"Getting an Envoy token\" in the README)");
         return NeedToken(token ? "token expired" : "needs a token");
     }
-    tokens_.CheckExpiry(std::chrono::system_clock::now());
     expiry_checked_at_ = now;
+    if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
+        step_ = Step::RefreshToken; // fewer than 30 days left: renew while the old one works
+        return Seconds(0);
+    }
     client_.SetToken(token->text);
     client_.CheckToken(stop);
     step_ = resume_step_;
