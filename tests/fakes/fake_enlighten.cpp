@@ -10,35 +10,6 @@ namespace {
 
 constexpr char kSession[] = "0123456789abcdef0123456789abcdef";
 
-std::string UrlDecode(std::string_view text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '+') {
-            out += ' ';
-        } else if (text[i] == '%' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
-std::map<std::string, std::string> ParseForm(std::string_view body) {
-    std::map<std::string, std::string> fields;
-    while (!body.empty()) {
-        auto end = body.find('&');
-        auto pair = body.substr(0, end);
-        auto equals = pair.find('=');
-        if (equals != std::string_view::npos)
-            fields[UrlDecode(pair.substr(0, equals))] = UrlDecode(pair.substr(equals + 1));
-        if (end == std::string_view::npos) break;
-        body.remove_prefix(end + 1);
-    }
-    return fields;
-}
-
 FakeReply Json(unsigned status, std::string body) {
     FakeReply reply;
     reply.status = status;

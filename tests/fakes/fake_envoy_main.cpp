@@ -18,20 +18,6 @@ namespace {
 
 using namespace meteremu::test;
 
-std::map<std::string, std::string> QueryArguments(std::string_view query) {
-    std::map<std::string, std::string> arguments;
-    while (!query.empty()) {
-        auto end = query.find('&');
-        auto pair = query.substr(0, end);
-        auto equals = pair.find('=');
-        arguments[std::string(pair.substr(0, equals))] =
-            equals == std::string_view::npos ? "" : std::string(pair.substr(equals + 1));
-        if (end == std::string_view::npos) break;
-        query.remove_prefix(end + 1);
-    }
-    return arguments;
-}
-
 FakeReply Text(unsigned status, std::string body) {
     FakeReply reply;
     reply.status = status;
@@ -54,7 +40,7 @@ FakeReply SetFault(FakeEnvoy& envoy, std::map<std::string, std::string>& argumen
 }
 
 FakeReply Control(FakeEnvoy& envoy, const FakeRequest& request) {
-    auto arguments = QueryArguments(request.query);
+    auto arguments = ParseForm(request.query);
     if (request.path == "/fault") return SetFault(envoy, arguments);
     if (request.path == "/clear")
         envoy.ClearFault();

@@ -63,7 +63,36 @@ MHD_Response* MakeResponse(const FakeReply& reply) {
                                            MHD_RESPMEM_MUST_COPY);
 }
 
+std::string UrlDecode(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+') {
+            out += ' ';
+        } else if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
 } // namespace
+
+std::map<std::string, std::string> ParseForm(std::string_view body) {
+    std::map<std::string, std::string> fields;
+    while (!body.empty()) {
+        auto end = body.find('&');
+        auto pair = body.substr(0, end);
+        auto equals = pair.find('=');
+        if (equals != std::string_view::npos)
+            fields[UrlDecode(pair.substr(0, equals))] = UrlDecode(pair.substr(equals + 1));
+        if (end == std::string_view::npos) break;
+        body.remove_prefix(end + 1);
+    }
+    return fields;
+}
 
 bool FakeRequest::Wait(std::chrono::milliseconds duration,
                        const std::function<bool()>& cancel) const {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meteremu::test {
@@ -37,6 +38,9 @@ struct FakeRequest {
     /// returns true; false when it ended early.
     bool Wait(std::chrono::milliseconds duration, const std::function<bool()>& cancel) const;
 };
+
+/// "a=1&b=%5B" → {a: 1, b: [}: a query string or a form body, URL-decoded ('+' is a space).
+std::map<std::string, std::string> ParseForm(std::string_view text);
 
 struct FakeReply {
     enum class Mode {

@@ -20,6 +20,12 @@ constexpr char kFolder[] = "8.3.5169_with_generator";
 constexpr char kSerial[] = "202439990001"; // <sn> of that folder
 constexpr char kReadme[] = "\"Getting an Envoy token\" in the README";
 
+/// The [backend] keys of an Enlighten login against the fake.
+std::string Login(const FakeEnlighten& enlighten) {
+    return "username = \"owner@example.com\"\npassword = \"hunter2\"\nenlighten_url = \"" +
+           enlighten.Url() + "\"\nentrez_url = \"" + enlighten.Url() + "\"\n";
+}
+
 class EnvoyAuthTest : public testing::Test {
 protected:
     bool Serving() {
@@ -72,10 +78,7 @@ TEST_F(EnvoyAuthTest, RejectedTokenIsRecheckedThenRefreshedFromEnlighten) {
     std::string new_token = Token(365 * 24h + 1h, "new");
     FakeEnlighten enlighten("owner@example.com", "hunter2", new_token);
     rig_.Envoy().SetTokens({old_token});
-    rig_.StartDaemon(rig_.BackendConfig(
-        old_token, "poll_interval = 0.2\nusername = \"owner@example.com\"\npassword = "
-                   "\"hunter2\"\nenlighten_url = \"" +
-                       enlighten.Url() + "\"\nentrez_url = \"" + enlighten.Url() + "\"\n"));
+    rig_.StartDaemon(rig_.BackendConfig(old_token, "poll_interval = 0.2\n" + Login(enlighten)));
     ASSERT_TRUE(Serving()) << rig_.Output();
     EXPECT_EQ(enlighten.Logins(), 0);
 
@@ -118,9 +121,7 @@ TEST_F(EnvoyAuthTest, MultiFactorAccountGetsOneClearMessage) {
     FakeEnlighten enlighten("owner@example.com", "hunter2", "unused");
     enlighten.SetMode(FakeEnlighten::Mode::MultiFactor);
     rig_.Envoy().SetTokens({"something else"});
-    rig_.StartDaemon(rig_.BackendConfig(
-        token, "username = \"owner@example.com\"\npassword = \"hunter2\"\nenlighten_url = \"" +
-                   enlighten.Url() + "\"\nentrez_url = \"" + enlighten.Url() + "\"\n"));
+    rig_.StartDaemon(rig_.BackendConfig(token, Login(enlighten)));
     ASSERT_TRUE(rig_.Daemon().process->WaitForOutput("multi-factor login", 10s)) << rig_.Output();
     std::this_thread::sleep_for(2s);
     auto output = rig_.Output();
@@ -164,10 +165,8 @@ TEST_F(EnvoyAuthTest, RenewsATokenWithFewerThan30DaysLeft) {
     std::string old_token = Token(20 * 24h, "old");
     std::string new_token = Token(365 * 24h, "new");
     FakeEnlighten enlighten("owner@example.com", "hunter2", new_token);
-    rig_.StartDaemon(rig_.BackendConfig(
-        old_token, "username = \"owner@example.com\"\npassword = \"hunter2\"\nserial = "
-                   "\"202439990001\"\nenlighten_url = \"" +
-                       enlighten.Url() + "\"\nentrez_url = \"" + enlighten.Url() + "\"\n"));
+    rig_.StartDaemon(
+        rig_.BackendConfig(old_token, Login(enlighten) + "serial = \"202439990001\"\n"));
     ASSERT_TRUE(Serving()) << rig_.Output();
     EXPECT_EQ(enlighten.TokenRequests(), 1);
     auto output = rig_.Output();

@@ -22,6 +22,15 @@ std::optional<double> TotalPower(const EnvoyRig& rig) {
     return ReplyNumber(reply.body, "total_act_power");
 }
 
+bool WaitForFreshData(const EnvoyRig& rig) {
+    return WaitUntil(
+        [&] {
+            auto power = TotalPower(rig);
+            return power && std::abs(*power - kTotalPower) < 0.001;
+        },
+        10s);
+}
+
 /// Queries once a second for `duration`; every answer must be a 200 (on_stale = zero), and
 /// zero once the data is older than stale_after.
 void ExpectAnswersThrough(const EnvoyRig& rig, Clock::time_point outage_start,
@@ -42,13 +51,7 @@ TEST(EnvoyOutageTest, NinetySecondOutageWarnsOnceAndRecoversWithinFiveSeconds) {
     std::string token = YearToken();
     rig.StartDaemon(rig.BackendConfig(token, "poll_interval = 1.0\nstale_after = 10\n"),
                     "on_stale = \"zero\"\n");
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-            auto power = TotalPower(rig);
-            return power && std::abs(*power - kTotalPower) < 0.001;
-        },
-        10s))
-        << rig.Output();
+    ASSERT_TRUE(WaitForFreshData(rig)) << rig.Output();
 
     auto outage = Clock::now();
     rig.Envoy().SetFault({FaultKind::Hang, 0ms, "", -1});
@@ -60,13 +63,7 @@ TEST(EnvoyOutageTest, NinetySecondOutageWarnsOnceAndRecoversWithinFiveSeconds) {
 
     rig.Envoy().SetDown(false);
     auto back = Clock::now();
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-            auto power = TotalPower(rig);
-            return power && std::abs(*power - kTotalPower) < 0.001;
-        },
-        10s))
-        << rig.Output();
+    ASSERT_TRUE(WaitForFreshData(rig)) << rig.Output();
     auto recovery = Clock::now() - back;
     EXPECT_LT(recovery, 5s);
     RecordProperty(

@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "backends/envoy/health.hpp"
 
+#include "util/time_format.hpp"
+
 #include <cmath>
-#include <ctime>
 
 namespace meteremu::envoy {
-namespace {
-
-/// "23:01", local time as the owner reads it in the journal.
-std::string ClockTime(WallTime time) {
-    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    char text[8];
-    std::strftime(text, sizeof text, "%H:%M", &local);
-    return text;
-}
-
-} // namespace
-
 void Health::Set(Condition condition, std::string detail) {
     std::lock_guard lock(mutex_);
     condition_ = condition;
@@ -52,7 +39,7 @@ std::string Health::Summary() const {
     }
     Seconds left = retry_at_ - std::chrono::steady_clock::now();
     long seconds = std::max(0L, std::lround(std::ceil(left.count())));
-    return "envoy " + detail_ + " since " + ClockTime(since_) + ", retrying in " +
+    return "envoy " + detail_ + " since " + FormatTime(since_, "%H:%M", true) + ", retrying in " +
            std::to_string(seconds) + " s";
 }
 

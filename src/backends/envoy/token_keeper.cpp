@@ -4,8 +4,8 @@
 #include "backends/envoy/envoy_error.hpp"
 #include "platform/log.hpp"
 #include "util/atomic_file.hpp"
+#include "util/time_format.hpp"
 
-#include <ctime>
 #include <utility>
 
 namespace meteremu::envoy {
@@ -35,12 +35,7 @@ long long DaysLeft(const Token& token, std::chrono::system_clock::time_point now
 } // namespace
 
 std::string FormatDate(std::chrono::system_clock::time_point time) {
-    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-    return text;
+    return FormatTime(time, "%Y-%m-%d", false);
 }
 
 TokenKeeper::TokenKeeper(const EnvoyOptions& options, std::filesystem::path state_directory)
