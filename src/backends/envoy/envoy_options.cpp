@@ -20,6 +20,9 @@ void ParseHost(ConfigSection& section, EnvoyOptions& options) {
     ReadString(section, "host", options.host);
     if (options.host.empty() && section.String("host"))
         section.ErrorAt("host", "is empty: set it to the Envoy's IP address or host name");
+    else if (options.host.find_first_of("/ ") != std::string::npos)
+        section.ErrorAt("host", "expected only the Envoy's address or host name (optionally "
+                                "with :port), without http:// or a path");
 }
 
 void ParseUrl(ConfigSection& section, std::string_view key, std::string& target) {
