@@ -2,7 +2,7 @@
 // A named thread that runs one poll after another on a fixed cadence until stopped.
 // The poll returns how long to wait before the next one (a backend backs off by returning a
 // longer wait); the wait counts from the start of the poll, so the cadence does not drift.
-// The loop ticks a Heartbeat on every iteration and at least once a second while it sleeps,
+// The loop ticks a Heartbeat on every iteration and at least 4 times a second while it sleeps,
 // so the systemd watchdog can tell a hung poller from one that waits or whose gateway is down.
 #pragma once
 

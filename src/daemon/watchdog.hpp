@@ -2,8 +2,8 @@
 // The systemd watchdog as a liveness check, not a timer (style guide rule 10, after MaxScale's
 // WatchdogNotifier): Check() runs every half WatchdogSec, and WATCHDOG=1 is sent only when
 // every part showed life since the previous check —
-//   - every watched heartbeat ticked (the poller loop ticks on each iteration and at least
-//     once a second while it sleeps, whether or not the gateway answers);
+//   - every watched heartbeat ticked (the poller loop ticks on each iteration and every
+//     250 ms while it sleeps, whether or not the gateway answers);
 //   - the HTTP server answered the probe request sent at the previous check (see HttpProbe).
 // So a gateway that is down keeps the pings going, and a hung thread stops them: systemd
 // then kills and restarts the service (Restart=on-failure).

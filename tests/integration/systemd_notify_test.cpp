@@ -30,12 +30,6 @@ using Clock = std::chrono::steady_clock;
 /// Half of it is the ping cadence: 0.5 s, so a few seconds show several pings.
 constexpr std::chrono::microseconds kWatchdogTimeout{1000000};
 
-std::string ConfigText(const std::string& mac, int phases) {
-    return "[frontend]\nmac = \"" + mac + "\"\nphases = " + std::to_string(phases) +
-           "\nlisten_address = \"127.0.0.1\"\nhttp_port = 0\nudp_ports = []\nmdns = false\n"
-           "\n[backend]\ntype = \"demo\"\npoll_interval = 0.2\nseed = 7\n";
-}
-
 double Seconds(Clock::duration duration) {
     return std::chrono::duration<double>(duration).count();
 }
@@ -84,7 +78,7 @@ private:
 class SystemdNotifyTest : public testing::Test {
 protected:
     void SetUp() override {
-        config_ = dir_.Write("meteremu.toml", ConfigText("02:00:5E:10:20:30", 3));
+        config_ = dir_.Write("meteremu.toml", DemoTestConfig("02:00:5E:10:20:30", 3));
         notify_ = std::make_unique<NotifySocket>(dir_.Path() / "notify");
         stall_file_ = dir_.Path() / "stall";
         spawned_at_ = Clock::now();
@@ -196,7 +190,7 @@ TEST_F(SystemdNotifyTest, ReloadAppliesAValidConfigWithoutClosingConnections) {
     KeepAliveConnection connection(port_);
     ASSERT_NE(connection.Get("/shelly").find("\"id\":\"shellypro3em-02005e102030\""),
               std::string::npos);
-    std::ofstream(config_) << ConfigText("02:00:5E:AA:BB:CC", 1);
+    std::ofstream(config_) << DemoTestConfig("02:00:5E:AA:BB:CC", 1);
     std::size_t before = Now();
     ASSERT_EQ(kill(daemon_->Pid(), SIGHUP), 0);
 

@@ -31,21 +31,6 @@ using namespace std::chrono_literals;
 constexpr const char* kLauncher = "/usr/bin/systemd-socket-activate";
 constexpr std::string_view kUdpRequest = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 
-/// The daemon's own ports would be these if it bound any: ephemeral, so they can be told
-/// apart from the passed ones.
-constexpr std::string_view kConfig = R"(
-[frontend]
-mac = "02:00:5E:10:20:30"
-listen_address = "127.0.0.1"
-http_port = 0
-udp_ports = [0, 0]
-mdns = false
-
-[backend]
-type = "demo"
-poll_interval = 0.2
-)";
-
 /// A port that was free a moment ago (the launcher needs a number; it cannot bind port 0).
 std::uint16_t FreePort(SocketKind kind) {
     UniqueFd probe = BindSocket(kind, "127.0.0.1", 0);
@@ -71,13 +56,18 @@ public:
                   static_cast<ssize_t>(payload.size()));
     }
 
-    std::optional<std::string> Receive(std::chrono::milliseconds timeout) {
+    /// The next datagram and the port it came from.
+    std::optional<std::pair<std::string, std::uint16_t>>
+    Receive(std::chrono::milliseconds timeout) {
         pollfd ready{fd_.Get(), POLLIN, 0};
         if (poll(&ready, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
         char buffer[2048];
-        ssize_t n = recv(fd_.Get(), buffer, sizeof buffer, 0);
+        sockaddr_in from{};
+        socklen_t length = sizeof from;
+        ssize_t n = recvfrom(fd_.Get(), buffer, sizeof buffer, 0,
+                             reinterpret_cast<sockaddr*>(&from), &length);
         if (n <= 0) return std::nullopt;
-        return std::string(buffer, static_cast<std::size_t>(n));
+        return std::pair{std::string(buffer, static_cast<std::size_t>(n)), ntohs(from.sin_port)};
     }
 
 private:
@@ -89,7 +79,9 @@ protected:
     void SetUp() override {
         if (!std::filesystem::exists(kLauncher))
             GTEST_SKIP() << kLauncher << " is missing (Debian package systemd)";
-        config_ = dir_.Write("meteremu.toml", kConfig);
+        // The daemon's own ports would be ephemeral ones if it bound any, so they can be told
+        // apart from the passed ones.
+        config_ = dir_.Write("meteremu.toml", DemoTestConfig());
         notify_ = std::make_unique<NotifySocket>(dir_.Path() / "notify");
     }
 
@@ -123,8 +115,8 @@ TEST_F(SocketActivationTest, ServesOnThePassedSocketsAndBindsNothingItself) {
     auto passed_udp = InetSockets(pid);
     ASSERT_EQ(passed_udp.size(), 2u);
 
-    UdpClient client;
-    client.Send(udp_ports_[0], kUdpRequest); // starts the chain, stays queued for the daemon
+    UdpClient trigger; // its request starts the chain and stays queued for the daemon
+    trigger.Send(udp_ports_[0], kUdpRequest);
     ASSERT_TRUE(
         launcher_->WaitForOutput("serving HTTP on 127\\.0\\.0\\.1:" + std::to_string(http_port_)))
         << launcher_->Stderr();
@@ -159,13 +151,16 @@ TEST_F(SocketActivationTest, ServesOnThePassedSocketsAndBindsNothingItself) {
         EXPECT_GT(sockets[0].rx_queue, 0u);
     } else {
         std::this_thread::sleep_for(300ms); // the first reading
-        client.Send(udp_ports_[1], kUdpRequest);
-        client.Send(udp_ports_[0], kUdpRequest);
-        for (int i = 0; i < 2; ++i) {
+        UdpClient client;
+        std::vector<std::uint16_t> answered;
+        for (std::uint16_t port : udp_ports_) {
+            client.Send(port, kUdpRequest);
             auto reply = client.Receive(3s);
-            ASSERT_TRUE(reply) << "no UDP reply " << i + 1 << " of 2";
-            EXPECT_NE(reply->find("\"total_act_power\":"), std::string::npos) << *reply;
+            ASSERT_TRUE(reply) << "no UDP reply from port " << port;
+            EXPECT_NE(reply->first.find("\"total_act_power\":"), std::string::npos) << reply->first;
+            answered.push_back(reply->second);
         }
+        EXPECT_EQ(answered, udp_ports_) << "each reply comes from the socket asked";
     }
     EXPECT_EQ(launcher_->Stop(SIGTERM), 0);
 }
