@@ -2,10 +2,7 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
-#include "daemon/signals.hpp"
-#include "platform/log.hpp"
 
-#include <csignal>
 #include <cstdlib>
 
 namespace meteremu {
@@ -22,72 +19,122 @@ std::filesystem::path StateDirectory() {
     return build::kDefaultStateDirectory;
 }
 
+std::string AddressList(const std::vector<UniqueFd>& sockets) {
+    std::string text;
+    for (const auto& socket : sockets)
+        text += (text.empty() ? "" : ", ") + LocalAddressText(socket.Get());
+    return text;
+}
+
 } // namespace
 
-Daemon::Daemon(Config config)
-    : config_(std::move(config)), started_at_(std::chrono::steady_clock::now()) {}
+Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
+    : config_(std::move(config)), log_level_override_(log_level_override),
+      started_at_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() {
     Stop();
 }
 
-Daemon::Listeners Daemon::AcquireListeners() const {
-    const auto& listen = config_.frontend.listen;
+Daemon::Listeners Daemon::AcquireListeners(systemd::PassedSockets passed) const {
     Listeners listeners;
+    if (!passed.Empty()) {
+        log::Info(kDomain, "using the sockets systemd passed: HTTP ",
+                  LocalAddressText(passed.http.Get()), passed.udp.empty() ? "" : ", UDP ",
+                  AddressList(passed.udp));
+        listeners.http = std::move(passed.http);
+        listeners.udp = std::move(passed.udp);
+        return listeners;
+    }
+    const auto& listen = config_.frontend.listen;
     listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
+    for (std::uint16_t port : listen.udp_ports)
+        listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
     return listeners;
 }
 
-void Daemon::StartServers(Listeners listeners) {
-    rpc_http_ = std::make_unique<RpcHttpHandler>(
-        *frontend_, std::string(frontend_->HttpServerName()), frontend_->HttpAliases());
-    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *rpc_http_);
-    log::Notice(kDomain, "serving HTTP on ", http_->Address());
+std::unique_ptr<Frontend> Daemon::CreateFrontend(const Config& config) const {
+    return config.frontend.plugin->create(*config.frontend.options, {*state_, started_at_});
 }
 
-void Daemon::StartBackend() {
-    const auto& settings = config_.backend;
+std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
+    const auto& settings = config.backend;
     BackendContext context{*state_, settings.poll_interval, poller_heartbeat_, StateDirectory()};
     try {
-        backend_ = settings.plugin->create(*settings.options, context);
+        return settings.plugin->create(*settings.options, context);
+    } catch (...) {
+        std::throw_with_nested(
+            std::runtime_error("cannot create the " + settings.type + " backend"));
+    }
+}
+
+void Daemon::StartServing(Listeners listeners) {
+    log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
+    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
+    frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
+    log::Info(kDomain, "emulating ", frontend_->Describe());
+    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, HttpLimits{},
+                                         &clients_);
+    log::Notice(kDomain, "serving HTTP on ", http_->Address());
+    // The UDP RPC server (Shelly JSON-RPC over UDP, branch "shelly") takes these sockets:
+    // construct it here with std::move(listeners.udp), *frontend_ (an RpcHandler that
+    // survives reloads) and &clients_, and list its loop's heartbeat in Heartbeats().
+    // Until then the sockets are held open, so socket activation and the ports stay as
+    // they will be.
+    udp_sockets_ = std::move(listeners.udp);
+    if (!udp_sockets_.empty())
+        log::Info(kDomain, "holding UDP sockets ", AddressList(udp_sockets_),
+                  " (this build has no UDP RPC server yet)");
+    OnIdentityChanged();
+}
+
+void Daemon::StartPolling() {
+    backend_ = CreateBackend(config_);
+    try {
         backend_->Start();
     } catch (...) {
         std::throw_with_nested(
-            std::runtime_error("cannot start the " + settings.type + " backend"));
+            std::runtime_error("cannot start the " + config_.backend.type + " backend"));
     }
-    log::Info(kDomain, "polling ", backend_->Describe(), " every ", settings.poll_interval.count(),
-              " s");
+    log::Info(kDomain, "polling ", backend_->Describe(), " every ",
+              config_.backend.poll_interval.count(), " s");
 }
 
-void Daemon::Start() {
-    log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
-    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
-    frontend_ = config_.frontend.plugin->create(*config_.frontend.options, {*state_, started_at_});
-    log::Info(kDomain, "emulating ", frontend_->Describe());
-    StartServers(AcquireListeners());
-    StartBackend();
-}
-
-int Daemon::Run() {
-    for (;;) {
-        int signal = WaitForSignal();
-        if (signal == SIGHUP) {
-            log::Notice(kDomain, "SIGHUP: reloading is not supported yet; restart to apply "
-                                 "configuration changes");
-            continue;
-        }
-        log::Notice(kDomain, signal == SIGINT ? "SIGINT" : "SIGTERM", ": stopping");
-        Stop();
-        return EXIT_SUCCESS;
-    }
+void Daemon::OnIdentityChanged() {
+    // Hook for the mDNS publisher (branch "mdns"): after the first start and after every
+    // reload, publish or update _shelly._tcp / _http._tcp here from the frontend's identity
+    // (frontend_), the real HTTP port (http_->Port()) and config_.frontend.mdns, so a new
+    // mac or an mdns = false takes effect with the reload. Stop() withdraws them.
+    log::Debug(kDomain, "identity: ", frontend_->Describe(), ", HTTP port ", http_->Port(),
+               config_.frontend.mdns ? ", mDNS on" : ", mDNS off");
 }
 
 void Daemon::Stop() noexcept {
     if (backend_) backend_->Stop();
     backend_.reset();
+    // mDNS: withdraw the services here (branch "mdns"), before the sockets close.
     http_.reset();
-    rpc_http_.reset();
+    udp_sockets_.clear();
     frontend_.reset();
+}
+
+StatusInputs Daemon::Status(SteadyTime now) const {
+    StatusInputs inputs;
+    if (state_) {
+        inputs.latest = state_->Latest();
+        inputs.policy = state_->Policy();
+    }
+    inputs.health = backend_ ? backend_->Health() : "starting";
+    inputs.clients = clients_.Count(now);
+    return inputs;
+}
+
+std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
+    return {{"poller", &poller_heartbeat_}};
+}
+
+HttpProbe Daemon::MakeHttpProbe() const {
+    return HttpProbe(ReachableLocally(http_->LocalAddress()), frontend_->ProbePath());
 }
 
 } // namespace meteremu
