@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The daily maintenance of an Envoy, played for 90 s against the built daemon: first every
 // request hangs, then connections are refused. Answers continue per on_stale all along, the
-// log gets one warning and one recovery notice, and fresh data is back within 5 s.
+// log gets one warning and one recovery notice, and fresh data is back within 5 s. The
+// systemd STATUS line says what goes on, and the watchdog keeps being fed: the poller never
+// waits longer than one bounded request.
 #include "integration/envoy_support.hpp"
+#include "support/notify_socket.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace meteremu::test {
@@ -49,8 +53,10 @@ void ExpectAnswersThrough(const EnvoyRig& rig, Clock::time_point outage_start,
 TEST(EnvoyOutageTest, NinetySecondOutageWarnsOnceAndRecoversWithinFiveSeconds) {
     EnvoyRig rig(EnvoyFolder("8.3.5169_with_generator"));
     std::string token = YearToken();
+    NotifySocket systemd(rig.Dir().Path() / "notify");
     rig.StartDaemon(rig.BackendConfig(token, "poll_interval = 1.0\nstale_after = 10\n"),
-                    "on_stale = \"zero\"\n");
+                    "on_stale = \"zero\"\n",
+                    {systemd.Environment(), "WATCHDOG_USEC=10000000"}); // pings every 5 s
     ASSERT_TRUE(WaitForFreshData(rig)) << rig.Output();
 
     auto outage = Clock::now();
@@ -60,6 +66,20 @@ TEST(EnvoyOutageTest, NinetySecondOutageWarnsOnceAndRecoversWithinFiveSeconds) {
     rig.Envoy().ClearFault();
     ExpectAnswersThrough(rig, outage, 60s);
     EXPECT_EQ(rig.Envoy().MaxInFlight(), 1);
+    auto during = systemd.With("WATCHDOG=1");
+    int pings = static_cast<int>(
+        std::count_if(during.begin(), during.end(), [&](const auto& m) { return m.at > outage; }));
+    EXPECT_GE(pings, 15) << "the watchdog went hungry during the outage";
+    auto unreachable = systemd.WaitUntil([](const Notification& message) {
+        auto status = message.Value("STATUS");
+        return status && status->find("envoy unreachable since ") != std::string::npos &&
+               status->find(", retrying in ") != std::string::npos;
+    });
+    EXPECT_TRUE(unreachable.has_value()) << "no STATUS line saying the Envoy is unreachable";
+    auto seen = systemd.All().size();
+    if (unreachable)
+        std::printf("outage: %d watchdog pings; STATUS=%s\n", pings,
+                    systemd.All()[*unreachable].Value("STATUS")->c_str());
 
     rig.Envoy().SetDown(false);
     auto back = Clock::now();
@@ -69,7 +89,12 @@ TEST(EnvoyOutageTest, NinetySecondOutageWarnsOnceAndRecoversWithinFiveSeconds) {
     RecordProperty(
         "recovery_ms",
         static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(recovery).count()));
-    std::this_thread::sleep_for(500ms);
+    EXPECT_TRUE(systemd.WaitUntil(
+        [](const Notification& message) {
+            auto status = message.Value("STATUS");
+            return status && status->find("envoy ok") != std::string::npos;
+        },
+        seen, 15s));
     auto output = rig.Output();
     EXPECT_EQ(Occurrences(output, "<4>"), 1) << output;
     EXPECT_EQ(Occurrences(output, "<4>envoy: cannot reach the Envoy"), 1) << output;

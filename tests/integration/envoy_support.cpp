@@ -73,14 +73,15 @@ std::string EnvoyRig::BackendConfig(const std::string& token, const std::string&
     return config + extra;
 }
 
-RunningDaemon& EnvoyRig::StartDaemon(const std::string& backend,
-                                     const std::string& frontend_extra) {
+RunningDaemon& EnvoyRig::StartDaemon(const std::string& backend, const std::string& frontend_extra,
+                                     std::vector<std::string> environment) {
     std::string config = "[frontend]\nmac = \"02:00:5E:10:20:30\"\nlisten_address = "
                          "\"127.0.0.1\"\nhttp_port = 0\nudp_ports = []\nmdns = false\n" +
                          frontend_extra + "\n[backend]\n" + backend;
     auto path = dir_.Write("meteremu.toml", config);
+    environment.push_back("STATE_DIRECTORY=" + StateDirectory().string());
     daemon_ = test::StartDaemon(path.string(), {"--log-level", "info"}, std::chrono::seconds(10),
-                                {"STATE_DIRECTORY=" + StateDirectory().string()});
+                                std::move(environment));
     return daemon_;
 }
 

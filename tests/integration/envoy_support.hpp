@@ -45,8 +45,10 @@ public:
     /// The [backend] lines for this Envoy (host, token), to which `extra` lines are added.
     std::string BackendConfig(const std::string& token, const std::string& extra) const;
 
-    /// Starts meteremu with [frontend] on loopback and `backend` as [backend] section body.
-    RunningDaemon& StartDaemon(const std::string& backend, const std::string& frontend_extra = "");
+    /// Starts meteremu with [frontend] on loopback and `backend` as [backend] section body;
+    /// `environment` ("NAME=value") is added to STATE_DIRECTORY.
+    RunningDaemon& StartDaemon(const std::string& backend, const std::string& frontend_extra = "",
+                               std::vector<std::string> environment = {});
     RunningDaemon& Daemon() { return daemon_; }
 
     HttpResult Get(const std::string& path) const { return HttpGet(daemon_.Url(path)); }
