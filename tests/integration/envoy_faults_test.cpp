@@ -116,7 +116,7 @@ TEST_P(EnvoyFaultKindTest, DiscardsTheBadSampleAndRecovers) {
     ASSERT_TRUE(
         WaitUntil([&] { return backend_->Health().find(health) != std::string::npos; }, 10s))
         << backend_->Health();
-    EXPECT_NE(backend_->Health().find("retrying in"), std::string::npos) << backend_->Health();
+    EXPECT_NE(backend_->Health().find(", retrying "), std::string::npos) << backend_->Health();
     auto during = Generation();
     // Recovery: 5xx back off 2 s then 4 s, the others faster.
     ASSERT_TRUE(WaitForGeneration(during + 2, 15s)) << backend_->Health();

@@ -38,9 +38,11 @@ std::string Health::Summary() const {
         break;
     }
     Seconds left = retry_at_ - std::chrono::steady_clock::now();
-    long seconds = std::max(0L, std::lround(std::ceil(left.count())));
-    return "envoy " + detail_ + " since " + FormatTime(since_, "%H:%M", true) + ", retrying in " +
-           std::to_string(seconds) + " s";
+    long seconds = std::lround(std::ceil(left.count()));
+    // Past the retry time the next attempt is under way (a hanging request may take seconds).
+    std::string retry =
+        seconds > 0 ? "retrying in " + std::to_string(seconds) + " s" : "retrying now";
+    return "envoy " + detail_ + " since " + FormatTime(since_, "%H:%M", true) + ", " + retry;
 }
 
 } // namespace meteremu::envoy
