@@ -176,5 +176,25 @@ TEST_F(EnvoyAuthTest, RenewsATokenWithFewerThan30DaysLeft) {
     EXPECT_EQ(ReadFile(rig_.StateDirectory() / "envoy-token"), new_token + "\n");
 }
 
+TEST_F(EnvoyAuthTest, PicksUpANewTokenPastedIntoTokenFile) {
+    std::string rejected = Token(365 * 24h, "rejected");
+    std::string accepted = Token(365 * 24h, "accepted");
+    rig_.Envoy().SetTokens({accepted});
+    auto file = rig_.Dir().Write("envoy.token", rejected + "\n");
+    rig_.StartDaemon(rig_.BackendConfig("", "token_file = \"" + file.string() + "\"\n"));
+    ASSERT_TRUE(rig_.Daemon().process->WaitForOutput("the Envoy rejects the token", 10s))
+        << rig_.Output();
+    rig_.Dir().Write("envoy.token", accepted + "\n");
+    ASSERT_TRUE(Serving()) << rig_.Output(); // re-read on the next attempt, 5 s later
+    EXPECT_EQ(Occurrences(rig_.Output(), "using the token_file"), 2);
+}
+
+TEST_F(EnvoyAuthTest, MissingTokenFileIsReportedOnce) {
+    rig_.StartDaemon(rig_.BackendConfig("", "token_file = \"/nonexistent/envoy.token\"\n"));
+    ASSERT_TRUE(rig_.Daemon().process->WaitForOutput("needs a token", 10s)) << rig_.Output();
+    EXPECT_EQ(Occurrences(rig_.Output(), "token_file /nonexistent/envoy.token does not exist"), 1);
+    EXPECT_NE(rig_.Output().find(kReadme), std::string::npos);
+}
+
 } // namespace
 } // namespace meteremu::test

@@ -134,12 +134,14 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
             step_ = Step::RefreshToken;
             return Seconds(0);
         }
-        if (!token)
+        if (!token && !token_missing_logged_)
             log::Error(kDomain, "firmware ", info_->firmware.Text(),
                        " needs a token: set token, token_file or an Enlighten login (see "
                        "\"Getting an Envoy token\" in the README)");
+        token_missing_logged_ = !token;
         return NeedToken(token ? "token expired" : "needs a token");
     }
+    token_missing_logged_ = false;
     expiry_checked_at_ = now;
     if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
         step_ = Step::RefreshToken; // fewer than 30 days left: renew while the old one works

@@ -93,6 +93,7 @@ private:
     unsigned auth_failures_ = 0; ///< rejected tokens in a row
     bool rechecked_ = false;     ///< a 401 on data already led to a token re-check
     bool no_grid_logged_ = false;
+    bool token_missing_logged_ = false;
     bool slow_logged_ = false;
     bool save_warned_ = false;
     std::optional<SteadyTime> meters_probed_at_;

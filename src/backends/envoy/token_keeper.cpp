@@ -15,18 +15,6 @@ constexpr log::Domain kDomain{"envoy"};
 constexpr int kWarnDays[] = {30, 7, 1};
 constexpr char kReadmeSection[] = "see \"Getting an Envoy token\" in the README";
 
-std::optional<Token> Decode(std::string_view text, std::string origin) {
-    text = TrimToken(text);
-    if (text.empty()) return std::nullopt;
-    try {
-        return Token{std::string(text), DecodeJwt(text), std::move(origin)};
-    } catch (const EnvoyError& error) {
-        log::Error(kDomain, "the ", origin, " is not a usable Envoy token: ", error.what(), " (",
-                   kReadmeSection, ")");
-        return std::nullopt;
-    }
-}
-
 long long DaysLeft(const Token& token, std::chrono::system_clock::time_point now) {
     return std::chrono::duration_cast<std::chrono::hours>(token.claims.expires_at - now).count() /
            24;
@@ -44,19 +32,37 @@ TokenKeeper::TokenKeeper(const EnvoyOptions& options, std::filesystem::path stat
     can_refresh_ = !options.username.empty() && !options.password.empty();
 }
 
+void TokenKeeper::Report(log::Level level, const std::string& message) {
+    // A token that cannot be used is looked at again on every retry: say so once.
+    if (!reported_.insert(message).second) return;
+    log::Write(level, kDomain, message);
+}
+
+std::optional<Token> TokenKeeper::Decode(std::string_view text, std::string origin) {
+    text = TrimToken(text);
+    if (text.empty()) return std::nullopt;
+    try {
+        return Token{std::string(text), DecodeJwt(text), std::move(origin)};
+    } catch (const EnvoyError& error) {
+        Report(log::Level::Error, "the " + origin + " is not a usable Envoy token: " +
+                                      error.what() + " (" + kReadmeSection + ")");
+        return std::nullopt;
+    }
+}
+
 std::optional<Token> TokenKeeper::Configured() {
     if (!options_.token.empty()) return Decode(options_.token, "token");
     if (options_.token_file.empty()) return std::nullopt;
     try {
         auto content = ReadSmallFile(options_.token_file);
         if (!content) {
-            log::Error(kDomain, "token_file ", options_.token_file, " does not exist (",
-                       kReadmeSection, ")");
+            Report(log::Level::Error, "token_file " + options_.token_file + " does not exist (" +
+                                          kReadmeSection + ")");
             return std::nullopt;
         }
         return Decode(*content, "token_file");
     } catch (const std::exception& error) {
-        log::Error(kDomain, "cannot read token_file: ", error.what());
+        Report(log::Level::Error, std::string("cannot read token_file: ") + error.what());
         return std::nullopt;
     }
 }
@@ -67,7 +73,7 @@ std::optional<Token> TokenKeeper::Saved() {
         return content ? Decode(*content, "refreshed token in " + saved_file_.string())
                        : std::nullopt;
     } catch (const std::exception& error) {
-        log::Warning(kDomain, "cannot read the saved token: ", error.what());
+        Report(log::Level::Warning, std::string("cannot read the saved token: ") + error.what());
         return std::nullopt;
     }
 }
@@ -80,6 +86,7 @@ const Token* TokenKeeper::Current(const std::string& serial) {
     if (current_ && (!best || current_->claims.expires_at > best->claims.expires_at))
         return &*current_; // a refreshed token that could not be saved
     if (!best) return nullptr;
+    reported_.clear();
     if (!current_ || current_->text != best->text) {
         warned_days_ = 0;
         expired_reported_ = false;

@@ -8,10 +8,12 @@
 #include "backends/envoy/enlighten.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/envoy/jwt.hpp"
+#include "platform/log.hpp"
 
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 
@@ -49,6 +51,8 @@ public:
     void ReportExpired();
 
 private:
+    void Report(log::Level level, const std::string& message);
+    std::optional<Token> Decode(std::string_view text, std::string origin);
     std::optional<Token> Configured();
     std::optional<Token> Saved();
     void Announce(const Token& token, const std::string& serial);
@@ -63,6 +67,7 @@ private:
     std::string announced_; ///< the token last announced (compared, never printed)
     int warned_days_ = 0;   ///< smallest threshold already warned about for current_
     bool expired_reported_ = false;
+    std::set<std::string> reported_; ///< problems logged since the last usable token
 };
 
 /// "2027-06-01" (UTC).
