@@ -2,6 +2,7 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
+#include "daemon/mdns_log.hpp"
 #include "daemon/signals.hpp"
 #include "platform/log.hpp"
 
@@ -59,12 +60,27 @@ void Daemon::StartBackend() {
               " s");
 }
 
+void Daemon::PublishMdns() {
+    if (!config_.frontend.mdns) {
+        mdns_.reset();
+        return;
+    }
+    // The port of the socket really served, never the configured one (systemd may pass it).
+    auto services = frontend_->MdnsServices(http_->Port());
+    if (mdns_)
+        mdns_->Update(std::move(services));
+    else
+        mdns_ = std::make_unique<MdnsPublisher>(
+            std::move(services), AddressWithoutPort(http_->Address()), &LogMdnsReport);
+}
+
 void Daemon::Start() {
     log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
     state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
     frontend_ = config_.frontend.plugin->create(*config_.frontend.options, {*state_, started_at_});
     log::Info(kDomain, "emulating ", frontend_->Describe());
     StartServers(AcquireListeners());
+    PublishMdns();
     StartBackend();
 }
 
@@ -83,6 +99,7 @@ int Daemon::Run() {
 }
 
 void Daemon::Stop() noexcept {
+    mdns_.reset(); // withdrawn before the server it points to goes away
     if (backend_) backend_->Stop();
     backend_.reset();
     http_.reset();

@@ -10,6 +10,7 @@
 #include "frontends/frontend.hpp"
 #include "net/http_server.hpp"
 #include "net/rpc_http.hpp"
+#include "platform/mdns.hpp"
 
 #include <memory>
 #include <vector>
@@ -42,6 +43,9 @@ private:
     Listeners AcquireListeners() const;
     void StartServers(Listeners listeners);
     void StartBackend();
+    /// Advertises the frontend's services on the HTTP server's real port, or updates what is
+    /// advertised (call again after a reload); withdraws them when mdns is off.
+    void PublishMdns();
 
     Config config_;
     SteadyTime started_at_;
@@ -51,6 +55,7 @@ private:
     std::unique_ptr<RpcHttpHandler> rpc_http_;
     std::unique_ptr<HttpServer> http_;
     std::unique_ptr<Backend> backend_;
+    std::unique_ptr<MdnsPublisher> mdns_;
 };
 
 } // namespace meteremu

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 #include <utility>
 
@@ -45,5 +46,8 @@ std::uint16_t LocalPort(int fd);
 
 /// "127.0.0.1:8080", "[::]:80": the local address of a bound socket, for log lines.
 std::string LocalAddressText(int fd);
+
+/// The address of a LocalAddressText() without the port: "127.0.0.1", "::".
+std::string AddressWithoutPort(std::string_view address_text);
 
 } // namespace meteremu
