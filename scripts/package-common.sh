@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared by scripts/build-deb and scripts/build-rpm (sourced, bash): the project's version and
 # the source tarball both package builds start from.
 

@@ -27,7 +27,7 @@ echo "build-deb with lintian took $((SECONDS - start)) s"
 
 arch=$(dpkg --print-architecture)
 deb=$(ls "$dir"/debs/meteremu_*_"$arch".deb)
-[ -f "$dir"/debs/meteremu_*.dsc ] || fail "no source package (.dsc)"
+ls "$dir"/debs/meteremu_*.dsc >/dev/null || fail "no source package (.dsc)"
 [ ! -e "$repo/debian" ] || fail "the build left a ./debian in the checkout"
 
 # The configuration is a conffile and is not world-readable in the package itself.

@@ -129,6 +129,51 @@ TEST(AcceptedConfigKeysTest, ListsTheKeysOfEveryTableAndPlugin) {
         EXPECT_TRUE(found.contains(Part("backend", name))) << name;
 }
 
+/// The keys the unknown-key check of a real parse accepts, from its message ("unknown key
+/// 'zz_unknown' in [backend]; expected one of: a, b").
+std::set<std::string> KeysTheParserAccepts(const std::string& text, const std::string& where) {
+    try {
+        ParseConfig(text, "keys.toml");
+    } catch (const ConfigInvalid& invalid) {
+        for (const auto& diagnostic : invalid.Diagnostics()) {
+            std::string prefix = "unknown key 'zz_unknown'" + where + "; expected one of: ";
+            if (!diagnostic.message.starts_with(prefix)) continue;
+            std::set<std::string> keys;
+            std::istringstream list(diagnostic.message.substr(prefix.size()));
+            for (std::string key; std::getline(list >> std::ws, key, ',');)
+                keys.insert(key);
+            return keys;
+        }
+    }
+    ADD_FAILURE() << "no unknown-key error for zz_unknown" << where << " in:\n" << text;
+    return {};
+}
+
+// A key read outside the functions AcceptedConfigKeys() runs would be accepted by the parser
+// but missing from the list, and so from the documentation test.
+TEST(AcceptedConfigKeysTest, AreWhatTheUnknownKeyCheckAccepts) {
+    std::set<std::string> top = SectionKeys("");
+    top.insert({"frontend", "backend"});
+    EXPECT_EQ(
+        KeysTheParserAccepts("zz_unknown = 1\n[backend]\ntype = \"demo\"\n", " at the top level"),
+        top);
+    for (auto plugin : FrontendPluginNames()) {
+        std::string text = "[frontend]\ntype = \"" + std::string(plugin) +
+                           "\"\nzz_unknown = 1\n[backend]\ntype = \"demo\"\n";
+        EXPECT_EQ(KeysTheParserAccepts(text, " in [frontend]"),
+                  SectionKeys("frontend", {std::string(plugin)}))
+            << "[frontend] type = " << plugin << ": read every key in ParseFrontendCommon() or "
+            << "the plugin's parse(), where AcceptedConfigKeys() finds it";
+    }
+    for (auto plugin : BackendPluginNames()) {
+        std::string text = "[backend]\ntype = \"" + std::string(plugin) + "\"\nzz_unknown = 1\n";
+        EXPECT_EQ(KeysTheParserAccepts(text, " in [backend]"),
+                  SectionKeys("backend", {std::string(plugin)}))
+            << "[backend] type = " << plugin << ": read every key in ParseBackendCommon() or "
+            << "the plugin's parse(), where AcceptedConfigKeys() finds it";
+    }
+}
+
 TEST(ConfigDocsTest, EveryAcceptedKeyHasAManEntryWithTypeAndDefault) {
     auto entries = ReadManEntries(ManPage("meteremu.toml.5"));
     ASSERT_FALSE(entries.empty()) << "no key entries found in meteremu.toml.5.scd";
