@@ -38,9 +38,18 @@ export_source() { # OUTPUT PREFIX
         gzip -n >"$output"
 }
 
-# The shared captures the golden tests read, when this checkout has them next to it.
+# The shared captures the golden tests read: $METEREMU_FIXTURES_DIR, or the shared/fixtures
+# folder next to this checkout. Empty when there are none.
 fixtures_dir() {
-    if [ -d "$REPO/../shared/fixtures" ]; then
+    if [ -n "${METEREMU_FIXTURES_DIR:-}" ]; then
+        echo "$METEREMU_FIXTURES_DIR"
+    elif [ -d "$REPO/../shared/fixtures" ]; then
         (cd "$REPO/../shared/fixtures" && pwd)
     fi
+}
+
+# Without the captures the golden tests cannot run: say so, and build without the tests.
+warn_no_fixtures() {
+    echo "warning: no shared/fixtures next to this checkout and no METEREMU_FIXTURES_DIR:" >&2
+    echo "warning: the tests read those captures, so this package is built without them" >&2
 }

@@ -7,18 +7,9 @@
 set -euo pipefail
 
 dir=$1
-repo=$(cd "$(dirname "$0")/../../.." && pwd)
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-for tool in dpkg-buildpackage dh lintian; do
-    command -v "$tool" >/dev/null || skip "$tool is missing: run scripts/install-deps as root"
-done
+# shellcheck source=tests/system/packaging/common.sh
+source "$(dirname "$0")/common.sh"
+require_tools dpkg-buildpackage dh lintian
 
 rm -rf "$dir/debs"
 start=$SECONDS

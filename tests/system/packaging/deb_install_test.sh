@@ -16,19 +16,12 @@
 set -euo pipefail
 
 dir=$1
-repo=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=tests/system/packaging/common.sh
+source "$(dirname "$0")/common.sh"
 config=/etc/meteremu.toml
 marker=/var/tmp/meteremu-deb-install-test.marker
 export DEBIAN_FRONTEND=noninteractive
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 step() { echo "=== $*"; }
 state() { dpkg-query -W -f='${db:Status-Status}' meteremu 2>/dev/null || true; }
 apt_get() { apt-get -y -q --no-install-recommends "$@"; }

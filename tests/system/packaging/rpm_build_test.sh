@@ -6,18 +6,9 @@
 set -euo pipefail
 
 dir=$1
-repo=$(cd "$(dirname "$0")/../../.." && pwd)
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-for tool in rpmbuild rpmlint; do
-    command -v "$tool" >/dev/null || skip "$tool is missing: run scripts/install-deps as root"
-done
+# shellcheck source=tests/system/packaging/common.sh
+source "$(dirname "$0")/common.sh"
+require_tools rpmbuild rpmlint
 
 rm -rf "$dir/rpms"
 start=$SECONDS
