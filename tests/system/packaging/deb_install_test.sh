@@ -24,22 +24,28 @@ export DEBIAN_FRONTEND=noninteractive
 
 step() { echo "=== $*"; }
 state() { dpkg-query -W -f='${db:Status-Status}' meteremu 2>/dev/null || true; }
-apt_get() { apt-get -y -q --no-install-recommends "$@"; }
+# Waits for the dpkg lock rather than failing when something else installs packages.
+apt_get() { apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "$@"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to install packages"
 arch=$(dpkg --print-architecture)
 deb=$(ls "$dir"/debs/meteremu_*_"$arch".deb 2>/dev/null || true)
 [ -n "$deb" ] || skip "no .deb in $dir/debs (package_deb_build did not run)"
+require_tools apt-get dpkg-statoverride runuser flock
+# One run at a time on this machine (other checkouts run this test too); the lock goes with
+# the process, so a killed run never blocks the next one.
+exec 9>/run/lock/meteremu-deb-install-test.lock
+flock -w 900 9 || fail "another run of this test held the lock for 15 minutes"
 if [ -n "$(state)" ] && [ "$(state)" != not-installed ]; then
     # A run that was killed leaves its marker; anything else is somebody's real installation.
     [ -e "$marker" ] || skip "meteremu is installed on this machine ($(state)); not replacing it"
-    dpkg --purge meteremu
+    apt_get purge meteremu
 fi
 
 work=$(mktemp -d)
 made_state_directory=""
 cleanup() {
-    if [ -n "$(state)" ] && [ "$(state)" != not-installed ]; then dpkg --purge meteremu || true; fi
+    if [ -n "$(state)" ] && [ "$(state)" != not-installed ]; then apt_get purge meteremu || true; fi
     dpkg-statoverride --list "$config" >/dev/null && dpkg-statoverride --remove "$config"
     [ -z "$made_state_directory" ] || rm -rf /var/lib/meteremu
     rm -rf "$work" "$marker"
