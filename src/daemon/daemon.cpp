@@ -2,6 +2,7 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
+#include "daemon/mdns_log.hpp"
 
 #include <cstdlib>
 
@@ -85,7 +86,7 @@ void Daemon::StartServing(Listeners listeners) {
     if (!udp_sockets_.empty())
         log::Info(kDomain, "holding UDP sockets ", AddressList(udp_sockets_),
                   " (this build has no UDP RPC server yet)");
-    OnIdentityChanged();
+    PublishMdns();
 }
 
 void Daemon::StartPolling() {
@@ -100,19 +101,24 @@ void Daemon::StartPolling() {
               config_.backend.poll_interval.count(), " s");
 }
 
-void Daemon::OnIdentityChanged() {
-    // Hook for the mDNS publisher (branch "mdns"): after the first start and after every
-    // reload, publish or update _shelly._tcp / _http._tcp here from the frontend's identity
-    // (frontend_), the real HTTP port (http_->Port()) and config_.frontend.mdns, so a new
-    // mac or an mdns = false takes effect with the reload. Stop() withdraws them.
-    log::Debug(kDomain, "identity: ", frontend_->Describe(), ", HTTP port ", http_->Port(),
-               config_.frontend.mdns ? ", mDNS on" : ", mDNS off");
+void Daemon::PublishMdns() {
+    if (!config_.frontend.mdns) {
+        mdns_.reset();
+        return;
+    }
+    // The port of the socket really served, never the configured one (systemd may pass it).
+    auto services = frontend_->MdnsServices(http_->Port());
+    if (mdns_)
+        mdns_->Update(std::move(services));
+    else
+        mdns_ = std::make_unique<MdnsPublisher>(
+            std::move(services), AddressWithoutPort(http_->Address()), &LogMdnsReport);
 }
 
 void Daemon::Stop() noexcept {
+    mdns_.reset(); // withdrawn before the server it points to goes away
     if (backend_) backend_->Stop();
     backend_.reset();
-    // mDNS: withdraw the services here (branch "mdns"), before the sockets close.
     http_.reset();
     udp_sockets_.clear();
     frontend_.reset();

@@ -16,6 +16,7 @@
 #include "net/http_probe.hpp"
 #include "net/http_server.hpp"
 #include "platform/log.hpp"
+#include "platform/mdns.hpp"
 #include "platform/systemd.hpp"
 
 #include <memory>
@@ -77,7 +78,9 @@ private:
     void Apply(Config next, std::unique_ptr<Frontend> frontend, std::unique_ptr<Backend> backend);
     void ApplyLogLevel(const Config& config) const noexcept;
     void WarnAboutListenChanges(const Config& next) const;
-    void OnIdentityChanged();
+    /// Advertises the frontend's services on the HTTP server's real port, or updates what is
+    /// advertised; withdraws them when mdns is off. Called after start and every reload.
+    void PublishMdns();
 
     Config config_;
     std::optional<log::Level> log_level_override_;
@@ -90,6 +93,7 @@ private:
     /// The UDP RPC sockets, held open until a UDP server serves them (see StartServing).
     std::vector<UniqueFd> udp_sockets_;
     std::unique_ptr<Backend> backend_;
+    std::unique_ptr<MdnsPublisher> mdns_;
 };
 
 } // namespace meteremu

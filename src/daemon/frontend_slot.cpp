@@ -48,4 +48,8 @@ std::string FrontendSlot::ProbePath() const {
     return aliases.empty() ? "/" : std::string(aliases.front().path);
 }
 
+std::vector<MdnsService> FrontendSlot::MdnsServices(std::uint16_t http_port) const {
+    return active_.load(std::memory_order_acquire)->frontend->MdnsServices(http_port);
+}
+
 } // namespace meteremu

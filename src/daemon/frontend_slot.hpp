@@ -44,6 +44,9 @@ public:
     /// A fixed HTTP path of the current frontend (its first alias), or "/" when it has none.
     std::string ProbePath() const;
 
+    /// The current frontend's mDNS services for `http_port`.
+    std::vector<MdnsService> MdnsServices(std::uint16_t http_port) const;
+
 private:
     struct Active {
         explicit Active(std::unique_ptr<Frontend> frontend_arg);

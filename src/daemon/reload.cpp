@@ -74,7 +74,7 @@ void Daemon::Apply(Config next, std::unique_ptr<Frontend> frontend,
     config_ = std::move(next);
     ApplyLogLevel(config_);
     backend_->Start(); // fails only without resources for a thread: the daemon exits
-    OnIdentityChanged();
+    PublishMdns();
     log::Notice(kDomain, "reloaded: emulating ", frontend_->Describe(), ", polling ",
                 backend_->Describe(), " every ", config_.backend.poll_interval.count(), " s");
 }

@@ -136,4 +136,11 @@ std::string LocalAddressText(int fd) {
     return AddressText(storage);
 }
 
+std::string AddressWithoutPort(std::string_view address_text) {
+    std::string_view host = address_text.substr(0, address_text.rfind(':'));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return std::string(host);
+}
+
 } // namespace meteremu

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <utility>
@@ -64,5 +65,7 @@ SocketAddress LocalAddress(int fd);
 /// same address and port, with a wildcard replaced by loopback. A dual-stack [::] socket also
 /// gets 127.0.0.1, for hosts whose loopback has no ::1.
 std::vector<SocketAddress> ReachableLocally(const SocketAddress& listening);
+/// The address of a LocalAddressText() without the port: "127.0.0.1", "::".
+std::string AddressWithoutPort(std::string_view address_text);
 
 } // namespace meteremu

@@ -3,6 +3,7 @@
 #include "frontends/shelly/shelly_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
 #include "platform/log.hpp"
 
@@ -41,6 +42,10 @@ public:
     }
 
     std::string Describe() const override { return "Shelly Pro 3EM " + identity_.id; }
+
+    std::vector<MdnsService> MdnsServices(std::uint16_t http_port) const override {
+        return shelly::DiscoveryServices(identity_, http_port);
+    }
 
 private:
     shelly::Identity identity_;
