@@ -35,14 +35,22 @@ Daemon::Listeners Daemon::AcquireListeners() const {
     const auto& listen = config_.frontend.listen;
     Listeners listeners;
     listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
+    for (std::uint16_t port : listen.udp_ports)
+        listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
     return listeners;
 }
 
 void Daemon::StartServers(Listeners listeners) {
-    rpc_http_ = std::make_unique<RpcHttpHandler>(
-        *frontend_, std::string(frontend_->HttpServerName()), frontend_->HttpAliases());
+    rpc_ = std::make_unique<RpcHandlerSlot>(frontend_);
+    rpc_http_ = std::make_unique<RpcHttpHandler>(*rpc_, std::string(frontend_->HttpServerName()),
+                                                 frontend_->HttpAliases());
     http_ = std::make_unique<HttpServer>(std::move(listeners.http), *rpc_http_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
+    if (listeners.udp.empty()) return;
+    rpc_udp_ = std::make_unique<RpcUdpHandler>(*rpc_);
+    udp_ = std::make_unique<UdpServer>(std::move(listeners.udp), *rpc_udp_);
+    for (const std::string& address : udp_->Addresses())
+        log::Notice(kDomain, "serving UDP on ", address);
 }
 
 void Daemon::StartBackend() {
@@ -85,8 +93,11 @@ int Daemon::Run() {
 void Daemon::Stop() noexcept {
     if (backend_) backend_->Stop();
     backend_.reset();
+    udp_.reset();
+    rpc_udp_.reset();
     http_.reset();
     rpc_http_.reset();
+    rpc_.reset();
     frontend_.reset();
 }
 

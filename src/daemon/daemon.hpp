@@ -9,7 +9,10 @@
 #include "core/meter_state.hpp"
 #include "frontends/frontend.hpp"
 #include "net/http_server.hpp"
+#include "net/rpc_handler_slot.hpp"
 #include "net/rpc_http.hpp"
+#include "net/rpc_udp.hpp"
+#include "net/udp_server.hpp"
 
 #include <memory>
 #include <vector>
@@ -47,9 +50,13 @@ private:
     SteadyTime started_at_;
     Heartbeat poller_heartbeat_;
     std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
+    std::shared_ptr<Frontend> frontend_;
+    /// What the servers call: the frontend, replaceable without touching the sockets.
+    std::unique_ptr<RpcHandlerSlot> rpc_;
     std::unique_ptr<RpcHttpHandler> rpc_http_;
     std::unique_ptr<HttpServer> http_;
+    std::unique_ptr<RpcUdpHandler> rpc_udp_;
+    std::unique_ptr<UdpServer> udp_;
     std::unique_ptr<Backend> backend_;
 };
 

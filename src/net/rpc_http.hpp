@@ -2,12 +2,14 @@
 // JSON-RPC over plain HTTP, as Shelly Gen2 (Mongoose OS) devices speak it:
 //   GET  /rpc/<Method>?k=v   query values typed as JSON: ?id=0 → {"id":0}
 //   POST /rpc/<Method>       body = params object
+//   POST /rpc                body = a whole request frame, reply = the response frame
 // The reply body is the bare result object, or the bare error object with an HTTP status
 // derived from the error code. Fixed paths (aliases) answer like a method.
 #pragma once
 
 #include "net/http_server.hpp"
 #include "net/rpc.hpp"
+#include "net/rpc_frame.hpp"
 #include "util/json.hpp"
 
 #include <string>
@@ -33,6 +35,7 @@ public:
 private:
     HttpResponse Reply(unsigned status, std::string body, bool no_cache = false) const;
     HttpResponse CallMethod(std::string_view method, const json_t* params, bool no_cache) const;
+    HttpResponse AnswerFramePost(const HttpRequest& request) const;
 
     RpcHandler& rpc_;
     std::string server_name_;
@@ -46,8 +49,5 @@ unsigned HttpStatusForRpcError(int code) noexcept;
 /// Query arguments as a params object: each value becomes the JSON it spells (numbers,
 /// true/false/null, quoted strings, objects, arrays), or a string when it is not JSON.
 JsonPtr ParamsFromQuery(const std::vector<std::pair<std::string_view, std::string_view>>& query);
-
-/// {"code":N,"message":"..."}
-std::string RenderRpcError(const RpcError& error);
 
 } // namespace meteremu
