@@ -53,9 +53,40 @@ void MeterState::Publish(const Reading& reading) {
     next->reading = std::make_shared<const Reading>(MapToSite(reading, layout_));
     if (policy_.on_stale == OnStale::Zero)
         next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
-    std::lock_guard lock(mutex_);
-    next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
-    snapshot_ = std::move(next);
+    {
+        std::lock_guard lock(mutex_);
+        next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
+        snapshot_ = std::move(next);
+    }
+    std::lock_guard lock(listeners_mutex_);
+    for (const auto& [id, listener] : listeners_)
+        listener();
+}
+
+ReadingSubscription MeterState::Subscribe(std::function<void()> listener) {
+    std::lock_guard lock(listeners_mutex_);
+    std::uint64_t id = next_listener_++;
+    listeners_.emplace_back(id, std::move(listener));
+    return ReadingSubscription(this, id);
+}
+
+void MeterState::Unsubscribe(std::uint64_t id) noexcept {
+    std::lock_guard lock(listeners_mutex_);
+    std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
+}
+
+ReadingSubscription& ReadingSubscription::operator=(ReadingSubscription&& other) noexcept {
+    if (this != &other) {
+        Reset();
+        state_ = std::exchange(other.state_, nullptr);
+        id_ = other.id_;
+    }
+    return *this;
+}
+
+void ReadingSubscription::Reset() noexcept {
+    if (state_) state_->Unsubscribe(id_);
+    state_ = nullptr;
 }
 
 std::shared_ptr<const MeterState::Snapshot> MeterState::Load() const noexcept {

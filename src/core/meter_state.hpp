@@ -8,10 +8,13 @@
 #include "core/site_mapping.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace meteremu {
 
@@ -46,12 +49,37 @@ struct MeterView {
     std::uint64_t generation = 0;
 };
 
+class MeterState;
+
+/// Keeps a listener subscribed to new readings; unsubscribes when destroyed. Once the
+/// destructor returns, the listener is not running and is never called again.
+class ReadingSubscription {
+public:
+    ReadingSubscription() noexcept = default;
+    ReadingSubscription(MeterState* state, std::uint64_t id) noexcept : state_(state), id_(id) {}
+    ReadingSubscription(ReadingSubscription&& other) noexcept
+        : state_(std::exchange(other.state_, nullptr)), id_(other.id_) {}
+    ReadingSubscription& operator=(ReadingSubscription&& other) noexcept;
+    ~ReadingSubscription() { Reset(); }
+
+    void Reset() noexcept;
+
+private:
+    MeterState* state_ = nullptr;
+    std::uint64_t id_ = 0;
+};
+
 class MeterState {
 public:
     MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept;
 
     /// Maps `reading` to the site and makes it the latest. Thread-safe.
     void Publish(const Reading& reading);
+
+    /// Calls `listener` after every Publish, on the publishing (backend) thread, until the
+    /// subscription is destroyed. A listener must return at once (wake another thread, as
+    /// the WebSocket push does) and must not subscribe or unsubscribe.
+    [[nodiscard]] ReadingSubscription Subscribe(std::function<void()> listener);
 
     /// The reading to serve at `now` under the freshness policy. Thread-safe and cheap: a
     /// lock held for a pointer copy, no allocation.
@@ -64,6 +92,9 @@ public:
     const SiteLayout& Layout() const noexcept { return layout_; }
 
 private:
+    friend class ReadingSubscription;
+    void Unsubscribe(std::uint64_t id) noexcept;
+
     struct Snapshot {
         std::shared_ptr<const Reading> reading;
         std::shared_ptr<const Reading> zeroed; ///< served when stale under on_stale = zero
@@ -76,6 +107,10 @@ private:
     const FreshnessPolicy policy_;
     mutable std::mutex mutex_;
     std::shared_ptr<const Snapshot> snapshot_;
+
+    std::mutex listeners_mutex_; ///< held while listeners run
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+    std::uint64_t next_listener_ = 1;
 };
 
 /// The reading with power, apparent power, current and power factor set to zero; voltage,

@@ -42,10 +42,13 @@ Daemon::Listeners Daemon::AcquireListeners() const {
 
 void Daemon::StartServers(Listeners listeners) {
     rpc_ = std::make_unique<RpcHandlerSlot>(frontend_);
+    rpc_websocket_ = std::make_unique<RpcWebSocket>(*rpc_);
+    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_);
     rpc_http_ = std::make_unique<RpcHttpHandler>(*rpc_, std::string(frontend_->HttpServerName()),
-                                                 frontend_->HttpAliases());
+                                                 frontend_->HttpAliases(), websocket_.get());
     http_ = std::make_unique<HttpServer>(std::move(listeners.http), *rpc_http_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
+    push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
     if (listeners.udp.empty()) return;
     rpc_udp_ = std::make_unique<RpcUdpHandler>(*rpc_);
     udp_ = std::make_unique<UdpServer>(std::move(listeners.udp), *rpc_udp_);
@@ -93,10 +96,15 @@ int Daemon::Run() {
 void Daemon::Stop() noexcept {
     if (backend_) backend_->Stop();
     backend_.reset();
+    push_subscription_.Reset();
     udp_.reset();
     rpc_udp_.reset();
+    // WebSocket connections close through libmicrohttpd: before the HTTP server stops.
+    if (websocket_) websocket_->Stop();
     http_.reset();
     rpc_http_.reset();
+    websocket_.reset();
+    rpc_websocket_.reset();
     rpc_.reset();
     frontend_.reset();
 }

@@ -12,7 +12,9 @@
 #include "net/rpc_handler_slot.hpp"
 #include "net/rpc_http.hpp"
 #include "net/rpc_udp.hpp"
+#include "net/rpc_websocket.hpp"
 #include "net/udp_server.hpp"
+#include "net/websocket_server.hpp"
 
 #include <memory>
 #include <vector>
@@ -53,10 +55,14 @@ private:
     std::shared_ptr<Frontend> frontend_;
     /// What the servers call: the frontend, replaceable without touching the sockets.
     std::unique_ptr<RpcHandlerSlot> rpc_;
+    std::unique_ptr<RpcWebSocket> rpc_websocket_;
+    std::unique_ptr<WebSocketServer> websocket_;
     std::unique_ptr<RpcHttpHandler> rpc_http_;
     std::unique_ptr<HttpServer> http_;
     std::unique_ptr<RpcUdpHandler> rpc_udp_;
     std::unique_ptr<UdpServer> udp_;
+    /// Wakes the WebSocket pushes on every new reading.
+    ReadingSubscription push_subscription_;
     std::unique_ptr<Backend> backend_;
 };
 

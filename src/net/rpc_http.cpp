@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "net/rpc_http.hpp"
 
+#include "net/websocket_server.hpp"
 #include "util/json_writer.hpp"
 
 namespace meteremu {
@@ -70,14 +71,23 @@ HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
     return Reply(200, answer.reply.value_or(std::string()));
 }
 
+/// /rpc itself: a whole frame by POST, or the WebSocket (whose 101 also names the server).
+HttpResponse RpcHttpHandler::RpcPath(const HttpRequest& request) const {
+    if (request.method == "POST") return AnswerFramePost(request);
+    if (websocket_ && IsWebSocketUpgrade(request)) {
+        HttpResponse response = WebSocketHandshake(request, *websocket_);
+        response.headers.emplace_back("Server", server_name_);
+        return response;
+    }
+    return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
+                                      "Expected a WebSocket upgrade, or a POST with a JSON-RPC "
+                                      "request frame"}));
+}
+
 HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
     for (const HttpAlias& alias : aliases_)
         if (request.path == alias.path) return CallMethod(alias.method, nullptr, alias.no_cache);
-    if (request.path == kRpcFramePath) {
-        if (request.method == "POST") return AnswerFramePost(request);
-        return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
-                                          "Expected a POST with a JSON-RPC request frame"}));
-    }
+    if (request.path == kRpcFramePath) return RpcPath(request);
     if (!request.path.starts_with(kRpcPrefix) || request.path.size() == kRpcPrefix.size())
         return Reply(404, RenderRpcError({404, "Not Found"}));
     std::string_view method = request.path.substr(kRpcPrefix.size());

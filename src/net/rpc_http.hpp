@@ -3,6 +3,7 @@
 //   GET  /rpc/<Method>?k=v   query values typed as JSON: ?id=0 → {"id":0}
 //   POST /rpc/<Method>       body = params object
 //   POST /rpc                body = a whole request frame, reply = the response frame
+//   GET  /rpc + Upgrade      a WebSocket carrying request and response frames
 // The reply body is the bare result object, or the bare error object with an HTTP status
 // derived from the error code. Fixed paths (aliases) answer like a method.
 #pragma once
@@ -26,9 +27,12 @@ struct HttpAlias {
 
 class RpcHttpHandler final : public HttpHandler {
 public:
-    /// `server_name` is sent as the Server header of every reply.
-    RpcHttpHandler(RpcHandler& rpc, std::string server_name, std::vector<HttpAlias> aliases)
-        : rpc_(rpc), server_name_(std::move(server_name)), aliases_(std::move(aliases)) {}
+    /// `server_name` is sent as the Server header of every reply. With `websocket`, a
+    /// WebSocket upgrade of GET /rpc hands the connection to it.
+    RpcHttpHandler(RpcHandler& rpc, std::string server_name, std::vector<HttpAlias> aliases,
+                   HttpUpgradeHandler* websocket = nullptr)
+        : rpc_(rpc), server_name_(std::move(server_name)), aliases_(std::move(aliases)),
+          websocket_(websocket) {}
 
     HttpResponse Handle(const HttpRequest& request) noexcept override;
 
@@ -37,9 +41,12 @@ private:
     HttpResponse CallMethod(std::string_view method, const json_t* params, bool no_cache) const;
     HttpResponse AnswerFramePost(const HttpRequest& request) const;
 
+    HttpResponse RpcPath(const HttpRequest& request) const;
+
     RpcHandler& rpc_;
     std::string server_name_;
     std::vector<HttpAlias> aliases_;
+    HttpUpgradeHandler* websocket_;
 };
 
 /// 404 → 404, 401 → 401, 403 → 403, invalid argument / not found → 400, unavailable → 503,
