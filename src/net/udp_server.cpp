@@ -34,37 +34,40 @@ void RequestPacketInfo(int fd) {
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
 }
 
+template <class Info>
+size_t PutControl(char* control, int level, int type, const Info& info) {
+    auto* out = reinterpret_cast<cmsghdr*>(control);
+    out->cmsg_level = level;
+    out->cmsg_type = type;
+    out->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(out), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
 /// The reply leaves from the address the request was sent to, so a battery that polls one of
-/// several addresses of this host hears back from that one. For a broadcast request the
-/// kernel's ipi_spec_dst is the receiving interface's own address.
-size_t ReplyControl(const msghdr& request, char* control) {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&request); c;
-         c = CMSG_NXTHDR(const_cast<msghdr*>(&request), c)) {
+/// several addresses of this host hears back from that one. For IPv4 the kernel's
+/// ipi_spec_dst is that address, or for a broadcast the receiving interface's own. (An IPv6
+/// socket reports IPv4 datagrams twice, also as IPV6_PKTINFO with the v4-mapped destination,
+/// which for a broadcast is no source address: IP_PKTINFO wins.)
+size_t ReplyControl(msghdr& request, char* control) {
+    const in6_pktinfo* v6 = nullptr;
+    in6_pktinfo v6_info;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&request); c; c = CMSG_NXTHDR(&request, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             in_pktinfo received;
             std::memcpy(&received, CMSG_DATA(c), sizeof received);
             in_pktinfo source{};
             source.ipi_spec_dst = received.ipi_spec_dst;
-            auto* out = reinterpret_cast<cmsghdr*>(control);
-            out->cmsg_level = IPPROTO_IP;
-            out->cmsg_type = IP_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof source);
-            std::memcpy(CMSG_DATA(out), &source, sizeof source);
-            return CMSG_SPACE(sizeof source);
+            return PutControl(control, IPPROTO_IP, IP_PKTINFO, source);
         }
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            in6_pktinfo source;
-            std::memcpy(&source, CMSG_DATA(c), sizeof source);
-            if (IN6_IS_ADDR_MULTICAST(&source.ipi6_addr)) return 0;
-            auto* out = reinterpret_cast<cmsghdr*>(control);
-            out->cmsg_level = IPPROTO_IPV6;
-            out->cmsg_type = IPV6_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof source);
-            std::memcpy(CMSG_DATA(out), &source, sizeof source);
-            return CMSG_SPACE(sizeof source);
+            std::memcpy(&v6_info, CMSG_DATA(c), sizeof v6_info);
+            v6 = &v6_info;
         }
     }
-    return 0;
+    if (!v6 || IN6_IS_ADDR_MULTICAST(&v6->ipi6_addr) || IN6_IS_ADDR_V4MAPPED(&v6->ipi6_addr))
+        return 0;
+    return PutControl(control, IPPROTO_IPV6, IPV6_PKTINFO, *v6);
 }
 
 } // namespace
