@@ -4,6 +4,7 @@
 #include "frontends/shelly/shelly_frontend.hpp"
 #include "net/rpc_udp.hpp"
 #include "support/readings.hpp"
+#include "support/shelly.hpp"
 #include "support/udp_client.hpp"
 
 #include <gtest/gtest.h>
@@ -23,11 +24,9 @@ class UdpServerTest : public testing::Test {
 protected:
     void Start(OnStale mode, const std::string& address = "127.0.0.1") {
         server_.reset();
-        state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, mode});
-        ShellyOptions options;
-        options.mac = MacAddress{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
-        frontend_ =
-            shelly_frontend_plugin.create(options, {*state_, std::chrono::steady_clock::now()});
+        auto shelly = test::MakeShelly(mode, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
+        state_ = std::move(shelly.state);
+        frontend_ = std::move(shelly.frontend);
         handler_ = std::make_unique<RpcUdpHandler>(*frontend_);
         std::vector<UniqueFd> sockets;
         sockets.push_back(BindSocket(SocketKind::Datagram, address, 0));

@@ -5,6 +5,7 @@
 #include "net/rpc_http.hpp"
 #include "net/rpc_websocket.hpp"
 #include "support/readings.hpp"
+#include "support/shelly.hpp"
 #include "support/websocket_client.hpp"
 
 #include <gtest/gtest.h>
@@ -24,11 +25,9 @@ class WebSocketServerTest : public testing::Test {
 protected:
     void Start(OnStale mode, WebSocketLimits limits = {}, HttpLimits http_limits = {}) {
         Shutdown();
-        state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, mode});
-        ShellyOptions options;
-        options.mac = MacAddress{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
-        frontend_ =
-            shelly_frontend_plugin.create(options, {*state_, std::chrono::steady_clock::now()});
+        auto shelly = test::MakeShelly(mode, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
+        state_ = std::move(shelly.state);
+        frontend_ = std::move(shelly.frontend);
         app_ = std::make_unique<RpcWebSocket>(*frontend_);
         websocket_ = std::make_unique<WebSocketServer>(*app_, limits);
         handler_ = std::make_unique<RpcHttpHandler>(*frontend_, "ShellyHTTP/1.0.0",

@@ -5,6 +5,7 @@
 // firmware versions (keys 2.0.0 added, values 1.6.1 captures show) or a value of this device.
 #include "frontends/shelly/shelly_frontend.hpp"
 #include "net/rpc_http.hpp"
+#include "support/shelly.hpp"
 #include "unit/frontends/shelly/captures.hpp"
 
 #include <gtest/gtest.h>
@@ -60,11 +61,9 @@ const Edits kNoEthAddress{
 class ShellyMethodsGoldenTest : public testing::Test {
 protected:
     void SetUp() override {
-        state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, OnStale::Silent});
-        ShellyOptions options;
-        options.mac = test::kSigellyMac;
-        frontend_ =
-            shelly_frontend_plugin.create(options, {*state_, std::chrono::steady_clock::now()});
+        auto shelly = test::MakeShelly(OnStale::Silent, test::kSigellyMac);
+        state_ = std::move(shelly.state);
+        frontend_ = std::move(shelly.frontend);
     }
 
     void Publish(Reading reading) {
@@ -73,12 +72,7 @@ protected:
     }
 
     std::string Result(std::string_view method, const char* params = nullptr) {
-        JsonPtr json(params ? json_loads(params, 0, nullptr) : nullptr);
-        RpcOutcome outcome = frontend_->Call({method, json.get()});
-        if (auto* error = std::get_if<RpcError>(&outcome))
-            ADD_FAILURE() << method << ": error " << error->code << ": " << error->message;
-        auto* result = std::get_if<std::string>(&outcome);
-        return result ? *result : "";
+        return test::ResultOf(test::CallWith(*frontend_, method, params));
     }
 
     std::unique_ptr<MeterState> state_;

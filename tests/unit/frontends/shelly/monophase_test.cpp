@@ -2,6 +2,7 @@
 // profile = "monophase": the three CT channels as em1:0..2 and em1data:0..2, compared with
 // a real Pro 3EM in the monophase profile (fw 1.4.4, evcc's captured strings).
 #include "frontends/shelly/shelly_frontend.hpp"
+#include "support/shelly.hpp"
 #include "unit/frontends/shelly/captures.hpp"
 
 #include <gtest/gtest.h>
@@ -29,25 +30,18 @@ Reading EvccReading() {
 class ShellyMonophaseTest : public testing::Test {
 protected:
     void SetUp() override {
-        state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, OnStale::Silent});
-        ShellyOptions options;
-        options.mac = MacAddress{0xfc, 0xe8, 0xc0, 0xdb, 0xa9, 0x00};
-        options.profile = shelly::Profile::Monophase;
-        frontend_ =
-            shelly_frontend_plugin.create(options, {*state_, std::chrono::steady_clock::now()});
+        auto shelly = test::MakeShelly(OnStale::Silent, {0xfc, 0xe8, 0xc0, 0xdb, 0xa9, 0x00},
+                                       shelly::Profile::Monophase);
+        state_ = std::move(shelly.state);
+        frontend_ = std::move(shelly.frontend);
     }
 
     RpcOutcome Call(std::string_view method, const char* params = nullptr) {
-        JsonPtr json(params ? json_loads(params, 0, nullptr) : nullptr);
-        return frontend_->Call({method, json.get()});
+        return test::CallWith(*frontend_, method, params);
     }
 
     std::string Result(std::string_view method, const char* params = nullptr) {
-        RpcOutcome outcome = Call(method, params);
-        if (auto* error = std::get_if<RpcError>(&outcome))
-            ADD_FAILURE() << method << ": error " << error->code << ": " << error->message;
-        auto* result = std::get_if<std::string>(&outcome);
-        return result ? *result : "";
+        return test::ResultOf(Call(method, params));
     }
 
     std::unique_ptr<MeterState> state_;
