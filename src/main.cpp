@@ -5,7 +5,9 @@
 #include "config/config_loader.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/signals.hpp"
+#include "daemon/supervisor.hpp"
 #include "platform/log.hpp"
+#include "platform/systemd.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -42,10 +44,12 @@ int Main(const CommandLine& line) {
         return EXIT_SUCCESS;
     }
     log::SetLevel(line.log_level.value_or(config.log_level));
+    // Process-wide set-up while this is the only thread: the signal mask every thread
+    // inherits, and the passed sockets (taking them unsets LISTEN_FDS in the environment).
     BlockDaemonSignals();
-    Daemon daemon(std::move(config));
-    daemon.Start();
-    return daemon.Run();
+    systemd::PassedSockets passed = systemd::TakePassedSockets();
+    Daemon daemon(std::move(config), line.log_level);
+    return Supervisor(daemon).Run(std::move(passed));
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 
 #include "platform/log.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <pthread.h>
 
 namespace meteremu {
@@ -13,7 +15,30 @@ constexpr log::Domain kDomain{"backend"};
 /// After an unexpected exception the loop waits this long rather than spinning.
 constexpr Seconds kRetryAfterCrash{5.0};
 
+/// The loop ticks its heartbeat at least this often while it sleeps, so a long
+/// poll_interval does not look like a hung poller to the watchdog. Well below the shortest
+/// check interval that makes sense (WatchdogSec=2s checks every second): ticks a whole period
+/// apart could otherwise straddle a check window and miss it. Four wake-ups a second cost
+/// nothing measurable.
+constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
+
+/// TEST ONLY. While the file named by METEREMU_TEST_STALL_FILE exists, the loop stops
+/// polling and ticking, as a hung poller would (it still obeys Stop). The watchdog tests use
+/// it to show that a hung poller stops the WATCHDOG=1 pings; nothing else should set it.
+std::string StallFileForTests() {
+    const char* path = std::getenv("METEREMU_TEST_STALL_FILE");
+    return path ? path : "";
+}
+
+bool Exists(const std::string& path) noexcept {
+    std::error_code error;
+    return std::filesystem::exists(path, error);
+}
+
 } // namespace
+
+PollLoop::PollLoop(std::string name, Heartbeat& heartbeat)
+    : name_(std::move(name)), heartbeat_(heartbeat), stall_file_(StallFileForTests()) {}
 
 void PollLoop::Start(Poll poll) {
     thread_ =
@@ -29,15 +54,33 @@ void PollLoop::Stop() noexcept {
 }
 
 bool PollLoop::SleepFor(std::stop_token stop, Seconds duration) {
+    SleepUntil(stop, std::chrono::steady_clock::now() +
+                         std::chrono::duration_cast<SteadyTime::duration>(duration));
+    return !stop.stop_requested();
+}
+
+void PollLoop::StallWhileTestFileExists(std::stop_token stop) {
+    if (stall_file_.empty() || !Exists(stall_file_)) return;
+    log::Warning(kDomain, name_, ": stalled by the test hook METEREMU_TEST_STALL_FILE");
     std::unique_lock lock(mutex_);
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(duration);
-    return !wake_.wait_until(lock, stop, deadline, [] { return false; });
+    while (!stop.stop_requested() && Exists(stall_file_))
+        wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [] { return false; });
+    log::Notice(kDomain, name_, ": test stall released");
+}
+
+void PollLoop::SleepUntil(std::stop_token stop, SteadyTime deadline) {
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
+        auto beat = std::chrono::steady_clock::now() + kHeartbeatPeriod;
+        wake_.wait_until(lock, stop, std::min(deadline, beat), [] { return false; });
+        heartbeat_.Tick();
+    }
 }
 
 void PollLoop::Run(std::stop_token stop, Poll poll) noexcept {
     while (!stop.stop_requested()) {
         heartbeat_.Tick();
+        StallWhileTestFileExists(stop);
         auto started = std::chrono::steady_clock::now();
         Seconds wait = kRetryAfterCrash;
         try {
@@ -46,10 +89,7 @@ void PollLoop::Run(std::stop_token stop, Poll poll) noexcept {
             log::Error(kDomain, name_,
                        ": poll failed unexpectedly: ", log::DescribeCurrentException());
         }
-        std::unique_lock lock(mutex_);
-        auto deadline =
-            started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait);
-        wake_.wait_until(lock, stop, deadline, [] { return false; });
+        SleepUntil(stop, started + std::chrono::duration_cast<SteadyTime::duration>(wait));
     }
 }
 

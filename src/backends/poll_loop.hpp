@@ -2,6 +2,8 @@
 // A named thread that runs one poll after another on a fixed cadence until stopped.
 // The poll returns how long to wait before the next one (a backend backs off by returning a
 // longer wait); the wait counts from the start of the poll, so the cadence does not drift.
+// The loop ticks a Heartbeat on every iteration and at least 4 times a second while it sleeps,
+// so the systemd watchdog can tell a hung poller from one that waits or whose gateway is down.
 #pragma once
 
 #include "core/heartbeat.hpp"
@@ -22,8 +24,7 @@ public:
     using Poll = std::function<Seconds(std::stop_token)>;
 
     /// `name` names the thread (at most 15 characters are kept) and the log lines.
-    PollLoop(std::string name, Heartbeat& heartbeat)
-        : name_(std::move(name)), heartbeat_(heartbeat) {}
+    PollLoop(std::string name, Heartbeat& heartbeat);
     ~PollLoop() { Stop(); }
 
     PollLoop(const PollLoop&) = delete;
@@ -40,9 +41,12 @@ public:
 
 private:
     void Run(std::stop_token stop, Poll poll) noexcept;
+    void SleepUntil(std::stop_token stop, SteadyTime deadline);
+    void StallWhileTestFileExists(std::stop_token stop);
 
     std::string name_;
     Heartbeat& heartbeat_;
+    std::string stall_file_; ///< test only, see poll_loop.cpp
     std::mutex mutex_;
     std::condition_variable_any wake_;
     std::jthread thread_;

@@ -48,15 +48,21 @@ Reading ZeroedPowers(const Reading& reading) noexcept {
 MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept
     : layout_(layout), policy_(policy) {}
 
-void MeterState::Publish(const Reading& reading) {
+std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Reading& raw) const {
+    // Mapping and zeroing take well under a microsecond, once per publish: doing them under
+    // the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
     auto next = std::make_shared<Snapshot>();
-    next->reading = std::make_shared<const Reading>(MapToSite(reading, layout_));
-    if (policy_.on_stale == OnStale::Zero)
-        next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
+    next->raw = raw;
+    next->reading = std::make_shared<const Reading>(MapToSite(raw, layout_));
+    next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
+    next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
+    return next;
+}
+
+void MeterState::Publish(const Reading& reading) {
     {
         std::lock_guard lock(mutex_);
-        next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
-        snapshot_ = std::move(next);
+        snapshot_ = MakeSnapshot(reading);
     }
     std::lock_guard lock(listeners_mutex_);
     for (const auto& [id, listener] : listeners_)
@@ -89,25 +95,40 @@ void ReadingSubscription::Reset() noexcept {
     state_ = nullptr;
 }
 
-std::shared_ptr<const MeterState::Snapshot> MeterState::Load() const noexcept {
+void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {
     std::lock_guard lock(mutex_);
-    return snapshot_;
+    layout_ = layout;
+    policy_ = policy;
+    if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw);
+}
+
+FreshnessPolicy MeterState::Policy() const noexcept {
+    std::lock_guard lock(mutex_);
+    return policy_;
+}
+
+SiteLayout MeterState::Layout() const noexcept {
+    std::lock_guard lock(mutex_);
+    return layout_;
 }
 
 std::shared_ptr<const Reading> MeterState::Latest() const noexcept {
-    auto snapshot = Load();
-    return snapshot ? snapshot->reading : nullptr;
+    std::lock_guard lock(mutex_);
+    return snapshot_ ? snapshot_->reading : nullptr;
 }
 
 MeterView MeterState::View(SteadyTime now) const noexcept {
-    auto snapshot = Load();
+    std::unique_lock lock(mutex_);
+    std::shared_ptr<const Snapshot> snapshot = snapshot_;
+    FreshnessPolicy policy = policy_;
+    lock.unlock();
     if (!snapshot) {
-        if (policy_.on_stale == OnStale::Zero) return {AllZeroReading(), Freshness::Missing, 0};
+        if (policy.on_stale == OnStale::Zero) return {AllZeroReading(), Freshness::Missing, 0};
         return {nullptr, Freshness::Missing, 0};
     }
-    if (now - snapshot->reading->received_at <= policy_.stale_after)
+    if (now - snapshot->reading->received_at <= policy.stale_after)
         return {snapshot->reading, Freshness::Fresh, snapshot->generation};
-    switch (policy_.on_stale) {
+    switch (policy.on_stale) {
     case OnStale::Zero:
         return {snapshot->zeroed, Freshness::Stale, snapshot->generation};
     case OnStale::Last:

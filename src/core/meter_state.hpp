@@ -2,6 +2,8 @@
 // The latest reading, shared between the backend that publishes it and the frontends that
 // serve it. A reading is fresh until `stale_after` passes without a newer one; what a stale
 // (or missing) reading turns into is decided here, once, so every transport serves the same.
+// A configuration reload changes the site layout and the freshness policy in place
+// (Reconfigure), so the latest reading survives a reload and clients are not left without one.
 #pragma once
 
 #include "core/reading.hpp"
@@ -88,24 +90,31 @@ public:
     /// The latest reading regardless of freshness, or null. For status lines and logs.
     std::shared_ptr<const Reading> Latest() const noexcept;
 
-    const FreshnessPolicy& Policy() const noexcept { return policy_; }
-    const SiteLayout& Layout() const noexcept { return layout_; }
+    /// Applies a new layout and policy (configuration reload); the latest reading is mapped
+    /// again under the new layout and counts as a new generation. Thread-safe.
+    void Reconfigure(SiteLayout layout, FreshnessPolicy policy);
+
+    /// Copies, since a reload may change them at any time. Thread-safe.
+    FreshnessPolicy Policy() const noexcept;
+    SiteLayout Layout() const noexcept;
 
 private:
     friend class ReadingSubscription;
     void Unsubscribe(std::uint64_t id) noexcept;
 
     struct Snapshot {
+        Reading raw; ///< as published, before the site mapping
         std::shared_ptr<const Reading> reading;
         std::shared_ptr<const Reading> zeroed; ///< served when stale under on_stale = zero
         std::uint64_t generation = 0;
     };
 
-    std::shared_ptr<const Snapshot> Load() const noexcept;
+    /// A snapshot of `raw` under the current layout; called with mutex_ held.
+    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw) const;
 
-    const SiteLayout layout_;
-    const FreshnessPolicy policy_;
     mutable std::mutex mutex_;
+    SiteLayout layout_;
+    FreshnessPolicy policy_;
     std::shared_ptr<const Snapshot> snapshot_;
 
     std::mutex listeners_mutex_; ///< held while listeners run

@@ -2,10 +2,8 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
-#include "daemon/signals.hpp"
-#include "platform/log.hpp"
+#include "daemon/mdns_log.hpp"
 
-#include <csignal>
 #include <cstdlib>
 
 namespace meteremu {
@@ -22,78 +20,109 @@ std::filesystem::path StateDirectory() {
     return build::kDefaultStateDirectory;
 }
 
+std::string AddressList(const std::vector<UniqueFd>& sockets) {
+    std::string text;
+    for (const auto& socket : sockets)
+        text += (text.empty() ? "" : ", ") + LocalAddressText(socket.Get());
+    return text;
+}
+
 } // namespace
 
-Daemon::Daemon(Config config)
-    : config_(std::move(config)), started_at_(std::chrono::steady_clock::now()) {}
+Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
+    : config_(std::move(config)), log_level_override_(log_level_override),
+      started_at_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() {
     Stop();
 }
 
-Daemon::Listeners Daemon::AcquireListeners() const {
-    const auto& listen = config_.frontend.listen;
+Daemon::Listeners Daemon::AcquireListeners(systemd::PassedSockets passed) const {
     Listeners listeners;
+    if (!passed.Empty()) {
+        log::Info(kDomain, "using the sockets systemd passed: HTTP ",
+                  LocalAddressText(passed.http.Get()), passed.udp.empty() ? "" : ", UDP ",
+                  AddressList(passed.udp));
+        listeners.http = std::move(passed.http);
+        listeners.udp = std::move(passed.udp);
+        return listeners;
+    }
+    const auto& listen = config_.frontend.listen;
     listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
     for (std::uint16_t port : listen.udp_ports)
         listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
     return listeners;
 }
 
-void Daemon::StartServers(Listeners listeners) {
-    rpc_ = std::make_unique<RpcHandlerSlot>(frontend_);
-    rpc_websocket_ = std::make_unique<RpcWebSocket>(*rpc_);
-    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_);
-    rpc_http_ = std::make_unique<RpcHttpHandler>(*rpc_, std::string(frontend_->HttpServerName()),
-                                                 frontend_->HttpAliases(), websocket_.get());
-    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *rpc_http_);
+std::unique_ptr<Frontend> Daemon::CreateFrontend(const Config& config) const {
+    return config.frontend.plugin->create(*config.frontend.options, {*state_, started_at_});
+}
+
+std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
+    const auto& settings = config.backend;
+    BackendContext context{*state_, settings.poll_interval, poller_heartbeat_, StateDirectory()};
+    try {
+        return settings.plugin->create(*settings.options, context);
+    } catch (...) {
+        std::throw_with_nested(
+            std::runtime_error("cannot create the " + settings.type + " backend"));
+    }
+}
+
+void Daemon::StartServing(Listeners listeners) {
+    log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
+    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
+    frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
+    log::Info(kDomain, "emulating ", frontend_->Describe());
+    rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
+    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, WebSocketLimits{}, &clients_);
+    frontend_->ServeWebSocket(*websocket_);
+    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, HttpLimits{},
+                                         &clients_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
+    // The backend thread only wakes the WebSocket thread, which does the pushing.
     push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
-    if (listeners.udp.empty()) return;
-    rpc_udp_ = std::make_unique<RpcUdpHandler>(*rpc_);
-    udp_ = std::make_unique<UdpServer>(std::move(listeners.udp), *rpc_udp_);
+    StartUdp(std::move(listeners.udp));
+    PublishMdns();
+}
+
+void Daemon::StartUdp(std::vector<UniqueFd> sockets) {
+    if (sockets.empty()) return;
+    // The slot is an RpcHandler that survives reloads, like the HTTP handler.
+    rpc_udp_ = std::make_unique<RpcUdpHandler>(*frontend_);
+    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, UdpLimits{}, &clients_);
     for (const std::string& address : udp_->Addresses())
         log::Notice(kDomain, "serving UDP on ", address);
 }
 
-void Daemon::StartBackend() {
-    const auto& settings = config_.backend;
-    BackendContext context{*state_, settings.poll_interval, poller_heartbeat_, StateDirectory()};
+void Daemon::StartPolling() {
+    backend_ = CreateBackend(config_);
     try {
-        backend_ = settings.plugin->create(*settings.options, context);
         backend_->Start();
     } catch (...) {
         std::throw_with_nested(
-            std::runtime_error("cannot start the " + settings.type + " backend"));
+            std::runtime_error("cannot start the " + config_.backend.type + " backend"));
     }
-    log::Info(kDomain, "polling ", backend_->Describe(), " every ", settings.poll_interval.count(),
-              " s");
+    log::Info(kDomain, "polling ", backend_->Describe(), " every ",
+              config_.backend.poll_interval.count(), " s");
 }
 
-void Daemon::Start() {
-    log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
-    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
-    frontend_ = config_.frontend.plugin->create(*config_.frontend.options, {*state_, started_at_});
-    log::Info(kDomain, "emulating ", frontend_->Describe());
-    StartServers(AcquireListeners());
-    StartBackend();
-}
-
-int Daemon::Run() {
-    for (;;) {
-        int signal = WaitForSignal();
-        if (signal == SIGHUP) {
-            log::Notice(kDomain, "SIGHUP: reloading is not supported yet; restart to apply "
-                                 "configuration changes");
-            continue;
-        }
-        log::Notice(kDomain, signal == SIGINT ? "SIGINT" : "SIGTERM", ": stopping");
-        Stop();
-        return EXIT_SUCCESS;
+void Daemon::PublishMdns() {
+    if (!config_.frontend.mdns) {
+        mdns_.reset();
+        return;
     }
+    // The port of the socket really served, never the configured one (systemd may pass it).
+    auto services = frontend_->MdnsServices(http_->Port());
+    if (mdns_)
+        mdns_->Update(std::move(services));
+    else
+        mdns_ = std::make_unique<MdnsPublisher>(
+            std::move(services), AddressWithoutPort(http_->Address()), &LogMdnsReport);
 }
 
 void Daemon::Stop() noexcept {
+    mdns_.reset(); // withdrawn before the server it points to goes away
     if (backend_) backend_->Stop();
     backend_.reset();
     push_subscription_.Reset();
@@ -102,11 +131,31 @@ void Daemon::Stop() noexcept {
     // WebSocket connections close through libmicrohttpd: before the HTTP server stops.
     if (websocket_) websocket_->Stop();
     http_.reset();
-    rpc_http_.reset();
     websocket_.reset();
     rpc_websocket_.reset();
-    rpc_.reset();
     frontend_.reset();
+}
+
+StatusInputs Daemon::Status(SteadyTime now) const {
+    StatusInputs inputs;
+    if (state_) {
+        inputs.latest = state_->Latest();
+        inputs.policy = state_->Policy();
+    }
+    inputs.health = backend_ ? backend_->Health() : "starting";
+    inputs.clients = clients_.Count(now);
+    return inputs;
+}
+
+std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
+    std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
+    if (websocket_) beats.emplace_back("websocket", &websocket_->LoopHeartbeat());
+    if (udp_) beats.emplace_back("udp", &udp_->LoopHeartbeat());
+    return beats;
+}
+
+HttpProbe Daemon::MakeHttpProbe() const {
+    return HttpProbe(ReachableLocally(http_->LocalAddress()), frontend_->ProbePath());
 }
 
 } // namespace meteremu

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/signals.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <ctime>
 #include <pthread.h>
 #include <system_error>
 
@@ -28,12 +30,15 @@ void BlockDaemonSignals() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-int WaitForSignal() {
+std::optional<int> WaitForSignal(std::chrono::nanoseconds timeout) {
     sigset_t set = DaemonSignals();
-    int signal = 0;
-    if (int error = sigwait(&set, &signal))
-        throw std::system_error(error, std::generic_category(), "sigwait");
-    return signal;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+    timespec wait{static_cast<time_t>(std::max<long long>(seconds.count(), 0)),
+                  static_cast<long>(std::max<long long>((timeout - seconds).count(), 0))};
+    int signal = sigtimedwait(&set, nullptr, &wait);
+    if (signal > 0) return signal;
+    if (errno == EAGAIN || errno == EINTR) return std::nullopt;
+    throw std::system_error(errno, std::generic_category(), "sigtimedwait");
 }
 
 } // namespace meteremu

@@ -7,7 +7,9 @@
 #include "core/meter_state.hpp"
 #include "net/rpc.hpp"
 #include "net/rpc_http.hpp"
+#include "platform/mdns_service.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +40,10 @@ public:
 
     /// One line for logs, e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5".
     virtual std::string Describe() const = 0;
+
+    /// The DNS-SD services the emulated device announces over mDNS when its HTTP server
+    /// listens on `http_port` (the real socket's port). None by default.
+    virtual std::vector<MdnsService> MdnsServices(std::uint16_t /*http_port*/) const { return {}; }
 };
 
 struct FrontendPlugin {

@@ -88,9 +88,11 @@ UpgradedSocket::~UpgradedSocket() {
     if (handle_) MHD_upgrade_action(handle_, MHD_UPGRADE_ACTION_CLOSE);
 }
 
-HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits)
-    : handler_(handler), limits_(limits), port_(LocalPort(listen_socket.Get())),
-      address_(LocalAddressText(listen_socket.Get())) {
+HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits,
+                       ClientTracker* clients)
+    : handler_(handler), limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
+      address_(LocalAddressText(listen_socket.Get())),
+      local_address_(meteremu::LocalAddress(listen_socket.Get())) {
     // MHD_USE_ITC: wake the thread through a pipe, never shutdown() the listening socket, which
     // may belong to systemd (socket activation) and must stay usable after we exit.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -144,7 +146,18 @@ MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, cons
                                std::string_view body) {
     HttpRequest request{method, url, {}, body, connection};
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
+    NoteClient(connection);
     return Queue(connection, handler_.Handle(request));
+}
+
+void HttpServer::NoteClient(MHD_Connection* connection) noexcept {
+    if (!clients_) return;
+    const char* agent =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+    if (agent && agent == kLivenessProbeAgent) return;
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info) clients_->Seen(info->client_addr, std::chrono::steady_clock::now());
 }
 
 } // namespace meteremu

@@ -5,6 +5,7 @@
 // libmicrohttpd's upgrade support.
 #pragma once
 
+#include "net/client_tracker.hpp"
 #include "net/socket.hpp"
 #include "util/mhd.hpp"
 
@@ -84,11 +85,17 @@ struct HttpLimits {
     std::size_t connection_memory_bytes = 32 * 1024; ///< request line + headers + buffers
 };
 
+/// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
+/// answered like any other but are not counted as a client.
+inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe";
+
 class HttpServer {
 public:
     /// Serves on an already listening socket (bound by us or passed in by systemd) and takes
-    /// ownership of it. Throws std::runtime_error when libmicrohttpd cannot start.
-    HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {});
+    /// ownership of it. Each request's peer is reported to `clients` when given. Throws
+    /// std::runtime_error when libmicrohttpd cannot start.
+    HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
+               ClientTracker* clients = nullptr);
     ~HttpServer() = default;
 
     HttpServer(const HttpServer&) = delete;
@@ -97,6 +104,8 @@ public:
     std::uint16_t Port() const noexcept { return port_; }
     /// "127.0.0.1:8080" or "[::]:80".
     const std::string& Address() const noexcept { return address_; }
+    /// The listening socket's address, e.g. for a request to ourselves.
+    const SocketAddress& LocalAddress() const noexcept { return local_address_; }
 
 private:
     static MHD_Result OnRequest(void* self, MHD_Connection* connection, const char* url,
@@ -107,11 +116,14 @@ private:
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
+    void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;
     HttpLimits limits_;
+    ClientTracker* clients_;
     std::uint16_t port_ = 0;
     std::string address_;
+    SocketAddress local_address_;
     MhdDaemonPtr daemon_;
 };
 

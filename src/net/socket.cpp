@@ -104,11 +104,45 @@ std::uint16_t LocalPort(int fd) {
     return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
 }
 
+SocketAddress LocalAddress(int fd) {
+    SocketAddress address;
+    address.length = sizeof address.storage;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address.storage), &address.length))
+        ThrowErrno("getsockname");
+    return address;
+}
+
+std::vector<SocketAddress> ReachableLocally(const SocketAddress& listening) {
+    SocketAddress target = listening;
+    if (target.Family() == AF_INET) {
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&target.storage);
+        if (v4->sin_addr.s_addr == htonl(INADDR_ANY)) v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return {target};
+    }
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&target.storage);
+    if (target.Family() != AF_INET6 || !IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr)) return {target};
+    v6->sin6_addr = in6addr_loopback;
+    SocketAddress v4_loopback;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&v4_loopback.storage);
+    v4->sin_family = AF_INET;
+    v4->sin_port = v6->sin6_port;
+    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    v4_loopback.length = sizeof *v4;
+    return {target, v4_loopback};
+}
+
 std::string LocalAddressText(int fd) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length)) return "?";
     return AddressText(storage);
+}
+
+std::string AddressWithoutPort(std::string_view address_text) {
+    std::string_view host = address_text.substr(0, address_text.rfind(':'));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return std::string(host);
 }
 
 } // namespace meteremu

@@ -16,6 +16,8 @@ namespace {
 
 /// At most this many datagrams per socket per wake, so one busy port cannot starve another.
 constexpr int kBurst = 64;
+/// The loop ticks its heartbeat at least this often, also when no datagram comes.
+constexpr int kHeartbeatMs = 250;
 
 /// Room for one IP_PKTINFO or IPV6_PKTINFO control message, in either direction.
 constexpr size_t kControlBytes = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));
@@ -73,8 +75,8 @@ size_t ReplyControl(msghdr& request, char* control) {
 } // namespace
 
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-                     const UdpLimits& limits)
-    : sockets_(std::move(sockets)), handler_(handler), limits_(limits),
+                     const UdpLimits& limits, ClientTracker* clients)
+    : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
       buffer_(limits.max_request_bytes + 1) {
     for (const UniqueFd& socket : sockets_) {
         SetNonBlocking(socket.Get());
@@ -111,7 +113,8 @@ void UdpServer::Run(std::stop_token stop) noexcept {
         fds.push_back({socket.Get(), POLLIN, 0});
     fds.push_back({wake_.Get(), POLLIN, 0});
     while (!stop.stop_requested()) {
-        if (poll(fds.data(), fds.size(), -1) < 0) {
+        heartbeat_.Tick();
+        if (poll(fds.data(), fds.size(), kHeartbeatMs) < 0) {
             if (errno == EINTR) continue;
             return; // cannot happen with valid descriptors
         }
@@ -129,6 +132,9 @@ void UdpServer::Drain(int fd) noexcept {
         ssize_t size = recvmsg(fd, &request, 0);
         if (size < 0) return; // EAGAIN: drained
         ++received_;
+        if (clients_)
+            clients_->Seen(reinterpret_cast<const sockaddr*>(&sender),
+                           std::chrono::steady_clock::now());
         if (request.msg_flags & MSG_TRUNC) {
             ++dropped_;
             continue;

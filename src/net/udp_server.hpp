@@ -5,6 +5,8 @@
 // is always unicast to the sender, from the address the request was sent to.
 #pragma once
 
+#include "core/heartbeat.hpp"
+#include "net/client_tracker.hpp"
 #include "net/socket.hpp"
 
 #include <atomic>
@@ -41,9 +43,10 @@ struct UdpCounters {
 class UdpServer {
 public:
     /// Serves on already bound datagram sockets (bound by us, or passed in by systemd) and
-    /// takes ownership of them; starts the thread. Throws std::system_error.
-    UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-              const UdpLimits& limits = {});
+    /// takes ownership of them; starts the thread. Each sender is reported to `clients` when
+    /// given. Throws std::system_error.
+    UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler, const UdpLimits& limits = {},
+              ClientTracker* clients = nullptr);
     /// Stops and joins the thread, then closes the sockets.
     ~UdpServer();
 
@@ -56,6 +59,9 @@ public:
 
     UdpCounters Counters() const noexcept;
 
+    /// Ticks at least every 250 ms while the thread runs (for the watchdog).
+    const Heartbeat& LoopHeartbeat() const noexcept { return heartbeat_; }
+
 private:
     void Run(std::stop_token stop) noexcept;
     void Drain(int fd) noexcept;
@@ -64,6 +70,8 @@ private:
     std::vector<std::string> addresses_;
     DatagramHandler& handler_;
     UdpLimits limits_;
+    ClientTracker* clients_;
+    Heartbeat heartbeat_;
     std::vector<char> buffer_; ///< one datagram; used by the UDP thread only
     UniqueFd wake_;            ///< eventfd: stop
     std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0};

@@ -27,6 +27,8 @@ constexpr std::uint64_t kWakeId = 0;
 constexpr size_t kReadBudget = 64 * 1024;
 /// How long Stop() waits for the clients' close frames.
 constexpr auto kStopWait = std::chrono::milliseconds(300);
+/// The loop ticks its heartbeat at least this often, also when nothing happens.
+constexpr int kHeartbeatMs = 250;
 
 /// A dead peer (a laptop that left the network) is noticed within about two minutes.
 void TuneSocket(int fd) {
@@ -74,6 +76,8 @@ struct WebSocketServer::Connection {
 
     std::uint64_t id;
     UpgradedSocket socket;
+    sockaddr_storage peer{};
+    socklen_t peer_length = 0;
     websocket::MessageReader reader;
     std::unique_ptr<WebSocketSession> session;
     std::string unsent;
@@ -111,8 +115,9 @@ HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& 
     return response;
 }
 
-WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits)
-    : app_(app), limits_(limits) {
+WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits,
+                                 ClientTracker* clients)
+    : app_(app), limits_(limits), clients_(clients) {
     epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
     wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!epoll_.Valid() || !wake_.Valid())
@@ -168,13 +173,8 @@ void WebSocketServer::Run(std::stop_token stop) noexcept {
             CloseAll(kGoingAway);
         }
         if (stop_deadline && (connections_.empty() || now >= *stop_deadline)) break;
-        int timeout = NextTimeoutMs(now);
-        if (stop_deadline)
-            timeout = std::min<int>(
-                timeout < 0 ? 1000 : timeout,
-                static_cast<int>(
-                    std::chrono::ceil<std::chrono::milliseconds>(*stop_deadline - now).count()));
-        int count = epoll_wait(epoll_.Get(), events, 64, timeout);
+        heartbeat_.Tick();
+        int count = epoll_wait(epoll_.Get(), events, 64, WaitMs(now, stop_deadline));
         for (int i = 0; i < count; ++i) {
             std::uint64_t id = events[i].data.u64;
             if (id == kWakeId) {
@@ -195,7 +195,7 @@ void WebSocketServer::Run(std::stop_token stop) noexcept {
         ExpireClosing(Clock::now());
     }
     connections_.clear(); // closes the rest through libmicrohttpd
-    clients_.store(0);
+    connected_.store(0);
     std::lock_guard lock(mutex_);
     adopted_.clear();
 }
@@ -224,12 +224,16 @@ void WebSocketServer::Open(UpgradedSocket socket) {
     auto connection =
         std::make_unique<Connection>(next_id_++, std::move(socket), limits_.max_message_bytes);
     if (!full) connection->session = app_.Open(); // may throw: nothing is registered yet
+    connection->peer_length = sizeof connection->peer;
+    if (getpeername(connection->socket.Fd(), reinterpret_cast<sockaddr*>(&connection->peer),
+                    &connection->peer_length))
+        connection->peer_length = 0;
     epoll_event event{EPOLLIN | EPOLLRDHUP, {.u64 = connection->id}};
     if (epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, connection->socket.Fd(), &event))
         throw std::system_error(errno, std::generic_category(), "epoll_ctl");
     Connection& added = *connection;
     connections_.emplace(added.id, std::move(connection));
-    clients_.store(connections_.size());
+    connected_.store(connections_.size());
     if (full) {
         StartClose(added, kTryAgainLater, "too many clients");
         added.finished = true;
@@ -263,6 +267,9 @@ void WebSocketServer::HandleEvents(Connection& connection) {
     while (!connection.dead && !connection.finished) {
         std::optional<websocket::Event> event = connection.reader.Next();
         if (!event) return;
+        if (clients_ && connection.peer_length &&
+            (event->kind == Kind::Text || event->kind == Kind::Ping))
+            clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer), Clock::now());
         switch (event->kind) {
         case Kind::Text:
             if (connection.closing) break;
@@ -373,14 +380,17 @@ void WebSocketServer::ExpireClosing(Clock::time_point now) {
         Drop(id);
 }
 
-int WebSocketServer::NextTimeoutMs(Clock::time_point now) const {
-    std::optional<Clock::time_point> next;
+/// How long the loop may sleep: until the next close deadline, the stop deadline, or the
+/// next heartbeat, whichever comes first.
+int WebSocketServer::WaitMs(Clock::time_point now,
+                            std::optional<Clock::time_point> stop_deadline) const {
+    std::optional<Clock::time_point> next = stop_deadline;
     for (const auto& [id, connection] : connections_)
         if (connection->closing && (!next || connection->close_deadline < *next))
             next = connection->close_deadline;
-    if (!next) return -1;
+    if (!next) return kHeartbeatMs;
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
-    return static_cast<int>(std::max<std::int64_t>(0, wait));
+    return static_cast<int>(std::clamp<std::int64_t>(wait, 0, kHeartbeatMs));
 }
 
 void WebSocketServer::Drop(std::uint64_t id) {
@@ -388,7 +398,7 @@ void WebSocketServer::Drop(std::uint64_t id) {
     if (found == connections_.end()) return;
     epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, found->second->socket.Fd(), nullptr);
     connections_.erase(found); // UpgradedSocket closes it through libmicrohttpd
-    clients_.store(connections_.size());
+    connected_.store(connections_.size());
 }
 
 } // namespace meteremu

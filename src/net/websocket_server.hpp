@@ -6,6 +6,8 @@
 // the thread, so a backend publishing a reading never waits on a client.
 #pragma once
 
+#include "core/heartbeat.hpp"
+#include "net/client_tracker.hpp"
 #include "net/http_server.hpp"
 #include "net/socket.hpp"
 
@@ -54,8 +56,10 @@ struct WebSocketLimits {
 
 class WebSocketServer final : public HttpUpgradeHandler {
 public:
-    /// Starts the thread. Throws std::system_error.
-    explicit WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits = {});
+    /// Starts the thread. Clients are reported to `clients` when given, on every message and
+    /// ping (a Home Assistant connection lasts days). Throws std::system_error.
+    explicit WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits = {},
+                             ClientTracker* clients = nullptr);
     /// Stop(), then joins.
     ~WebSocketServer() override;
 
@@ -72,9 +76,12 @@ public:
     /// sockets close through it. Idempotent.
     void Stop() noexcept;
 
-    std::size_t Clients() const noexcept { return clients_.load(); }
+    std::size_t Clients() const noexcept { return connected_.load(); }
 
     const WebSocketLimits& Limits() const noexcept { return limits_; }
+
+    /// Ticks at least every 250 ms while the thread runs (for the watchdog).
+    const Heartbeat& LoopHeartbeat() const noexcept { return heartbeat_; }
 
 private:
     struct Connection;
@@ -93,12 +100,14 @@ private:
     void PushAll();
     void CloseAll(std::uint16_t code);
     void ExpireClosing(Clock::time_point now);
-    int NextTimeoutMs(Clock::time_point now) const;
+    int WaitMs(Clock::time_point now, std::optional<Clock::time_point> stop_deadline) const;
     void Watch(Connection& connection, bool writable);
     void Drop(std::uint64_t id);
 
     WebSocketApp& app_;
     WebSocketLimits limits_;
+    ClientTracker* clients_;
+    Heartbeat heartbeat_;
     UniqueFd epoll_;
     UniqueFd wake_; ///< eventfd: new sockets, a push, or stop
 
@@ -106,7 +115,7 @@ private:
     std::vector<UpgradedSocket> adopted_;
     bool stopping_ = false;
     std::atomic<bool> push_due_{false};
-    std::atomic<std::size_t> clients_{0};
+    std::atomic<std::size_t> connected_{0};
 
     // The server thread's own.
     std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;

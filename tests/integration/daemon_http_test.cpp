@@ -21,7 +21,7 @@ constexpr std::string_view kConfig = R"(
 mac = "02:00:5E:10:20:30"
 listen_address = "127.0.0.1"
 http_port = 0
-udp_ports = []
+udp_ports = [0, 0]
 mdns = false
 
 [backend]

@@ -154,6 +154,12 @@ RunResult RunProgram(std::vector<std::string> arguments, std::chrono::millisecon
     return result;
 }
 
+std::string DemoTestConfig(const std::string& mac, int phases) {
+    return "[frontend]\nmac = \"" + mac + "\"\nphases = " + std::to_string(phases) +
+           "\nlisten_address = \"127.0.0.1\"\nhttp_port = 0\nudp_ports = [0, 0]\nmdns = false\n"
+           "\n[backend]\ntype = \"demo\"\npoll_interval = 0.2\nseed = 7\n";
+}
+
 std::string RunningDaemon::Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(http_port) + path;
 }

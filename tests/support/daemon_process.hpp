@@ -81,6 +81,10 @@ struct RunningDaemon {
                                         std::chrono::milliseconds timeout = 10s) const;
 };
 
+/// A configuration for the daemon under test: the demo household (seed 7, a reading every
+/// 0.2 s), HTTP and UDP on ephemeral loopback ports, no mDNS.
+std::string DemoTestConfig(const std::string& mac = "02:00:5E:10:20:30", int phases = 3);
+
 /// Starts the built meteremu with `--config config_path` and waits until it serves HTTP.
 /// Fails the calling test (via exception) when it does not start within `timeout`.
 RunningDaemon StartDaemon(const std::string& config_path, std::vector<std::string> extra = {},

@@ -4,6 +4,7 @@
 
 #include "config/config_section.hpp"
 #include "frontends/shelly/components.hpp"
+#include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
 #include "platform/log.hpp"
 #include "util/json_writer.hpp"
@@ -76,6 +77,10 @@ public:
         return RpcNotification{"NotifyStatus", std::move(params)};
     } catch (...) {
         return std::nullopt;
+    }
+
+    std::vector<MdnsService> MdnsServices(std::uint16_t http_port) const override {
+        return shelly::DiscoveryServices(identity_, http_port);
     }
 
 private:

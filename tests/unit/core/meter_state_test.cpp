@@ -133,6 +133,30 @@ TEST(MeterStateTest, SubscribersHearOfEveryPublishUntilTheyLeave) {
     EXPECT_EQ(first, 3);
 }
 
+TEST(MeterStateTest, ReconfigureKeepsTheReadingUnderTheNewLayoutAndPolicy) {
+    MeterState state = State(OnStale::Silent);
+    Reading reading = ReadingAt(kStart, 700);
+    reading[Phase::B].act_power = 300;
+    state.Publish(reading);
+    EXPECT_EQ(state.View(kStart + 11s).reading, nullptr);
+
+    state.Reconfigure({1, Phase::B}, FreshnessPolicy{Seconds(30.0), OnStale::Zero});
+    auto fresh = state.View(kStart + 11s);
+    EXPECT_EQ(fresh.freshness, Freshness::Fresh);
+    EXPECT_EQ(fresh.generation, 2u) << "a new generation, so cached renderings are dropped";
+    EXPECT_EQ(fresh.reading->phases[1].act_power, 1000);
+    EXPECT_EQ(fresh.reading->phases[0].act_power, 0);
+    auto stale = state.View(kStart + 31s);
+    ASSERT_NE(stale.reading, nullptr);
+    EXPECT_EQ(stale.reading->TotalActPower(), 0);
+    EXPECT_EQ(state.Policy().on_stale, OnStale::Zero);
+    EXPECT_EQ(state.Layout().phase, Phase::B);
+
+    // Readings published after the reload use the new layout too.
+    state.Publish(ReadingAt(kStart + 40s, 50));
+    EXPECT_EQ(state.View(kStart + 40s).reading->phases[1].act_power, 50);
+}
+
 TEST(MeterStateTest, OnStaleNamesRoundTrip) {
     for (OnStale mode : {OnStale::Silent, OnStale::Zero, OnStale::Last})
         EXPECT_EQ(ParseOnStale(OnStaleName(mode)), mode);
