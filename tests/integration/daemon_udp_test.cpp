@@ -15,19 +15,10 @@
 namespace meteremu::test {
 namespace {
 
-constexpr std::string_view kConfig = R"(
-[frontend]
-mac = "02:00:5E:10:20:31"
-listen_address = "127.0.0.1"
-http_port = 0
-udp_ports = [0, 0]
-mdns = false
-
-[backend]
-type = "demo"
-poll_interval = 0.2
-seed = 11
-)";
+/// The demo household, HTTP and two UDP ports on ephemeral loopback ports.
+std::string Config() {
+    return DemoTestConfig("02:00:5E:10:20:31");
+}
 
 constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 
@@ -39,7 +30,7 @@ bool EveryPowerHasDecimals(const std::string& json) {
 
 TEST(DaemonUdpTest, AnswersOnEveryUdpPort) {
     TempDir dir;
-    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", kConfig).string());
+    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", Config()).string());
     auto ports = daemon.UdpPorts(2);
     std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the first reading
     ASSERT_FALSE(EveryPowerHasDecimals(R"({"id":0,"a_act_power":100,"b_pf":1.00})"));
@@ -60,7 +51,7 @@ TEST(DaemonUdpTest, AnswersOnEveryUdpPort) {
 
 TEST(DaemonUdpTest, PostRpcTakesWholeFrames) {
     TempDir dir;
-    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", kConfig).string());
+    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", Config()).string());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto reply =
         HttpPost(daemon.Url("/rpc"),

@@ -120,7 +120,8 @@ async def session(port, poll_interval, device):
         latencies = [check_notification(t, raw, frame, device, src)
                      for t, raw, frame in notifications]
         arrivals = [t for t, _, _ in notifications]
-        check(len(notifications) >= int(LISTEN_SECONDS / poll_interval) - 1,
+        # One push per reading; a busy test machine may delay the poller a little.
+        check(len(notifications) >= 0.6 * LISTEN_SECONDS / poll_interval,
               f"only {len(notifications)} NotifyStatus in {LISTEN_SECONDS} s")
         powers = [frame["params"]["em:0"]["total_act_power"] for _, _, frame in notifications]
         check(len(set(powers)) > len(powers) // 2, "NotifyStatus values do not change")

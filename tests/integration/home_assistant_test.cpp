@@ -13,28 +13,16 @@ namespace {
 
 constexpr const char* kPython = "/usr/bin/python3";
 
-constexpr std::string_view kConfig = R"(
-[frontend]
-mac = "02:00:5E:10:20:32"
-listen_address = "127.0.0.1"
-http_port = 0
-udp_ports = []
-mdns = false
-
-[backend]
-type = "demo"
-poll_interval = 0.5
-seed = 3
-)";
-
 TEST(HomeAssistantTest, SetupSequenceAndLivePushes) {
     if (!std::filesystem::exists(kPython) ||
         RunProgram({kPython, "-c", "import websockets"}).status != 0)
         GTEST_SKIP() << "needs Debian's python3-websockets (scripts/install-deps installs it)";
     TempDir dir;
-    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", kConfig).string());
+    RunningDaemon daemon =
+        StartDaemon(dir.Write("meteremu.toml", DemoTestConfig("02:00:5E:10:20:32")).string());
     std::string script = std::string(METEREMU_TESTS_DIR) + "/integration/ha_client.py";
-    RunResult client = RunProgram({kPython, script, std::to_string(daemon.http_port), "0.5"},
+    // "0.2": DemoTestConfig's poll_interval, one NotifyStatus per reading.
+    RunResult client = RunProgram({kPython, script, std::to_string(daemon.http_port), "0.2"},
                                   std::chrono::seconds(90));
     std::printf("%s", client.out.c_str());
     EXPECT_EQ(client.status, 0) << client.out << client.err << "\ndaemon:\n"
