@@ -2,6 +2,8 @@
 # Wrapper around CMake and the project scripts. The two commands of the README:
 #   make demo    install what is missing, build, run the daemon on the simulated household
 #   make check   install what is missing, build, run every test
+#   make deb     build the Debian packages into build/packages (then lintian)
+#   make rpm     build the RPMs into build/packages (then rpmlint)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -9,7 +11,7 @@ CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check format format-check clean
+.PHONY: all deps configure build demo check deb rpm format format-check clean
 
 all: build
 
@@ -28,6 +30,14 @@ demo: build
 
 check: build
 	cd $(BUILD) && ctest --output-on-failure --parallel $(JOBS)
+
+# From a clean tree: a source tarball of the checkout, built in build/deb-staging and
+# build/rpm-staging; neither needs `make build` first.
+deb: deps
+	scripts/build-deb --out $(BUILD)/packages --staging $(BUILD)/deb-staging
+
+rpm: deps
+	scripts/build-rpm --out $(BUILD)/packages --staging $(BUILD)/rpm-staging
 
 format: deps
 	clang-format -i $(SOURCES)

@@ -3,6 +3,7 @@
 
 #include "build_config.hpp"
 
+#include <cstring>
 #include <getopt.h>
 
 namespace meteremu {
@@ -16,6 +17,9 @@ enum Option {
     kHelp = 'h',
     kVersion = 'V'
 };
+
+// ':' first: getopt_long reports a missing value as ':' rather than '?'.
+constexpr const char* kShortOptions = ":c:hV";
 
 constexpr option kOptions[] = {
     {"config", required_argument, nullptr, kConfig},
@@ -67,7 +71,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     opterr = 0; // we report errors ourselves, once
     optind = 0; // glibc: 0 also resets getopt's internal state between calls
     int option;
-    while ((option = getopt_long(argc, argv, ":c:hV", kOptions, nullptr)) != -1) {
+    while ((option = getopt_long(argc, argv, kShortOptions, kOptions, nullptr)) != -1) {
         if (option == ':')
             throw UsageError(std::string("option ") + argv[optind - 1] + " needs a value");
         if (option == '?')
@@ -81,6 +85,16 @@ CommandLine ParseCommandLine(int argc, char** argv) {
     if (line.demo && line.config_given)
         throw UsageError("--demo runs without a configuration file; drop --config or --demo");
     return line;
+}
+
+std::vector<CommandLineOption> CommandLineOptions() {
+    std::vector<CommandLineOption> options;
+    for (const option* entry = kOptions; entry->name; ++entry) {
+        bool has_short = std::strchr(kShortOptions + 1, entry->val) != nullptr;
+        options.push_back({entry->name, has_short ? static_cast<char>(entry->val) : '\0',
+                           entry->has_arg == required_argument});
+    }
+    return options;
 }
 
 std::string HelpText() {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace meteremu {
 
@@ -27,6 +28,16 @@ public:
 
 /// Throws UsageError.
 CommandLine ParseCommandLine(int argc, char** argv);
+
+struct CommandLineOption {
+    std::string long_name; ///< "config" for --config
+    char short_name;       ///< 'c' for -c, '\0' when there is none
+    bool takes_value;
+};
+
+/// Every option ParseCommandLine understands, from the table it parses with (for the test that
+/// meteremu(8) documents them all).
+std::vector<CommandLineOption> CommandLineOptions();
 
 /// The --help text.
 std::string HelpText();

@@ -34,17 +34,6 @@ std::string JoinNames(const std::vector<std::string_view>& names) {
     return text;
 }
 
-const toml::table* SectionTable(const toml::table& root, std::string_view name,
-                                Diagnostics& diagnostics) {
-    const toml::node* node = root.get(name);
-    if (!node) return nullptr;
-    if (const toml::table* table = node->as_table()) return table;
-    auto at = node->source().begin;
-    diagnostics.Error(at.line, at.column,
-                      std::string(name) + ": expected a table ([" + std::string(name) + "])");
-    return nullptr;
-}
-
 toml::source_position SectionPosition(const toml::table* table) {
     return table ? table->source().begin : toml::source_position{1, 1};
 }
@@ -93,8 +82,19 @@ void ParseListen(ConfigSection& section, ListenSettings& listen) {
     }
 }
 
-FrontendSettings ParseFrontend(ConfigSection& section) {
-    FrontendSettings settings;
+// The top level's own keys; Build() reads the [frontend] and [backend] tables.
+void ParseTopLevel(ConfigSection& top, Config& config) {
+    auto level = top.String("log_level");
+    if (!level) return;
+    if (auto parsed = log::ParseLevel(*level))
+        config.log_level = *parsed;
+    else
+        top.ErrorAt("log_level",
+                    "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\"");
+}
+
+// [frontend] keys of every frontend.
+void ParseFrontendCommon(ConfigSection& section, FrontendSettings& settings) {
     if (auto type = section.String("type")) settings.type = *type;
     ParseSiteLayout(section, settings);
     ParseListen(section, settings.listen);
@@ -105,6 +105,11 @@ FrontendSettings ParseFrontend(ConfigSection& section) {
         else
             section.ErrorAt("on_stale", "expected \"silent\", \"zero\" or \"last\"");
     }
+}
+
+FrontendSettings ParseFrontend(ConfigSection& section) {
+    FrontendSettings settings;
+    ParseFrontendCommon(section, settings);
     settings.plugin = FindFrontendPlugin(settings.type);
     if (!settings.plugin) {
         section.ErrorAt("type", "expected one of " + JoinNames(FrontendPluginNames()));
@@ -115,14 +120,20 @@ FrontendSettings ParseFrontend(ConfigSection& section) {
     return settings;
 }
 
-BackendSettings ParseBackend(ConfigSection& section) {
-    BackendSettings settings;
+// [backend] keys of every backend. Returns the type when it is a string.
+std::optional<std::string> ParseBackendCommon(ConfigSection& section, BackendSettings& settings) {
     auto type = section.String("type");
     settings.poll_interval = Seconds(section.Seconds("poll_interval", 1.0, kMaxPollInterval));
     settings.stale_after = Seconds(section.Seconds("stale_after", 10.0, kMaxStaleAfter));
     if (section.Has("stale_after") && settings.stale_after <= settings.poll_interval)
         section.ErrorAt("stale_after", "must be longer than poll_interval, or every reading "
                                        "turns stale before the next one arrives");
+    return type;
+}
+
+BackendSettings ParseBackend(ConfigSection& section) {
+    BackendSettings settings;
+    auto type = ParseBackendCommon(section, settings);
     std::string names = JoinNames(BackendPluginNames());
     if (!type) {
         if (!section.Has("type")) section.ErrorMissing("type", "expected one of " + names);
@@ -139,35 +150,17 @@ BackendSettings ParseBackend(ConfigSection& section) {
     return settings;
 }
 
-void ParseTopLevel(const toml::table& root, Config& config, Diagnostics& diagnostics) {
-    for (const auto& [key, node] : root) {
-        auto at = key.source().begin;
-        if (key.str() == "log_level") {
-            auto level = node.value<std::string>();
-            auto parsed = level ? log::ParseLevel(*level) : std::nullopt;
-            if (parsed)
-                config.log_level = *parsed;
-            else
-                diagnostics.Error(node.source().begin.line, node.source().begin.column,
-                                  "log_level: expected \"error\", \"warning\", \"notice\", "
-                                  "\"info\" or \"debug\"");
-        } else if (key.str() != "frontend" && key.str() != "backend") {
-            diagnostics.Error(at.line, at.column,
-                              "unknown key '" + std::string(key.str()) +
-                                  "'; expected log_level, [frontend] or [backend]");
-        }
-    }
-}
-
 Config Build(const toml::table& root, Diagnostics& diagnostics) {
     Config config;
     config.source = diagnostics.File();
-    ParseTopLevel(root, config, diagnostics);
-    const toml::table* frontend = SectionTable(root, "frontend", diagnostics);
-    const toml::table* backend = SectionTable(root, "backend", diagnostics);
+    ConfigSection top("", &root, {1, 1}, diagnostics);
+    ParseTopLevel(top, config);
+    const toml::table* frontend = top.Table("frontend");
+    const toml::table* backend = top.Table("backend");
+    top.ReportUnknownKeys();
     ConfigSection frontend_section("frontend", frontend, SectionPosition(frontend), diagnostics);
     config.frontend = ParseFrontend(frontend_section);
-    if (!backend && !root.contains("backend"))
+    if (!top.Has("backend"))
         diagnostics.Error(
             1, 1, "no [backend] section: add one with type = " + JoinNames(BackendPluginNames()));
     else if (backend) {
@@ -210,6 +203,28 @@ Config LoadConfigFile(const std::string& path) {
 
 Config DemoConfig() {
     return ParseConfig(kDemoConfig, "<demo>");
+}
+
+std::vector<ConfigKeys> AcceptedConfigKeys() {
+    // Each parser runs on an empty section, which records every key it asks for.
+    Diagnostics ignored("<keys>");
+    Config config;
+    std::vector<ConfigKeys> tables;
+    auto record = [&](std::string section, std::string_view plugin, auto&& parse) {
+        ConfigSection recorder(section, nullptr, {1, 1}, ignored);
+        parse(recorder);
+        tables.push_back({std::move(section), std::string(plugin), recorder.KnownKeys()});
+    };
+    record("", "", [&](ConfigSection& top) { ParseTopLevel(top, config); });
+    record("frontend", "",
+           [&](ConfigSection& section) { ParseFrontendCommon(section, config.frontend); });
+    for (auto name : FrontendPluginNames())
+        record("frontend", name, FindFrontendPlugin(name)->parse);
+    record("backend", "",
+           [&](ConfigSection& section) { ParseBackendCommon(section, config.backend); });
+    for (auto name : BackendPluginNames())
+        record("backend", name, FindBackendPlugin(name)->parse);
+    return tables;
 }
 
 } // namespace meteremu

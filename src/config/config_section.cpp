@@ -45,12 +45,17 @@ ConfigSection::ConfigSection(std::string name, const toml::table* table,
                              toml::source_position where, Diagnostics& diagnostics)
     : name_(std::move(name)), table_(table), where_(where), diagnostics_(diagnostics) {}
 
-bool ConfigSection::Has(std::string_view key) const noexcept {
+bool ConfigSection::Has(std::string_view key) {
+    known_.emplace(key);
     return table_ && table_->contains(key);
 }
 
 std::string ConfigSection::Qualified(std::string_view key) const {
-    return name_ + "." + std::string(key);
+    return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
+}
+
+std::vector<std::string> ConfigSection::KnownKeys() const {
+    return {known_.begin(), known_.end()};
 }
 
 const toml::node* ConfigSection::Find(std::string_view key) {
@@ -132,6 +137,14 @@ std::optional<std::vector<std::int64_t>> ConfigSection::IntegerArray(std::string
     return values;
 }
 
+const toml::table* ConfigSection::Table(std::string_view key) {
+    const toml::node* node = Find(key);
+    if (!node) return nullptr;
+    if (const toml::table* table = node->as_table()) return table;
+    WrongType(key, *node, "a table ([" + std::string(key) + "])");
+    return nullptr;
+}
+
 double ConfigSection::Seconds(std::string_view key, double fallback, double maximum) {
     auto value = Number(key);
     if (!value) return fallback;
@@ -148,12 +161,13 @@ void ConfigSection::ReportUnknownKeys() {
     std::string expected;
     for (const auto& key : known_)
         expected += (expected.empty() ? "" : ", ") + key;
+    std::string where = name_.empty() ? " at the top level" : " in [" + name_ + "]";
     for (const auto& [key, node] : *table_) {
         if (known_.contains(key.str())) continue;
         auto at = key.source().begin;
         diagnostics_.Error(at.line, at.column,
-                           "unknown key '" + std::string(key.str()) + "' in [" + name_ +
-                               "]; expected one of: " + expected);
+                           "unknown key '" + std::string(key.str()) + "'" + where +
+                               "; expected one of: " + expected);
     }
 }
 

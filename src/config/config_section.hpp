@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// One table of the configuration file ([frontend] or [backend]) as seen by the code that owns
-// its keys. Every getter remembers the key as known and reports a wrong type at the value's
-// position; ReportUnknownKeys() then flags whatever nobody asked for.
+// One table of the configuration file (the top level, [frontend] or [backend]) as seen by the
+// code that owns its keys. Every getter, and Has(), remembers the key as known and reports a
+// wrong type at the value's position; ReportUnknownKeys() then flags whatever nobody asked for.
+// A parser must ask for each key it accepts even when the table is empty: running it on an
+// empty section is how AcceptedConfigKeys() lists the keys for the documentation test.
 #pragma once
 
 #include "config/diagnostics.hpp"
@@ -23,8 +25,10 @@ public:
     ConfigSection(std::string name, const toml::table* table, toml::source_position where,
                   Diagnostics& diagnostics);
 
+    /// "frontend", "backend", or "" for the top level.
     const std::string& Name() const noexcept { return name_; }
-    bool Has(std::string_view key) const noexcept;
+    /// Whether the key is present; the key counts as known.
+    bool Has(std::string_view key);
 
     // Absent key: nullopt. Wrong type: an error at the value, then nullopt.
     std::optional<std::string> String(std::string_view key);
@@ -33,6 +37,8 @@ public:
     std::optional<double> Number(std::string_view key);
     std::optional<std::int64_t> Integer(std::string_view key);
     std::optional<std::vector<std::int64_t>> IntegerArray(std::string_view key);
+    /// A sub-table such as [backend] of the top level.
+    const toml::table* Table(std::string_view key);
 
     /// A positive number of seconds, or `fallback` when absent; errors name the bounds.
     double Seconds(std::string_view key, double fallback, double maximum);
@@ -46,8 +52,11 @@ public:
     /// Reports every key no getter asked for, listing the keys this section knows.
     void ReportUnknownKeys();
 
-    /// "backend.host"
+    /// "backend.host"; "log_level" at the top level.
     std::string Qualified(std::string_view key) const;
+
+    /// Every key asked for so far, sorted.
+    std::vector<std::string> KnownKeys() const;
 
 private:
     const toml::node* Find(std::string_view key);
