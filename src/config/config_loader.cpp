@@ -3,6 +3,7 @@
 
 #include "config/config_section.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -70,8 +71,14 @@ void ParseListen(ConfigSection& section, ListenSettings& listen) {
         if (auto port = Port(section, "http_port", *http_port)) listen.http_port = *port;
     if (auto udp_ports = section.IntegerArray("udp_ports")) {
         listen.udp_ports.clear();
-        for (auto value : *udp_ports)
-            if (auto port = Port(section, "udp_ports", value)) listen.udp_ports.push_back(*port);
+        for (auto value : *udp_ports) {
+            auto port = Port(section, "udp_ports", value);
+            if (!port) continue;
+            // Port 0 (any free port, for tests) may repeat; a real port is bound once.
+            if (*port != 0 && std::count(listen.udp_ports.begin(), listen.udp_ports.end(), *port))
+                section.ErrorAt("udp_ports", "port " + std::to_string(*port) + " is listed twice");
+            listen.udp_ports.push_back(*port);
+        }
     }
 }
 

@@ -60,8 +60,39 @@ std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Readi
 }
 
 void MeterState::Publish(const Reading& reading) {
-    std::lock_guard lock(mutex_);
-    snapshot_ = MakeSnapshot(reading);
+    {
+        std::lock_guard lock(mutex_);
+        snapshot_ = MakeSnapshot(reading);
+    }
+    std::lock_guard lock(listeners_mutex_);
+    for (const auto& [id, listener] : listeners_)
+        listener();
+}
+
+ReadingSubscription MeterState::Subscribe(std::function<void()> listener) {
+    std::lock_guard lock(listeners_mutex_);
+    std::uint64_t id = next_listener_++;
+    listeners_.emplace_back(id, std::move(listener));
+    return ReadingSubscription(this, id);
+}
+
+void MeterState::Unsubscribe(std::uint64_t id) noexcept {
+    std::lock_guard lock(listeners_mutex_);
+    std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
+}
+
+ReadingSubscription& ReadingSubscription::operator=(ReadingSubscription&& other) noexcept {
+    if (this != &other) {
+        Reset();
+        state_ = std::exchange(other.state_, nullptr);
+        id_ = other.id_;
+    }
+    return *this;
+}
+
+void ReadingSubscription::Reset() noexcept {
+    if (state_) state_->Unsubscribe(id_);
+    state_ = nullptr;
 }
 
 void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {

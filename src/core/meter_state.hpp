@@ -10,10 +10,13 @@
 #include "core/site_mapping.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace meteremu {
 
@@ -48,12 +51,37 @@ struct MeterView {
     std::uint64_t generation = 0;
 };
 
+class MeterState;
+
+/// Keeps a listener subscribed to new readings; unsubscribes when destroyed. Once the
+/// destructor returns, the listener is not running and is never called again.
+class ReadingSubscription {
+public:
+    ReadingSubscription() noexcept = default;
+    ReadingSubscription(MeterState* state, std::uint64_t id) noexcept : state_(state), id_(id) {}
+    ReadingSubscription(ReadingSubscription&& other) noexcept
+        : state_(std::exchange(other.state_, nullptr)), id_(other.id_) {}
+    ReadingSubscription& operator=(ReadingSubscription&& other) noexcept;
+    ~ReadingSubscription() { Reset(); }
+
+    void Reset() noexcept;
+
+private:
+    MeterState* state_ = nullptr;
+    std::uint64_t id_ = 0;
+};
+
 class MeterState {
 public:
     MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept;
 
     /// Maps `reading` to the site and makes it the latest. Thread-safe.
     void Publish(const Reading& reading);
+
+    /// Calls `listener` after every Publish, on the publishing (backend) thread, until the
+    /// subscription is destroyed. A listener must return at once (wake another thread, as
+    /// the WebSocket push does) and must not subscribe or unsubscribe.
+    [[nodiscard]] ReadingSubscription Subscribe(std::function<void()> listener);
 
     /// The reading to serve at `now` under the freshness policy. Thread-safe and cheap: a
     /// lock held for a pointer copy, no allocation.
@@ -71,6 +99,9 @@ public:
     SiteLayout Layout() const noexcept;
 
 private:
+    friend class ReadingSubscription;
+    void Unsubscribe(std::uint64_t id) noexcept;
+
     struct Snapshot {
         Reading raw; ///< as published, before the site mapping
         std::shared_ptr<const Reading> reading;
@@ -85,6 +116,10 @@ private:
     SiteLayout layout_;
     FreshnessPolicy policy_;
     std::shared_ptr<const Snapshot> snapshot_;
+
+    std::mutex listeners_mutex_; ///< held while listeners run
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+    std::uint64_t next_listener_ = 1;
 };
 
 /// The reading with power, apparent power, current and power factor set to zero; voltage,

@@ -74,19 +74,25 @@ void Daemon::StartServing(Listeners listeners) {
     state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
     frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
     log::Info(kDomain, "emulating ", frontend_->Describe());
+    rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
+    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, WebSocketLimits{}, &clients_);
+    frontend_->ServeWebSocket(*websocket_);
     http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, HttpLimits{},
                                          &clients_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
-    // The UDP RPC server (Shelly JSON-RPC over UDP, branch "shelly") takes these sockets:
-    // construct it here with std::move(listeners.udp), *frontend_ (an RpcHandler that
-    // survives reloads) and &clients_, and list its loop's heartbeat in Heartbeats().
-    // Until then the sockets are held open, so socket activation and the ports stay as
-    // they will be.
-    udp_sockets_ = std::move(listeners.udp);
-    if (!udp_sockets_.empty())
-        log::Info(kDomain, "holding UDP sockets ", AddressList(udp_sockets_),
-                  " (this build has no UDP RPC server yet)");
+    // The backend thread only wakes the WebSocket thread, which does the pushing.
+    push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
+    StartUdp(std::move(listeners.udp));
     PublishMdns();
+}
+
+void Daemon::StartUdp(std::vector<UniqueFd> sockets) {
+    if (sockets.empty()) return;
+    // The slot is an RpcHandler that survives reloads, like the HTTP handler.
+    rpc_udp_ = std::make_unique<RpcUdpHandler>(*frontend_);
+    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, UdpLimits{}, &clients_);
+    for (const std::string& address : udp_->Addresses())
+        log::Notice(kDomain, "serving UDP on ", address);
 }
 
 void Daemon::StartPolling() {
@@ -119,8 +125,14 @@ void Daemon::Stop() noexcept {
     mdns_.reset(); // withdrawn before the server it points to goes away
     if (backend_) backend_->Stop();
     backend_.reset();
+    push_subscription_.Reset();
+    udp_.reset();
+    rpc_udp_.reset();
+    // WebSocket connections close through libmicrohttpd: before the HTTP server stops.
+    if (websocket_) websocket_->Stop();
     http_.reset();
-    udp_sockets_.clear();
+    websocket_.reset();
+    rpc_websocket_.reset();
     frontend_.reset();
 }
 
@@ -136,7 +148,10 @@ StatusInputs Daemon::Status(SteadyTime now) const {
 }
 
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
-    return {{"poller", &poller_heartbeat_}};
+    std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
+    if (websocket_) beats.emplace_back("websocket", &websocket_->LoopHeartbeat());
+    if (udp_) beats.emplace_back("udp", &udp_->LoopHeartbeat());
+    return beats;
 }
 
 HttpProbe Daemon::MakeHttpProbe() const {

@@ -15,6 +15,10 @@
 #include "net/client_tracker.hpp"
 #include "net/http_probe.hpp"
 #include "net/http_server.hpp"
+#include "net/rpc_udp.hpp"
+#include "net/rpc_websocket.hpp"
+#include "net/udp_server.hpp"
+#include "net/websocket_server.hpp"
 #include "platform/log.hpp"
 #include "platform/mdns.hpp"
 #include "platform/systemd.hpp"
@@ -78,6 +82,8 @@ private:
     void Apply(Config next, std::unique_ptr<Frontend> frontend, std::unique_ptr<Backend> backend);
     void ApplyLogLevel(const Config& config) const noexcept;
     void WarnAboutListenChanges(const Config& next) const;
+    /// Serves JSON-RPC over UDP on `sockets` (none: UDP is off).
+    void StartUdp(std::vector<UniqueFd> sockets);
     /// Advertises the frontend's services on the HTTP server's real port, or updates what is
     /// advertised; withdraws them when mdns is off. Called after start and every reload.
     void PublishMdns();
@@ -89,9 +95,13 @@ private:
     ClientTracker clients_;
     std::unique_ptr<MeterState> state_;
     std::unique_ptr<FrontendSlot> frontend_;
+    std::unique_ptr<RpcWebSocket> rpc_websocket_;
+    std::unique_ptr<WebSocketServer> websocket_;
     std::unique_ptr<HttpServer> http_;
-    /// The UDP RPC sockets, held open until a UDP server serves them (see StartServing).
-    std::vector<UniqueFd> udp_sockets_;
+    std::unique_ptr<RpcUdpHandler> rpc_udp_;
+    std::unique_ptr<UdpServer> udp_;
+    /// Wakes the WebSocket pushes on every new reading.
+    ReadingSubscription push_subscription_;
     std::unique_ptr<Backend> backend_;
     std::unique_ptr<MdnsPublisher> mdns_;
 };

@@ -5,15 +5,16 @@
 
 namespace meteremu {
 
-FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg)
+FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket)
     : frontend(std::move(frontend_arg)),
-      http(*frontend, std::string(frontend->HttpServerName()), frontend->HttpAliases()) {}
+      http(*frontend, std::string(frontend->HttpServerName()), frontend->HttpAliases(), websocket) {
+}
 
 FrontendSlot::FrontendSlot(std::unique_ptr<Frontend> frontend)
     : active_(Activate(std::move(frontend))) {}
 
 std::shared_ptr<FrontendSlot::Active> FrontendSlot::Activate(std::unique_ptr<Frontend> frontend) {
-    auto active = std::make_shared<Active>(std::move(frontend));
+    auto active = std::make_shared<Active>(std::move(frontend), websocket_);
     std::lock_guard lock(ids_mutex_);
     auto id = active->frontend->SourceId();
     auto known = std::find(ids_.begin(), ids_.end(), id);
@@ -23,6 +24,13 @@ std::shared_ptr<FrontendSlot::Active> FrontendSlot::Activate(std::unique_ptr<Fro
 
 void FrontendSlot::Replace(std::unique_ptr<Frontend> frontend) {
     active_.store(Activate(std::move(frontend)), std::memory_order_release);
+}
+
+void FrontendSlot::ServeWebSocket(HttpUpgradeHandler& websocket) {
+    websocket_ = &websocket;
+    // Nothing serves the slot yet: the current frontend can move into a new Active.
+    std::shared_ptr<Active> current = active_.load(std::memory_order_acquire);
+    active_.store(Activate(std::move(current->frontend)), std::memory_order_release);
 }
 
 HttpResponse FrontendSlot::Handle(const HttpRequest& request) noexcept {
@@ -37,6 +45,11 @@ RpcOutcome FrontendSlot::Call(const RpcCall& call) noexcept {
 
 std::string_view FrontendSlot::SourceId() const noexcept {
     return active_.load(std::memory_order_acquire)->source_id;
+}
+
+std::optional<RpcNotification> FrontendSlot::ReadingNotification() noexcept {
+    std::shared_ptr<Active> active = active_.load(std::memory_order_acquire);
+    return active->frontend->ReadingNotification();
 }
 
 std::string FrontendSlot::Describe() const {

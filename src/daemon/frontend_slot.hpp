@@ -29,6 +29,11 @@ public:
     /// std::bad_alloc only, before anything changed.
     void Replace(std::unique_ptr<Frontend> frontend);
 
+    /// Hands WebSocket upgrades of the RPC path to `websocket`, for this frontend and every
+    /// later one. Call once, before any server serves the slot (the WebSocket's own RPCs come
+    /// back through the slot, so the two cannot be built in one step).
+    void ServeWebSocket(HttpUpgradeHandler& websocket);
+
     /// HTTP requests (the HttpServer's handler).
     HttpResponse Handle(const HttpRequest& request) noexcept override;
 
@@ -37,6 +42,9 @@ public:
 
     /// The current frontend's id. Valid as long as the slot, across any number of reloads.
     std::string_view SourceId() const noexcept override;
+
+    /// The current frontend's notification after a new reading (WebSocket pushes).
+    std::optional<RpcNotification> ReadingNotification() noexcept override;
 
     /// The current frontend's description, e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5".
     std::string Describe() const;
@@ -49,7 +57,7 @@ public:
 
 private:
     struct Active {
-        explicit Active(std::unique_ptr<Frontend> frontend_arg);
+        Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket);
 
         std::unique_ptr<Frontend> frontend;
         RpcHttpHandler http; ///< refers to *frontend, declared after it
@@ -61,6 +69,7 @@ private:
     /// Every id ever installed: SourceId() hands out views into it, and a reload must not pull
     /// the bytes from under a transport still framing a reply. Grows only when an edit of the
     /// configuration changes the device id.
+    HttpUpgradeHandler* websocket_ = nullptr;
     std::mutex ids_mutex_;
     std::deque<std::string> ids_;
     std::atomic<std::shared_ptr<Active>> active_;

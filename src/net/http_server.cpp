@@ -44,19 +44,49 @@ bool MayCarryBody(const char* method) {
            std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0;
 }
 
-MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
-    MhdResponsePtr response(MHD_create_response_from_buffer(
+void OnUpgraded(void* handler, MHD_Connection*, void*, const char* extra_in, size_t extra_in_size,
+                MHD_socket socket, MHD_UpgradeResponseHandle* handle) noexcept {
+    std::string early;
+    try {
+        early.assign(extra_in ? extra_in : "", extra_in_size);
+    } catch (...) {
+        MHD_upgrade_action(handle, MHD_UPGRADE_ACTION_CLOSE);
+        return;
+    }
+    static_cast<HttpUpgradeHandler*>(handler)->Adopt(
+        UpgradedSocket(socket, handle, std::move(early)));
+}
+
+MhdResponsePtr CreateResponse(const HttpResponse& reply) {
+    if (reply.upgrade && reply.status == MHD_HTTP_SWITCHING_PROTOCOLS)
+        return MhdResponsePtr(MHD_create_response_for_upgrade(&OnUpgraded, reply.upgrade));
+    return MhdResponsePtr(MHD_create_response_from_buffer(
         reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY));
+}
+
+MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+    MhdResponsePtr response = CreateResponse(reply);
     if (!response) return MHD_NO;
-    MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
-                            std::string(reply.content_type).c_str());
+    if (!reply.content_type.empty())
+        MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
+                                std::string(reply.content_type).c_str());
     for (const auto& [name, value] : reply.headers)
-        MHD_add_response_header(response.get(), std::string(name).c_str(),
-                                std::string(value).c_str());
+        MHD_add_response_header(response.get(), std::string(name).c_str(), value.c_str());
     return MHD_queue_response(connection, reply.status, response.get());
 }
 
 } // namespace
+
+std::optional<std::string_view> HttpRequest::Header(const char* name) const {
+    if (!connection) return std::nullopt;
+    const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+    if (!value) return std::nullopt;
+    return std::string_view(value);
+}
+
+UpgradedSocket::~UpgradedSocket() {
+    if (handle_) MHD_upgrade_action(handle_, MHD_UPGRADE_ACTION_CLOSE);
+}
 
 HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits,
                        ClientTracker* clients)
@@ -66,7 +96,7 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     // MHD_USE_ITC: wake the thread through a pipe, never shutdown() the listening socket, which
     // may belong to systemd (socket activation) and must stay usable after we exit.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG;
+                     MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
     daemon_.reset(MHD_start_daemon(
         flags, 0, nullptr, nullptr, &HttpServer::OnRequest, this, MHD_OPTION_LISTEN_SOCKET,
         listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::OnCompleted, this,
@@ -114,7 +144,7 @@ void HttpServer::OnCompleted(void*, MHD_Connection*, void** request_state,
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
                                std::string_view body) {
-    HttpRequest request{method, url, {}, body};
+    HttpRequest request{method, url, {}, body, connection};
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
     NoteClient(connection);
     return Queue(connection, handler_.Handle(request));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // HTTP/1.1 server on libmicrohttpd, knowing nothing of the protocol spoken over it: requests
-// go to an HttpHandler, which returns the status, body and headers to send.
+// go to an HttpHandler, which returns the status, body and headers to send. A handler may
+// answer 101 and hand the connection to an HttpUpgradeHandler (WebSocket), through
+// libmicrohttpd's upgrade support.
 #pragma once
 
 #include "net/client_tracker.hpp"
@@ -9,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,13 +25,50 @@ struct HttpRequest {
     /// URL-decoded query arguments in request order; a value-less "?flag" has value "".
     std::vector<std::pair<std::string_view, std::string_view>> query;
     std::string_view body;
+    MHD_Connection* connection = nullptr; ///< for Header(); null in requests built by tests
+
+    /// The request header `name` (any letter case), or nullopt.
+    std::optional<std::string_view> Header(const char* name) const;
+};
+
+/// A connection taken over from HTTP after a 101 response: a socket the new protocol reads
+/// and writes directly. libmicrohttpd still owns the descriptor; destroying this object
+/// closes it through libmicrohttpd, which must therefore still be running.
+class UpgradedSocket {
+public:
+    UpgradedSocket(int fd, MHD_UpgradeResponseHandle* handle, std::string early_bytes) noexcept
+        : fd_(fd), handle_(handle), early_bytes_(std::move(early_bytes)) {}
+    UpgradedSocket(UpgradedSocket&& other) noexcept
+        : fd_(std::exchange(other.fd_, -1)), handle_(std::exchange(other.handle_, nullptr)),
+          early_bytes_(std::move(other.early_bytes_)) {}
+    UpgradedSocket& operator=(UpgradedSocket&&) = delete;
+    ~UpgradedSocket();
+
+    int Fd() const noexcept { return fd_; }
+    /// Bytes the client sent after its request, already read by libmicrohttpd.
+    std::string TakeEarlyBytes() noexcept { return std::move(early_bytes_); }
+
+private:
+    int fd_;
+    MHD_UpgradeResponseHandle* handle_;
+    std::string early_bytes_;
+};
+
+class HttpUpgradeHandler {
+public:
+    virtual ~HttpUpgradeHandler() = default;
+    /// Takes over a connection right after its 101 response went out. Called on the HTTP
+    /// server's thread: must return at once.
+    virtual void Adopt(UpgradedSocket socket) noexcept = 0;
 };
 
 struct HttpResponse {
     unsigned status = 200;
     std::string body;
-    std::string_view content_type = "application/json";
-    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string_view content_type = "application/json"; ///< empty: no Content-Type
+    std::vector<std::pair<std::string_view, std::string>> headers;
+    /// With status 101: who takes the connection once the response is sent.
+    HttpUpgradeHandler* upgrade = nullptr;
 };
 
 class HttpHandler {

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +17,8 @@ namespace meteremu {
 namespace rpc_code {
 inline constexpr int kInvalidArgument = -103;
 inline constexpr int kNotFound = -105;
+/// No reading may be served now (on_stale = silent, or none yet). UDP answers it with
+/// silence, so a battery falls back to its own safe behaviour.
 inline constexpr int kUnavailable = -114;
 inline constexpr int kNoHandler = 404;
 } // namespace rpc_code
@@ -34,6 +37,12 @@ struct RpcCall {
     const json_t* params = nullptr;
 };
 
+/// A message pushed to clients unasked: a JSON-RPC notification (no id).
+struct RpcNotification {
+    std::string method; ///< e.g. "NotifyStatus"
+    std::string params; ///< the params object, rendered
+};
+
 class RpcHandler {
 public:
     virtual ~RpcHandler() = default;
@@ -43,6 +52,11 @@ public:
 
     /// Identity used as "src" of response frames.
     virtual std::string_view SourceId() const noexcept = 0;
+
+    /// What to push to subscribed clients after a new reading was published; nullopt when
+    /// there is nothing to push (no fresh reading, or none newer than the last pushed).
+    /// Called from one thread (the push thread); never blocks.
+    virtual std::optional<RpcNotification> ReadingNotification() noexcept { return std::nullopt; }
 };
 
 } // namespace meteremu

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "net/rpc_http.hpp"
 
+#include "net/websocket_server.hpp"
 #include "util/json_writer.hpp"
 
 namespace meteremu {
 namespace {
 
 constexpr std::string_view kRpcPrefix = "/rpc/";
+constexpr std::string_view kRpcFramePath = "/rpc";
 
 json_t* QueryValue(std::string_view text) {
     json_error_t error;
@@ -34,15 +36,6 @@ unsigned HttpStatusForRpcError(int code) noexcept {
     }
 }
 
-std::string RenderRpcError(const RpcError& error) {
-    std::string out = "{\"code\":";
-    json::AppendInteger(out, error.code);
-    out += ",\"message\":";
-    json::AppendString(out, error.message);
-    out += '}';
-    return out;
-}
-
 JsonPtr ParamsFromQuery(const std::vector<std::pair<std::string_view, std::string_view>>& query) {
     if (query.empty()) return nullptr;
     JsonPtr params(json_object());
@@ -67,9 +60,34 @@ HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* p
     return Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
 }
 
+/// POST /rpc carries a whole request frame and gets the whole response frame, errors
+/// included, with HTTP 200 (as the Mongoose OS channel does); a notification gets an empty
+/// body.
+HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
+    FrameAnswer answer = AnswerFrame(rpc_, request.body);
+    if (!answer.request)
+        return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
+                                          "Expected a JSON-RPC request frame with a method"}));
+    return Reply(200, answer.reply.value_or(std::string()));
+}
+
+/// /rpc itself: a whole frame by POST, or the WebSocket (whose 101 also names the server).
+HttpResponse RpcHttpHandler::RpcPath(const HttpRequest& request) const {
+    if (request.method == "POST") return AnswerFramePost(request);
+    if (websocket_ && IsWebSocketUpgrade(request)) {
+        HttpResponse response = WebSocketHandshake(request, *websocket_);
+        response.headers.emplace_back("Server", server_name_);
+        return response;
+    }
+    return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
+                                      "Expected a WebSocket upgrade, or a POST with a JSON-RPC "
+                                      "request frame"}));
+}
+
 HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
     for (const HttpAlias& alias : aliases_)
         if (request.path == alias.path) return CallMethod(alias.method, nullptr, alias.no_cache);
+    if (request.path == kRpcFramePath) return RpcPath(request);
     if (!request.path.starts_with(kRpcPrefix) || request.path.size() == kRpcPrefix.size())
         return Reply(404, RenderRpcError({404, "Not Found"}));
     std::string_view method = request.path.substr(kRpcPrefix.size());

@@ -67,7 +67,9 @@ UniqueFd TryBind(SocketKind kind, const Endpoint& endpoint, const std::string& l
     UniqueFd fd(::socket(endpoint.family, type, 0));
     if (!fd.Valid()) ThrowErrno("cannot create a socket for " + label);
     int on = 1, off = 0;
-    setsockopt(fd.Get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    // TCP: rebind at once after a restart. Not UDP, where it would let a second process bind
+    // the same port and silently take the battery's polls.
+    if (kind == SocketKind::Stream) setsockopt(fd.Get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (endpoint.family == AF_INET6)
         setsockopt(fd.Get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     if (kind == SocketKind::Datagram)

@@ -4,30 +4,11 @@
 #include "fakes/fake_envoy.hpp"
 #include "support/daemon_process.hpp"
 #include "support/temp_dir.hpp"
+#include "util/base64.hpp"
 
 #include <stdexcept>
 
 namespace meteremu::test {
-namespace {
-
-std::string Base64Url(std::string_view data) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (unsigned char c : data) {
-        buffer = (buffer << 8) | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kAlphabet[(buffer >> bits) & 63];
-        }
-    }
-    if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
-    return out;
-}
-} // namespace
 
 TlsMaterial MakeSelfSignedCertificate(const std::filesystem::path& directory) {
     auto key = directory / "envoy-key.pem";
@@ -51,7 +32,8 @@ std::string MakeJwt(std::chrono::system_clock::time_point expires_at, const std:
                           user_type + R"(","exp":)" + std::to_string(exp) + R"(,"iat":)" +
                           std::to_string(exp - 365LL * 86400) + R"(,"jti":")" + jti +
                           R"(","username":"owner@example.com"})";
-    return Base64Url(header) + "." + Base64Url(payload) + "." + Base64Url("not-a-signature");
+    return Base64UrlEncode(header) + "." + Base64UrlEncode(payload) + "." +
+           Base64UrlEncode("not-a-signature");
 }
 
 } // namespace meteremu::test

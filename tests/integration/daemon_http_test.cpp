@@ -129,7 +129,8 @@ TEST(DemoModeTest, ServesTheSimulatedHouseholdOnLoopback8080) {
     ChildProcess demo({METEREMU_BINARY, "--demo"});
     bool serving = demo.WaitForOutput("serving HTTP on 127.0.0.1:8080").has_value();
     if (!serving && demo.Stderr().find("Address already in use") != std::string::npos)
-        GTEST_SKIP() << "another program took 127.0.0.1:8080 while the test started";
+        GTEST_SKIP() << "another program holds 127.0.0.1:8080 or UDP 11010/12220: "
+                     << demo.Stderr();
     ASSERT_TRUE(serving) << demo.Stderr();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     auto reply = HttpGet("http://127.0.0.1:8080/rpc/EM.GetStatus?id=0");

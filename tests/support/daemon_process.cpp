@@ -164,6 +164,21 @@ std::string RunningDaemon::Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(http_port) + path;
 }
 
+std::vector<std::uint16_t> RunningDaemon::UdpPorts(size_t count,
+                                                   std::chrono::milliseconds timeout) const {
+    std::string pattern;
+    for (size_t i = 0; i < count; ++i)
+        pattern += R"(serving UDP on [^\n]*:(\d+)[\s\S]*?)";
+    auto match = process->WaitForOutput(pattern, timeout);
+    if (!match)
+        throw std::runtime_error("meteremu did not serve " + std::to_string(count) +
+                                 " UDP ports; its output:\n" + process->Stderr());
+    std::vector<std::uint16_t> ports;
+    for (size_t i = 1; i <= count; ++i)
+        ports.push_back(static_cast<std::uint16_t>(std::stoi((*match)[i])));
+    return ports;
+}
+
 RunningDaemon StartDaemon(const std::string& config_path, std::vector<std::string> extra,
                           std::chrono::milliseconds timeout, std::vector<std::string> environment) {
     std::vector<std::string> arguments{METEREMU_BINARY, "--config", config_path};

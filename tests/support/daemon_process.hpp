@@ -75,6 +75,10 @@ struct RunningDaemon {
     std::uint16_t http_port = 0;
 
     std::string Url(const std::string& path) const;
+
+    /// The UDP ports of the first `count` "serving UDP on" lines, waiting for them.
+    std::vector<std::uint16_t> UdpPorts(size_t count,
+                                        std::chrono::milliseconds timeout = 10s) const;
 };
 
 /// A configuration for the daemon under test: the demo household (seed 7, a reading every

@@ -3,6 +3,7 @@
 
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/json_fields.hpp"
+#include "util/base64.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -10,41 +11,12 @@
 namespace meteremu::envoy {
 namespace {
 
-int Base64UrlValue(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
-
 std::chrono::system_clock::time_point FromEpoch(double seconds) {
     return std::chrono::system_clock::time_point(
         std::chrono::seconds(static_cast<long long>(std::floor(seconds))));
 }
 
 } // namespace
-
-std::optional<std::string> DecodeBase64Url(std::string_view text) {
-    while (!text.empty() && text.back() == '=')
-        text.remove_suffix(1);
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int value = Base64UrlValue(c);
-        if (value < 0) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
-    }
-    return out;
-}
 
 std::string_view TrimToken(std::string_view token) noexcept {
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front())))
@@ -59,7 +31,7 @@ JwtClaims DecodeJwt(std::string_view token) {
     size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
     if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
         throw BadData("the token is not a JWT (expected three parts separated by dots)");
-    auto payload = DecodeBase64Url(token.substr(first + 1, second - first - 1));
+    auto payload = Base64UrlDecode(token.substr(first + 1, second - first - 1));
     if (!payload) throw BadData("the token is not a JWT (its payload is not base64url)");
     JsonPtr claims = ParseJsonBody(*payload, "the token's payload");
     if (!json_is_object(claims.get())) throw BadData("the token's payload is not a JSON object");

@@ -21,9 +21,6 @@ struct JwtClaims {
 /// The message never contains the token.
 JwtClaims DecodeJwt(std::string_view token);
 
-/// Standard base64url without padding, as in JWTs; nullopt on a character outside the set.
-std::optional<std::string> DecodeBase64Url(std::string_view text);
-
 /// Trims whitespace around a pasted token (a token file usually ends with a newline).
 std::string_view TrimToken(std::string_view token) noexcept;
 

@@ -36,6 +36,11 @@ void AppendPhase(std::string& out, char letter, const PhaseReading& phase) {
     AppendFixed(out, phase.frequency, 1);
 }
 
+void AppendIdObject(std::string& out, int id) {
+    out += "{\"id\":";
+    json::AppendInteger(out, id);
+}
+
 constexpr std::string_view kEmPhaseFields[] = {"current",    "voltage", "act_power",
                                                "aprt_power", "pf",      "freq"};
 constexpr std::string_view kEmDataPhaseFields[] = {"total_act_energy", "total_act_ret_energy"};
@@ -43,7 +48,7 @@ constexpr std::string_view kPowerMeterFailure = ",\"errors\":[\"power_meter_fail
 
 } // namespace
 
-void AppendDeviceInfo(std::string& out, const Identity& identity) {
+void AppendDeviceInfo(std::string& out, const Identity& identity, bool ident) {
     out += "{\"name\":";
     json::AppendStringOrNull(out, identity.name);
     out += ",\"id\":";
@@ -52,6 +57,14 @@ void AppendDeviceInfo(std::string& out, const Identity& identity) {
     json::AppendString(out, identity.mac);
     out += ",\"slot\":";
     json::AppendInteger(out, identity.slot);
+    if (ident) {
+        out += ",\"key\":";
+        json::AppendString(out, identity.key);
+        out += ",\"batch\":";
+        json::AppendString(out, identity.batch);
+        out += ",\"fw_sbits\":";
+        json::AppendString(out, identity.fw_sbits);
+    }
     out += ",\"model\":";
     json::AppendString(out, identity.model);
     out += ",\"gen\":2,\"fw_id\":";
@@ -61,7 +74,7 @@ void AppendDeviceInfo(std::string& out, const Identity& identity) {
     out += ",\"app\":";
     json::AppendString(out, identity.app);
     out += ",\"auth_en\":false,\"auth_domain\":null,\"profile\":";
-    json::AppendString(out, identity.profile);
+    json::AppendString(out, ProfileName(identity.profile));
     out += '}';
 }
 
@@ -116,6 +129,45 @@ void AppendEmDataStatusUnavailable(std::string& out) {
     out += kPowerMeterFailure;
 }
 
+void AppendEm1Status(std::string& out, int id, const PhaseReading& phase) {
+    AppendIdObject(out, id);
+    out += ",\"current\":";
+    AppendFixed(out, phase.current, 3);
+    out += ",\"voltage\":";
+    AppendFixed(out, phase.voltage, 1);
+    out += ",\"act_power\":";
+    AppendFixed(out, phase.act_power, 1);
+    out += ",\"aprt_power\":";
+    AppendFixed(out, phase.aprt_power, 1);
+    out += ",\"pf\":";
+    AppendFixed(out, phase.power_factor, 2);
+    out += ",\"freq\":";
+    AppendFixed(out, phase.frequency, 1);
+    out += ",\"calibration\":\"factory\"}";
+}
+
+void AppendEm1StatusUnavailable(std::string& out, int id) {
+    AppendIdObject(out, id);
+    out += ",\"current\":null,\"voltage\":null,\"act_power\":null,\"aprt_power\":null,"
+           "\"pf\":null,\"freq\":null,\"calibration\":\"factory\"";
+    out += kPowerMeterFailure;
+}
+
+void AppendEm1DataStatus(std::string& out, int id, const PhaseReading& phase) {
+    AppendIdObject(out, id);
+    out += ",\"total_act_energy\":";
+    AppendFixed(out, phase.import_wh, 2);
+    out += ",\"total_act_ret_energy\":";
+    AppendFixed(out, phase.export_wh, 2);
+    out += '}';
+}
+
+void AppendEm1DataStatusUnavailable(std::string& out, int id) {
+    AppendIdObject(out, id);
+    out += ",\"total_act_energy\":null,\"total_act_ret_energy\":null";
+    out += kPowerMeterFailure;
+}
+
 void AppendSysStatus(std::string& out, const Identity& identity, const SysInfo& info) {
     out += "{\"mac\":";
     json::AppendString(out, identity.mac);
@@ -143,28 +195,6 @@ void AppendTemperatureStatus(std::string& out, double celsius) {
     out += ", \"tF\":";
     AppendFixed(out, celsius * 9 / 5 + 32, 1);
     out += '}';
-}
-
-void AppendStatus(std::string& out, const Identity& identity, const SysInfo& info,
-                  const Reading* reading, bool energy) {
-    out += "{\"ble\":{},\"bthome\":{\"errors\":[\"bluetooth_disabled\"]},"
-           "\"cloud\":{\"connected\":false},\"em:0\":";
-    if (reading)
-        AppendEmStatus(out, *reading);
-    else
-        AppendEmStatusUnavailable(out);
-    out += ",\"emdata:0\":";
-    if (reading && energy)
-        AppendEmDataStatus(out, *reading);
-    else
-        AppendEmDataStatusUnavailable(out);
-    out += ",\"eth\":{\"ip\":null,\"ip6\":null},\"modbus\":{},\"mqtt\":{\"connected\":false},";
-    out += "\"sys\":";
-    AppendSysStatus(out, identity, info);
-    out += ",\"temperature:0\":";
-    AppendTemperatureStatus(out, info.temperature_c);
-    out += ",\"wifi\":{\"sta_ip\":null,\"status\":\"disconnected\",\"ssid\":null,\"rssi\":0},"
-           "\"ws\":{\"connected\":false}}";
 }
 
 } // namespace meteremu::shelly

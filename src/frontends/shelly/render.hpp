@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The bytes of Shelly Pro 3EM replies, as firmware 1.x prints them: fixed key order, fixed
-// decimals per field (%.3f current, %.1f voltage/power/frequency, %.2f power factor and
-// energy), and the firmware's stray spaces (before "user_calibrated_phase", "total_act_ret",
-// inside the temperature object).
+// The bytes of Shelly Pro 3EM status replies, as firmware 1.x prints them: fixed key order,
+// fixed decimals per field (%.3f current, %.1f voltage/power/frequency, %.2f power factor
+// and energy), and the firmware's stray spaces (before "user_calibrated_phase",
+// "total_act_ret", inside the temperature object). Configuration objects are in
+// render_config.hpp; which components a device has is in components.hpp.
 #pragma once
 
 #include "core/reading.hpp"
@@ -13,8 +14,8 @@
 
 namespace meteremu::shelly {
 
-/// GET /shelly and Shelly.GetDeviceInfo.
-void AppendDeviceInfo(std::string& out, const Identity& identity);
+/// GET /shelly and Shelly.GetDeviceInfo; `ident` adds the factory identification.
+void AppendDeviceInfo(std::string& out, const Identity& identity, bool ident = false);
 
 /// EM.GetStatus (the "em:0" component).
 void AppendEmStatus(std::string& out, const Reading& reading);
@@ -25,15 +26,18 @@ void AppendEmStatusUnavailable(std::string& out);
 void AppendEmDataStatus(std::string& out, const Reading& reading);
 void AppendEmDataStatusUnavailable(std::string& out);
 
+/// EM1.GetStatus (monophase "em1:<id>"): one CT channel, `id` 0..2 = phase a..c.
+void AppendEm1Status(std::string& out, int id, const PhaseReading& phase);
+void AppendEm1StatusUnavailable(std::string& out, int id);
+
+/// EM1Data.GetStatus (monophase "em1data:<id>").
+void AppendEm1DataStatus(std::string& out, int id, const PhaseReading& phase);
+void AppendEm1DataStatusUnavailable(std::string& out, int id);
+
 /// Sys.GetStatus (the "sys" component).
 void AppendSysStatus(std::string& out, const Identity& identity, const SysInfo& info);
 
 /// Temperature.GetStatus (the "temperature:0" component).
 void AppendTemperatureStatus(std::string& out, double celsius);
-
-/// Shelly.GetStatus: every component; `reading` null renders the meter parts unavailable,
-/// `energy` false renders only the energy part unavailable.
-void AppendStatus(std::string& out, const Identity& identity, const SysInfo& info,
-                  const Reading* reading, bool energy);
 
 } // namespace meteremu::shelly

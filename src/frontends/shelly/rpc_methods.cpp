@@ -1,99 +1,83 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/shelly/rpc_methods.hpp"
 
-#include "frontends/shelly/render.hpp"
+#include "frontends/shelly/methods.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <optional>
 #include <strings.h>
 
 namespace meteremu::shelly {
 namespace {
 
-SysInfo Sys(const MethodContext& context) {
-    return CurrentSysInfo(context.started, context.started_wall, context.now, context.wall_now);
-}
+constexpr unsigned kTri = kTriphaseOnly;
+constexpr unsigned kMono = kMonophaseOnly;
+constexpr unsigned kAll = kEveryProfile;
 
-/// EM and EMData have one instance, id 0; clients always send ?id=0.
-std::optional<RpcError> CheckComponentId(const json_t* params) {
-    const json_t* id = params ? json_object_get(params, "id") : nullptr;
-    if (!id) return RpcError{rpc_code::kInvalidArgument, "Argument 'id' is missing"};
-    if (!json_is_integer(id))
-        return RpcError{rpc_code::kInvalidArgument, "Argument 'id' must be a number"};
-    if (json_integer_value(id) != 0)
-        return RpcError{rpc_code::kNotFound, "Argument 'id', value " +
-                                                 std::to_string(json_integer_value(id)) +
-                                                 " not found!"};
-    return std::nullopt;
-}
-
-RpcError Unavailable(const MeterView& view, const MeterState& state) {
-    if (view.freshness == Freshness::Missing)
-        return {rpc_code::kUnavailable, "No reading from the data source yet"};
-    auto seconds = static_cast<long>(std::lround(state.Policy().stale_after.count()));
-    return {rpc_code::kUnavailable, "No fresh reading: the data source has sent nothing for "
-                                    "more than " +
-                                        std::to_string(seconds) + " s"};
-}
-
-RpcOutcome GetDeviceInfo(const MethodContext& context) {
-    std::string out;
-    AppendDeviceInfo(out, context.identity);
-    return out;
-}
-
-RpcOutcome GetStatus(const MethodContext& context) {
-    auto view = context.state.View(context.now);
-    std::string out;
-    out.reserve(1536);
-    AppendStatus(out, context.identity, Sys(context), view.reading.get(),
-                 view.freshness != Freshness::Missing);
-    return out;
-}
-
-RpcOutcome EmGetStatus(const MethodContext& context) {
-    if (auto error = CheckComponentId(context.params)) return *error;
-    auto view = context.state.View(context.now);
-    if (!view.reading) return Unavailable(view, context.state);
-    std::string out;
-    out.reserve(512);
-    AppendEmStatus(out, *view.reading);
-    return out;
-}
-
-RpcOutcome EmDataGetStatus(const MethodContext& context) {
-    if (auto error = CheckComponentId(context.params)) return *error;
-    auto view = context.state.View(context.now);
-    // Energy counters are never invented: under on_stale = zero with no reading yet, the
-    // powers read zero but there is no counter value to give.
-    if (!view.reading || view.freshness == Freshness::Missing)
-        return Unavailable(view, context.state);
-    std::string out;
-    out.reserve(320);
-    AppendEmDataStatus(out, *view.reading);
-    return out;
-}
-
+// The order of a real Pro 3EM's Shelly.ListMethods (fw 2.0.0 capture), keeping the methods
+// implemented here. The casing is the firmware's too (Mqtt, WS, BLE); calls ignore case.
+// Setters, OTA, scripts and the like are absent: a device may list only what it allows.
 constexpr Method kMethods[] = {
-    {"Shelly.GetDeviceInfo", GetDeviceInfo},
-    {"Shelly.GetStatus", GetStatus},
-    {"EM.GetStatus", EmGetStatus},
-    {"EMData.GetStatus", EmDataGetStatus},
+    {"EMData.GetConfig", ComponentGetConfig, kTri, "emdata"},
+    {"EMData.GetData", EnergyGetData, kTri, "emdata"},
+    {"EMData.GetRecords", EnergyGetRecords, kTri, "emdata"},
+    {"EMData.GetStatus", ComponentGetStatus, kTri, "emdata"},
+    {"EM.GetCTTypes", MeterGetCtTypes, kTri, "em"},
+    {"EM.GetConfig", ComponentGetConfig, kTri, "em"},
+    {"EM.GetStatus", ComponentGetStatus, kTri, "em"},
+    {"EM1Data.GetConfig", ComponentGetConfig, kMono, "em1data"},
+    {"EM1Data.GetData", EnergyGetData, kMono, "em1data"},
+    {"EM1Data.GetRecords", EnergyGetRecords, kMono, "em1data"},
+    {"EM1Data.GetStatus", ComponentGetStatus, kMono, "em1data"},
+    {"EM1.GetCTTypes", MeterGetCtTypes, kMono, "em1"},
+    {"EM1.GetConfig", ComponentGetConfig, kMono, "em1"},
+    {"EM1.GetStatus", ComponentGetStatus, kMono, "em1"},
+    {"Temperature.GetConfig", ComponentGetConfig, kAll, "temperature"},
+    {"Temperature.GetStatus", ComponentGetStatus, kAll, "temperature"},
+    {"BTHome.GetConfig", ComponentGetConfig, kAll, "bthome"},
+    {"BTHome.GetStatus", ComponentGetStatus, kAll, "bthome"},
+    {"Modbus.GetConfig", ComponentGetConfig, kAll, "modbus"},
+    {"Modbus.GetStatus", ComponentGetStatus, kAll, "modbus"},
+    {"Script.List", ScriptList, kAll},
+    {"WS.GetConfig", ComponentGetConfig, kAll, "ws"},
+    {"WS.GetStatus", ComponentGetStatus, kAll, "ws"},
+    {"Mqtt.GetConfig", ComponentGetConfig, kAll, "mqtt"},
+    {"Mqtt.GetStatus", ComponentGetStatus, kAll, "mqtt"},
+    {"Cloud.GetConfig", ComponentGetConfig, kAll, "cloud"},
+    {"Cloud.GetStatus", ComponentGetStatus, kAll, "cloud"},
+    {"BLE.GetConfig", ComponentGetConfig, kAll, "ble"},
+    {"BLE.GetStatus", ComponentGetStatus, kAll, "ble"},
+    {"Eth.GetConfig", ComponentGetConfig, kAll, "eth"},
+    {"Eth.GetStatus", ComponentGetStatus, kAll, "eth"},
+    {"Wifi.GetConfig", ComponentGetConfig, kAll, "wifi"},
+    {"Wifi.GetStatus", ComponentGetStatus, kAll, "wifi"},
+    {"Sys.GetConfig", ComponentGetConfig, kAll, "sys"},
+    {"Sys.GetStatus", ComponentGetStatus, kAll, "sys"},
+    {"Shelly.ListMethods", ShellyListMethods, kAll},
+    {"Shelly.GetComponents", ShellyGetComponents, kAll},
+    {"Shelly.GetStatus", ShellyGetStatus, kAll},
+    {"Shelly.GetConfig", ShellyGetConfig, kAll},
+    {"Shelly.GetDeviceInfo", ShellyGetDeviceInfo, kAll},
+    {"RPC.Ping", RpcPing, kAll},
 };
+
+unsigned MaskOf(Profile profile) noexcept {
+    return profile == Profile::Monophase ? kMonophaseOnly : kTriphaseOnly;
+}
 
 } // namespace
 
-const Method* FindMethod(std::string_view name) noexcept {
-    auto found = std::find_if(std::begin(kMethods), std::end(kMethods), [name](const Method& m) {
-        return m.name.size() == name.size() &&
-               strncasecmp(m.name.data(), name.data(), name.size()) == 0;
-    });
-    return found == std::end(kMethods) ? nullptr : found;
+const Method* FindMethod(Profile profile, std::string_view name) noexcept {
+    for (const Method& method : kMethods)
+        if ((method.profiles & MaskOf(profile)) && method.name.size() == name.size() &&
+            strncasecmp(method.name.data(), name.data(), name.size()) == 0)
+            return &method;
+    return nullptr;
 }
 
-std::span<const Method> Methods() noexcept {
-    return kMethods;
+std::vector<std::string_view> MethodNames(Profile profile) {
+    std::vector<std::string_view> names;
+    for (const Method& method : kMethods)
+        if (method.profiles & MaskOf(profile)) names.push_back(method.name);
+    return names;
 }
 
 } // namespace meteremu::shelly

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
-// The RPC methods of a Shelly Pro 3EM: name → handler. Method names match without regard
-// to case, as on a real device (GET /rpc/shelly.getstatus works there).
+// The RPC methods of a Shelly Pro 3EM: name → handler, per profile. Method names match
+// without regard to case, as on a real device (GET /rpc/shelly.getstatus works there).
+// Handlers live beside the component they serve (methods_*.cpp); the table in
+// rpc_methods.cpp lists them in the order the real firmware's Shelly.ListMethods does.
 #pragma once
 
 #include "core/meter_state.hpp"
 #include "frontends/shelly/identity.hpp"
 #include "net/rpc.hpp"
 
-#include <span>
+#include <string_view>
+#include <vector>
 
 namespace meteremu::shelly {
+
+struct Method;
 
 /// Everything a method may read to answer one call.
 struct MethodContext {
@@ -20,16 +25,29 @@ struct MethodContext {
     SteadyTime now;
     WallTime wall_now;
     const json_t* params; ///< object or null
+    const Method& method;
+};
+
+/// Which profiles have a method.
+enum ProfileMask : unsigned {
+    kTriphaseOnly = 1,
+    kMonophaseOnly = 2,
+    kEveryProfile = 3,
 };
 
 struct Method {
     std::string_view name;
     RpcOutcome (*handler)(const MethodContext& context);
+    unsigned profiles = kEveryProfile;
+    /// For the generic component handlers: "wifi" (a singleton) or "em1" (instances,
+    /// chosen by params.id).
+    std::string_view component = {};
 };
 
-/// The method called `name` in any letter case, or null.
-const Method* FindMethod(std::string_view name) noexcept;
+/// The method called `name` in any letter case that `profile` has, or null.
+const Method* FindMethod(Profile profile, std::string_view name) noexcept;
 
-std::span<const Method> Methods() noexcept;
+/// The names Shelly.ListMethods reports for `profile`, in the firmware's order.
+std::vector<std::string_view> MethodNames(Profile profile);
 
 } // namespace meteremu::shelly

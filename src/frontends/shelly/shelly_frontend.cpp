@@ -3,14 +3,22 @@
 #include "frontends/shelly/shelly_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/shelly/components.hpp"
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
 #include "platform/log.hpp"
+#include "util/json_writer.hpp"
+
+#include <mutex>
 
 namespace meteremu {
 namespace {
 
 constexpr std::string_view kServerName = "ShellyHTTP/1.0.0";
+
+double UnixSeconds(WallTime time) {
+    return std::chrono::duration<double>(time.time_since_epoch()).count();
+}
 
 class ShellyFrontend final : public Frontend {
 public:
@@ -21,13 +29,13 @@ public:
                             std::chrono::steady_clock::now() - context.started_at)) {}
 
     RpcOutcome Call(const RpcCall& call) noexcept override {
-        const shelly::Method* method = shelly::FindMethod(call.method);
+        const shelly::Method* method = shelly::FindMethod(identity_.profile, call.method);
         if (!method)
             return RpcError{rpc_code::kNoHandler, "No handler for " + std::string(call.method)};
         try {
             return method->handler({identity_, state_, started_, started_wall_,
                                     std::chrono::steady_clock::now(),
-                                    std::chrono::system_clock::now(), call.params});
+                                    std::chrono::system_clock::now(), call.params, *method});
         } catch (...) {
             return RpcError{500, "Internal error: " + log::DescribeCurrentException()};
         }
@@ -41,7 +49,35 @@ public:
         return {{"/shelly", "Shelly.GetDeviceInfo", true}};
     }
 
-    std::string Describe() const override { return "Shelly Pro 3EM " + identity_.id; }
+    std::string Describe() const override {
+        return "Shelly Pro 3EM " + identity_.id + " (" +
+               std::string(shelly::ProfileName(identity_.profile)) + ")";
+    }
+
+    /// NotifyStatus as a real device sends it while the load changes: the power components
+    /// on every new reading, the energy components when a counter moved. Never stale data.
+    std::optional<RpcNotification> ReadingNotification() noexcept override try {
+        MeterView meter = state_.View(std::chrono::steady_clock::now());
+        std::lock_guard lock(notify_mutex_);
+        if (meter.freshness != Freshness::Fresh || meter.generation == notified_generation_)
+            return std::nullopt;
+        notified_generation_ = meter.generation;
+        shelly::SysInfo sys;
+        shelly::StatusInputs inputs{identity_, sys, meter};
+        std::string params = "{\"ts\":";
+        json::AppendFixed(params, UnixSeconds(std::chrono::system_clock::now()), 2);
+        shelly::AppendComponentsOfKind(params, inputs, shelly::ComponentKind::Power);
+        std::string energy;
+        shelly::AppendComponentsOfKind(energy, inputs, shelly::ComponentKind::Energy);
+        if (energy != notified_energy_) {
+            params += energy;
+            notified_energy_ = std::move(energy);
+        }
+        params += '}';
+        return RpcNotification{"NotifyStatus", std::move(params)};
+    } catch (...) {
+        return std::nullopt;
+    }
 
     std::vector<MdnsService> MdnsServices(std::uint16_t http_port) const override {
         return shelly::DiscoveryServices(identity_, http_port);
@@ -52,6 +88,9 @@ private:
     const MeterState& state_;
     SteadyTime started_;
     WallTime started_wall_;
+    std::mutex notify_mutex_;
+    std::uint64_t notified_generation_ = 0;
+    std::string notified_energy_;
 };
 
 std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
@@ -64,6 +103,13 @@ std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
                                    "(\":\" or \"-\" between pairs allowed), or \"\" to derive "
                                    "one from /etc/machine-id");
     }
+    if (auto profile = section.String("profile")) {
+        if (auto parsed = shelly::ParseProfile(*profile))
+            options->profile = *parsed;
+        else
+            section.ErrorAt("profile", "expected \"triphase\" (one three-phase meter, em:0) or "
+                                       "\"monophase\" (three single-phase meters, em1:0..2)");
+    }
     return options;
 }
 
@@ -71,7 +117,8 @@ std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                        const FrontendContext& context) {
     const auto& shelly_options = static_cast<const ShellyOptions&>(options);
     MacAddress mac = shelly_options.mac ? *shelly_options.mac : StableMacAddress();
-    return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac), context);
+    return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac, shelly_options.profile),
+                                            context);
 }
 
 } // namespace

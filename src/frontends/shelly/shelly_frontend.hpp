@@ -2,6 +2,7 @@
 #pragma once
 
 #include "frontends/frontend.hpp"
+#include "frontends/shelly/identity.hpp"
 #include "platform/machine_id.hpp"
 
 #include <optional>
@@ -12,6 +13,8 @@ namespace meteremu {
 struct ShellyOptions : FrontendOptions {
     /// From `mac`; empty: derived from /etc/machine-id when the frontend is created.
     std::optional<MacAddress> mac;
+    /// From `profile`: "triphase" (em:0) or "monophase" (em1:0..2), as Shelly.SetProfile.
+    shelly::Profile profile = shelly::Profile::Triphase;
 };
 
 extern const FrontendPlugin shelly_frontend_plugin;

@@ -37,7 +37,8 @@ SysInfo CurrentSysInfo(SteadyTime started, WallTime started_wall, SteadyTime now
         info.utc_offset = local.tm_gmtoff;
     }
     auto wobble = Wobble(info.unixtime);
-    info.ram_free = kRamFree - static_cast<std::int64_t>(wobble % 4096) * 4;
+    // Never below the ram_min_free the sys status reports.
+    info.ram_free = kRamFree - static_cast<std::int64_t>(wobble % 2048) * 4;
     info.temperature_c = kTemperatureC + static_cast<double>(wobble % 16) / 10.0;
     return info;
 }

@@ -152,6 +152,23 @@ TEST(ConfigLoaderTest, MacMustBeTwelveHexDigits) {
     }
 }
 
+TEST(ConfigLoaderTest, ShellyProfile) {
+    Config config =
+        ParseConfig("[frontend]\nprofile = \"monophase\"\n[backend]\ntype = \"demo\"\n", "p.toml");
+    EXPECT_EQ(static_cast<const ShellyOptions&>(*config.frontend.options).profile,
+              shelly::Profile::Monophase);
+    ExpectError("[frontend]\nprofile = \"single\"\n[backend]\ntype = \"demo\"\n", "2:11",
+                "frontend.profile: expected \"triphase\"");
+}
+
+TEST(ConfigLoaderTest, UdpPortsAreDistinct) {
+    ExpectError("[frontend]\nudp_ports = [1010, 2220, 1010]\n[backend]\ntype = \"demo\"\n", "2:13",
+                "frontend.udp_ports: port 1010 is listed twice");
+    Config config = ParseConfig("[frontend]\nudp_ports = [0, 0]\n[backend]\ntype = \"demo\"\n",
+                                "ephemeral.toml");
+    EXPECT_EQ(config.frontend.listen.udp_ports, (std::vector<std::uint16_t>{0, 0}));
+}
+
 TEST(ConfigLoaderTest, BackendTypeAndHost) {
     ExpectError("[frontend]\n", "1:1", "no [backend] section");
     ExpectError("[backend]\nhost = \"x\"\n", "1:1", "[backend] has no 'type'");

@@ -108,6 +108,31 @@ TEST(MeterStateTest, ReadersSeeWholeReadingsWhileAPublisherRuns) {
     EXPECT_EQ(state.View(kStart).generation, 20000u);
 }
 
+TEST(MeterStateTest, SubscribersHearOfEveryPublishUntilTheyLeave) {
+    MeterState state(SiteLayout{}, FreshnessPolicy{});
+    int first = 0, second = 0;
+    std::uint64_t seen_generation = 0;
+    ReadingSubscription a = state.Subscribe([&] {
+        ++first;
+        seen_generation = state.View(kStart).generation; // the new reading is visible
+    });
+    {
+        ReadingSubscription b = state.Subscribe([&] { ++second; });
+        state.Publish(ReadingAt(kStart, 0));
+    }
+    state.Publish(ReadingAt(kStart, 1));
+    EXPECT_EQ(first, 2);
+    EXPECT_EQ(second, 1);
+    EXPECT_EQ(seen_generation, 2u);
+    ReadingSubscription moved = std::move(a);
+    a.Reset(); // moved-from: nothing to end
+    state.Publish(ReadingAt(kStart, 2));
+    EXPECT_EQ(first, 3);
+    moved.Reset();
+    state.Publish(ReadingAt(kStart, 3));
+    EXPECT_EQ(first, 3);
+}
+
 TEST(MeterStateTest, ReconfigureKeepsTheReadingUnderTheNewLayoutAndPolicy) {
     MeterState state = State(OnStale::Silent);
     Reading reading = ReadingAt(kStart, 700);

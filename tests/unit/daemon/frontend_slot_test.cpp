@@ -2,7 +2,10 @@
 // Replacing the frontend while a real HTTP server answers from it on its own thread.
 #include "daemon/frontend_slot.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
+#include "net/rpc_websocket.hpp"
 #include "support/http_client.hpp"
+#include "support/readings.hpp"
+#include "support/websocket_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -77,6 +80,31 @@ TEST_F(FrontendSlotTest, RequestsDuringReplacementsSeeOneWholeFrontend) {
     done = true;
     reloads.join();
     EXPECT_EQ(whole, 200);
+}
+
+TEST_F(FrontendSlotTest, WebSocketFollowsTheCurrentFrontend) {
+    FrontendSlot slot(Shelly(0x01));
+    RpcWebSocket app(slot);
+    WebSocketServer websocket(app);
+    slot.ServeWebSocket(websocket);
+    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), slot);
+    test::WebSocketClient client(server.Port());
+    client.SendText(R"({"id":1,"src":"ha","method":"Shelly.GetDeviceInfo"})");
+    auto info = client.ReadText(2s);
+    ASSERT_TRUE(info);
+    EXPECT_TRUE(info->starts_with(R"({"id":1,"src":"shellypro3em-02005e000001","dst":"ha",)"));
+    slot.Replace(Shelly(0x02)); // a reload: the connection stays, the device is the new one
+    test::PublishAged(state_, {230, 1, 42, 300, 0.5, 50, 1000, 2000});
+    websocket.Push();
+    auto push = client.ReadText(2s);
+    ASSERT_TRUE(push);
+    EXPECT_TRUE(push->starts_with(R"({"src":"shellypro3em-02005e000002","dst":"ha",)"
+                                  R"("method":"NotifyStatus",)"))
+        << *push;
+    test::WebSocketClient after(server.Port()); // upgrades still reach the WebSocket server
+    after.SendText(R"({"id":2,"method":"RPC.Ping"})");
+    EXPECT_EQ(after.ReadText(2s), R"({"id":2,"src":"shellypro3em-02005e000002","result":null})");
+    websocket.Stop();
 }
 
 } // namespace

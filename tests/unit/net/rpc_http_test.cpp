@@ -4,6 +4,7 @@
 #include "net/rpc_http.hpp"
 #include "support/http_client.hpp"
 #include "support/readings.hpp"
+#include "support/shelly.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +21,9 @@ protected:
         server_.reset();
         handler_.reset();
         frontend_.reset();
-        state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, mode});
-        ShellyOptions options;
-        options.mac = MacAddress{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
-        frontend_ =
-            shelly_frontend_plugin.create(options, {*state_, std::chrono::steady_clock::now()});
+        auto shelly = test::MakeShelly(mode, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
+        state_ = std::move(shelly.state);
+        frontend_ = std::move(shelly.frontend);
         handler_ = std::make_unique<RpcHttpHandler>(
             *frontend_, std::string(frontend_->HttpServerName()), frontend_->HttpAliases());
         server_ =

@@ -3,6 +3,7 @@
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/jwt.hpp"
 #include "fakes/fake_envoy.hpp"
+#include "util/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,13 +24,16 @@ TEST(JwtTest, DecodesTheClaimsOfAnOwnerToken) {
 }
 
 TEST(JwtTest, Base64UrlRoundTripsEveryLength) {
-    EXPECT_EQ(DecodeBase64Url("eyJhIjoxfQ"), std::optional<std::string>(R"({"a":1})"));
-    EXPECT_EQ(DecodeBase64Url("Zg"), std::optional<std::string>("f"));
-    EXPECT_EQ(DecodeBase64Url("Zm8"), std::optional<std::string>("fo"));
-    EXPECT_EQ(DecodeBase64Url("Zm9v"), std::optional<std::string>("foo"));
-    EXPECT_EQ(DecodeBase64Url("Zm9vYg=="), std::optional<std::string>("foob"));
-    EXPECT_EQ(DecodeBase64Url("-_8"), std::optional<std::string>("\xfb\xff"));
-    EXPECT_FALSE(DecodeBase64Url("ab+c").has_value());
+    EXPECT_EQ(Base64UrlDecode("eyJhIjoxfQ"), std::optional<std::string>(R"({"a":1})"));
+    EXPECT_EQ(Base64UrlDecode("Zg"), std::optional<std::string>("f"));
+    EXPECT_EQ(Base64UrlDecode("Zm8"), std::optional<std::string>("fo"));
+    EXPECT_EQ(Base64UrlDecode("Zm9v"), std::optional<std::string>("foo"));
+    EXPECT_EQ(Base64UrlDecode("Zm9vYg=="), std::optional<std::string>("foob"));
+    EXPECT_EQ(Base64UrlDecode("-_8"), std::optional<std::string>("\xfb\xff"));
+    EXPECT_FALSE(Base64UrlDecode("ab+c").has_value());
+    EXPECT_FALSE(Base64UrlDecode("abcde").has_value());
+    for (std::string bytes : {"", "f", "fo", "foo", "\xfb\xff\xfe"})
+        EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(bytes)), bytes);
 }
 
 TEST(JwtTest, RejectsMalformedTokensWithoutQuotingThem) {

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include "net/rpc_frame.hpp"
+
+#include "util/json_writer.hpp"
+
+#include <algorithm>
+
+namespace meteremu {
+namespace {
+
+/// Longest id echoed as a number: what fits an int64 without doubt.
+constexpr size_t kMaxNumericId = 18;
+
+bool AllDigits(std::string_view text) {
+    return !text.empty() && text.size() <= kMaxNumericId &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Mongoose OS prints an id of digits as a number and anything else as a string.
+std::optional<std::string> EchoedId(const json_t* id) {
+    std::string text;
+    if (json_is_string(id))
+        text.assign(json_string_value(id), json_string_length(id));
+    else if (json_is_number(id))
+        text = JsonText(json_dumps(id, JSON_ENCODE_ANY)).get();
+    else
+        return std::nullopt; // absent, null, true, objects: no id to answer to
+    if (AllDigits(text)) return text;
+    std::string quoted;
+    json::AppendString(quoted, text);
+    return quoted;
+}
+
+} // namespace
+
+std::string RenderRpcError(const RpcError& error) {
+    std::string out = "{\"code\":";
+    json::AppendInteger(out, error.code);
+    out += ",\"message\":";
+    json::AppendString(out, error.message);
+    out += '}';
+    return out;
+}
+
+std::optional<RpcRequest> ParseRequestFrame(std::string_view text) {
+    json_error_t error;
+    JsonPtr root(json_loadb(text.data(), text.size(), 0, &error));
+    const json_t* method = json_object_get(root.get(), "method");
+    if (!json_is_string(method)) return std::nullopt;
+    RpcRequest request;
+    request.method.assign(json_string_value(method), json_string_length(method));
+    request.id = EchoedId(json_object_get(root.get(), "id"));
+    const json_t* src = json_object_get(root.get(), "src");
+    if (json_is_string(src)) request.src.emplace(json_string_value(src), json_string_length(src));
+    json_t* params = json_object_get(root.get(), "params");
+    if (json_is_object(params))
+        request.params.reset(json_incref(params));
+    else
+        request.params_invalid = params != nullptr && !json_is_null(params);
+    return request;
+}
+
+std::string RenderResponseFrame(std::string_view id, std::string_view src,
+                                const std::optional<std::string>& dst, const RpcOutcome& outcome) {
+    std::string out = "{\"id\":";
+    out += id;
+    out += ",\"src\":";
+    json::AppendString(out, src);
+    if (dst) {
+        out += ",\"dst\":";
+        json::AppendString(out, *dst);
+    }
+    if (const auto* result = std::get_if<std::string>(&outcome)) {
+        out += ",\"result\":";
+        out += *result;
+    } else {
+        out += ",\"error\":";
+        out += RenderRpcError(std::get<RpcError>(outcome));
+    }
+    out += '}';
+    return out;
+}
+
+std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
+                                    const RpcNotification& notification) {
+    std::string out = "{\"src\":";
+    json::AppendString(out, src);
+    out += ",\"dst\":";
+    json::AppendString(out, dst);
+    out += ",\"method\":";
+    json::AppendString(out, notification.method);
+    out += ",\"params\":";
+    out += notification.params;
+    out += '}';
+    return out;
+}
+
+FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text) {
+    FrameAnswer answer;
+    std::optional<RpcRequest> request = ParseRequestFrame(text);
+    if (!request) return answer;
+    answer.request = true;
+    answer.src = request->src;
+    RpcOutcome outcome =
+        request->params_invalid
+            ? RpcOutcome(RpcError{rpc_code::kInvalidArgument, "Params must be a JSON object"})
+            : handler.Call({request->method, request->params.get()});
+    const auto* error = std::get_if<RpcError>(&outcome);
+    answer.unavailable = error && error->code == rpc_code::kUnavailable;
+    if (request->id)
+        answer.reply = RenderResponseFrame(*request->id, handler.SourceId(), request->src, outcome);
+    return answer;
+}
+
+} // namespace meteremu

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// JSON-RPC frames as Shelly Gen2 (Mongoose OS) devices exchange them over POST /rpc, the
+// WebSocket and UDP: {"id":1,"src":"caller","method":"EM.GetStatus","params":{"id":0}} in,
+// {"id":1,"src":"<device>","dst":"caller","result":{...}} out. The id is echoed as the
+// firmware does (all digits: a number, anything else: a string); "dst" is the request's
+// "src" and is left out when the request had none; a request without an id is a
+// notification and gets no reply. Frames without a "method" (responses, noise) are ignored.
+#pragma once
+
+#include "net/rpc.hpp"
+#include "util/json.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace meteremu {
+
+struct RpcRequest {
+    /// The id as it is echoed (JSON text); nullopt: a notification, not answered.
+    std::optional<std::string> id;
+    std::string method;
+    std::optional<std::string> src;
+    JsonPtr params;              ///< an object, or null without params
+    bool params_invalid = false; ///< params present but not an object
+};
+
+/// The request in `text`, or nullopt when it is not a JSON object with a string "method".
+std::optional<RpcRequest> ParseRequestFrame(std::string_view text);
+
+/// {"code":N,"message":"..."}
+std::string RenderRpcError(const RpcError& error);
+
+/// {"id":..,"src":..[,"dst":..],"result":..} or with "error":{"code":..,"message":..}.
+std::string RenderResponseFrame(std::string_view id, std::string_view src,
+                                const std::optional<std::string>& dst, const RpcOutcome& outcome);
+
+/// {"src":..,"dst":..,"method":..,"params":..}: no id, so clients do not answer it.
+std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
+                                    const RpcNotification& notification);
+
+/// What one frame led to.
+struct FrameAnswer {
+    bool request = false;             ///< the frame was a request (with or without id)
+    std::optional<std::string> reply; ///< the response frame; none for notifications
+    std::optional<std::string> src;   ///< the caller's "src"
+    bool unavailable = false;         ///< the call failed for lack of fresh data
+};
+
+/// Parses `text`, calls `handler`, renders the reply.
+FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text);
+
+} // namespace meteremu

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+#include "net/udp_server.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <system_error>
+
+namespace meteremu {
+namespace {
+
+/// At most this many datagrams per socket per wake, so one busy port cannot starve another.
+constexpr int kBurst = 64;
+/// The loop ticks its heartbeat at least this often, also when no datagram comes.
+constexpr int kHeartbeatMs = 250;
+
+/// Room for one IP_PKTINFO or IPV6_PKTINFO control message, in either direction.
+constexpr size_t kControlBytes = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));
+
+void SetNonBlocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        throw std::system_error(errno, std::generic_category(), "fcntl O_NONBLOCK");
+}
+
+/// Asks the kernel to tell, per datagram, which local address it was sent to. An IPv6
+/// socket also receives IPv4 (v4-mapped) datagrams; IP_PKTINFO covers those.
+void RequestPacketInfo(int fd) {
+    int on = 1;
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+}
+
+template <class Info>
+size_t PutControl(char* control, int level, int type, const Info& info) {
+    auto* out = reinterpret_cast<cmsghdr*>(control);
+    out->cmsg_level = level;
+    out->cmsg_type = type;
+    out->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(out), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+/// The reply leaves from the address the request was sent to, so a battery that polls one of
+/// several addresses of this host hears back from that one. For IPv4 the kernel's
+/// ipi_spec_dst is that address, or for a broadcast the receiving interface's own. (An IPv6
+/// socket reports IPv4 datagrams twice, also as IPV6_PKTINFO with the v4-mapped destination,
+/// which for a broadcast is no source address: IP_PKTINFO wins.)
+size_t ReplyControl(msghdr& request, char* control) {
+    const in6_pktinfo* v6 = nullptr;
+    in6_pktinfo v6_info;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&request); c; c = CMSG_NXTHDR(&request, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo received;
+            std::memcpy(&received, CMSG_DATA(c), sizeof received);
+            in_pktinfo source{};
+            source.ipi_spec_dst = received.ipi_spec_dst;
+            return PutControl(control, IPPROTO_IP, IP_PKTINFO, source);
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            std::memcpy(&v6_info, CMSG_DATA(c), sizeof v6_info);
+            v6 = &v6_info;
+        }
+    }
+    if (!v6 || IN6_IS_ADDR_MULTICAST(&v6->ipi6_addr) || IN6_IS_ADDR_V4MAPPED(&v6->ipi6_addr))
+        return 0;
+    return PutControl(control, IPPROTO_IPV6, IPV6_PKTINFO, *v6);
+}
+
+} // namespace
+
+UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
+                     const UdpLimits& limits, ClientTracker* clients)
+    : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
+      buffer_(limits.max_request_bytes + 1) {
+    for (const UniqueFd& socket : sockets_) {
+        SetNonBlocking(socket.Get());
+        RequestPacketInfo(socket.Get());
+        addresses_.push_back(LocalAddressText(socket.Get()));
+    }
+    wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake_.Valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
+    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+UdpServer::~UdpServer() {
+    thread_.request_stop();
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = write(wake_.Get(), &one, sizeof one);
+    if (thread_.joinable()) thread_.join();
+}
+
+std::vector<std::uint16_t> UdpServer::Ports() const {
+    std::vector<std::uint16_t> ports;
+    for (const UniqueFd& socket : sockets_)
+        ports.push_back(LocalPort(socket.Get()));
+    return ports;
+}
+
+UdpCounters UdpServer::Counters() const noexcept {
+    return {received_.load(), replied_.load(), dropped_.load()};
+}
+
+void UdpServer::Run(std::stop_token stop) noexcept {
+    pthread_setname_np(pthread_self(), "udp");
+    std::vector<pollfd> fds;
+    for (const UniqueFd& socket : sockets_)
+        fds.push_back({socket.Get(), POLLIN, 0});
+    fds.push_back({wake_.Get(), POLLIN, 0});
+    while (!stop.stop_requested()) {
+        heartbeat_.Tick();
+        if (poll(fds.data(), fds.size(), kHeartbeatMs) < 0) {
+            if (errno == EINTR) continue;
+            return; // cannot happen with valid descriptors
+        }
+        for (size_t i = 0; i + 1 < fds.size(); ++i)
+            if (fds[i].revents & POLLIN) Drain(fds[i].fd);
+    }
+}
+
+void UdpServer::Drain(int fd) noexcept {
+    for (int i = 0; i < kBurst; ++i) {
+        sockaddr_storage sender{};
+        alignas(cmsghdr) char control[kControlBytes];
+        iovec data{buffer_.data(), buffer_.size()};
+        msghdr request{&sender, sizeof sender, &data, 1, control, sizeof control, 0};
+        ssize_t size = recvmsg(fd, &request, 0);
+        if (size < 0) return; // EAGAIN: drained
+        ++received_;
+        if (clients_)
+            clients_->Seen(reinterpret_cast<const sockaddr*>(&sender),
+                           std::chrono::steady_clock::now());
+        if (request.msg_flags & MSG_TRUNC) {
+            ++dropped_;
+            continue;
+        }
+        std::optional<std::string> reply =
+            handler_.Handle(std::string_view(buffer_.data(), static_cast<size_t>(size)));
+        if (!reply) continue;
+        alignas(cmsghdr) char reply_control[kControlBytes] = {};
+        iovec out{reply->data(), reply->size()};
+        msghdr response{&sender, request.msg_namelen, &out, 1, reply_control, 0, 0};
+        response.msg_controllen = ReplyControl(request, reply_control);
+        if (!response.msg_controllen) response.msg_control = nullptr;
+        ++replied_; // counted before the client can see the reply
+        if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+            --replied_;
+            ++dropped_;
+        }
+    }
+}
+
+} // namespace meteremu

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+#include "net/websocket_server.hpp"
+
+#include "net/websocket_protocol.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <system_error>
+
+namespace meteremu {
+namespace {
+
+using websocket::close_code::kGoingAway;
+using websocket::close_code::kNoStatus;
+using websocket::close_code::kTryAgainLater;
+
+constexpr std::uint64_t kWakeId = 0;
+/// Read at most this much from one client per wake, so one client cannot starve the others.
+constexpr size_t kReadBudget = 64 * 1024;
+/// How long Stop() waits for the clients' close frames.
+constexpr auto kStopWait = std::chrono::milliseconds(300);
+/// The loop ticks its heartbeat at least this often, also when nothing happens.
+constexpr int kHeartbeatMs = 250;
+
+/// A dead peer (a laptop that left the network) is noticed within about two minutes.
+void TuneSocket(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int on = 1, idle = 60, interval = 15, count = 4;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
+/// Whether the comma-separated header `value` has `token` (any case).
+bool HasToken(std::string_view value, std::string_view token) {
+    while (!value.empty()) {
+        size_t comma = value.find(',');
+        std::string_view item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
+        if (item.size() == token.size() &&
+            strncasecmp(item.data(), token.data(), token.size()) == 0)
+            return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+HttpResponse Refuse(unsigned status, std::string message) {
+    return {status,
+            "{\"code\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}",
+            "application/json",
+            {},
+            nullptr};
+}
+
+} // namespace
+
+struct WebSocketServer::Connection {
+    Connection(std::uint64_t connection_id, UpgradedSocket upgraded, size_t max_message_bytes)
+        : id(connection_id), socket(std::move(upgraded)), reader(max_message_bytes) {}
+
+    std::uint64_t id;
+    UpgradedSocket socket;
+    sockaddr_storage peer{};
+    socklen_t peer_length = 0;
+    websocket::MessageReader reader;
+    std::unique_ptr<WebSocketSession> session;
+    std::string unsent;
+    bool writable_watched = false;
+    bool closing = false;   ///< our close frame is out: wait for the client's
+    bool finished = false;  ///< half-close once everything is sent
+    bool shut_down = false; ///< our side is closed: read and discard until the client's EOF
+    bool dead = false;      ///< dropped at the next safe point
+    Clock::time_point close_deadline{};
+};
+
+bool IsWebSocketUpgrade(const HttpRequest& request) {
+    auto upgrade = request.Header("Upgrade");
+    return upgrade && HasToken(*upgrade, "websocket");
+}
+
+HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade) {
+    if (request.method != "GET") return Refuse(405, "A WebSocket opens with GET");
+    auto connection = request.Header("Connection");
+    if (!connection || !HasToken(*connection, "upgrade"))
+        return Refuse(400, "Connection: Upgrade is missing");
+    auto version = request.Header("Sec-WebSocket-Version");
+    if (!version || *version != "13") {
+        HttpResponse response = Refuse(426, "Only WebSocket version 13 is spoken");
+        response.headers.emplace_back("Sec-WebSocket-Version", "13");
+        return response;
+    }
+    auto key = request.Header("Sec-WebSocket-Key");
+    auto accept = key ? websocket::AcceptKey(*key) : std::nullopt;
+    if (!accept) return Refuse(400, "Sec-WebSocket-Key is missing or invalid");
+    // libmicrohttpd adds "Connection: Upgrade" to a 101 by itself.
+    HttpResponse response{101, {}, {}, {}, &upgrade};
+    response.headers.emplace_back("Upgrade", "websocket");
+    response.headers.emplace_back("Sec-WebSocket-Accept", std::move(*accept));
+    return response;
+}
+
+WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits,
+                                 ClientTracker* clients)
+    : app_(app), limits_(limits), clients_(clients) {
+    epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
+    wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!epoll_.Valid() || !wake_.Valid())
+        throw std::system_error(errno, std::generic_category(), "WebSocket server");
+    epoll_event event{EPOLLIN, {.u64 = kWakeId}};
+    if (epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, wake_.Get(), &event))
+        throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+WebSocketServer::~WebSocketServer() {
+    Stop();
+}
+
+void WebSocketServer::Wake() noexcept {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = write(wake_.Get(), &one, sizeof one);
+}
+
+void WebSocketServer::Adopt(UpgradedSocket socket) noexcept try {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return; // `socket` closes here, while libmicrohttpd still runs
+    adopted_.push_back(std::move(socket));
+    Wake();
+} catch (...) {
+    // Out of memory: `socket` closes as it goes out of scope.
+}
+
+void WebSocketServer::Push() noexcept {
+    push_due_.store(true);
+    Wake();
+}
+
+void WebSocketServer::Stop() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    if (!thread_.joinable()) return;
+    thread_.request_stop();
+    Wake();
+    thread_.join();
+}
+
+void WebSocketServer::Run(std::stop_token stop) noexcept {
+    pthread_setname_np(pthread_self(), "websocket");
+    std::optional<Clock::time_point> stop_deadline;
+    epoll_event events[64];
+    for (;;) {
+        auto now = Clock::now();
+        if (stop.stop_requested() && !stop_deadline) {
+            stop_deadline = now + std::min<Clock::duration>(kStopWait, limits_.close_timeout);
+            CloseAll(kGoingAway);
+        }
+        if (stop_deadline && (connections_.empty() || now >= *stop_deadline)) break;
+        heartbeat_.Tick();
+        int count = epoll_wait(epoll_.Get(), events, 64, WaitMs(now, stop_deadline));
+        for (int i = 0; i < count; ++i) {
+            std::uint64_t id = events[i].data.u64;
+            if (id == kWakeId) {
+                std::uint64_t ignored;
+                [[maybe_unused]] auto read_bytes = read(wake_.Get(), &ignored, sizeof ignored);
+                TakeAdopted();
+                if (push_due_.exchange(false)) PushAll();
+                continue;
+            }
+            auto found = connections_.find(id);
+            if (found == connections_.end()) continue;
+            Connection& connection = *found->second;
+            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) Read(connection);
+            if ((events[i].events & EPOLLOUT) && !connection.dead) Flush(connection);
+            for (std::uint64_t dead : std::exchange(to_drop_, {}))
+                Drop(dead);
+        }
+        ExpireClosing(Clock::now());
+    }
+    connections_.clear(); // closes the rest through libmicrohttpd
+    connected_.store(0);
+    std::lock_guard lock(mutex_);
+    adopted_.clear();
+}
+
+void WebSocketServer::TakeAdopted() {
+    std::vector<UpgradedSocket> sockets;
+    {
+        std::lock_guard lock(mutex_);
+        sockets.swap(adopted_);
+    }
+    for (UpgradedSocket& socket : sockets) {
+        try {
+            Open(std::move(socket));
+        } catch (...) {
+            // The app refused the client or memory ran out; its socket closed on the way out.
+        }
+        for (std::uint64_t dead : std::exchange(to_drop_, {}))
+            Drop(dead);
+    }
+}
+
+void WebSocketServer::Open(UpgradedSocket socket) {
+    TuneSocket(socket.Fd());
+    std::string early = socket.TakeEarlyBytes();
+    bool full = connections_.size() >= limits_.max_clients;
+    auto connection =
+        std::make_unique<Connection>(next_id_++, std::move(socket), limits_.max_message_bytes);
+    if (!full) connection->session = app_.Open(); // may throw: nothing is registered yet
+    connection->peer_length = sizeof connection->peer;
+    if (getpeername(connection->socket.Fd(), reinterpret_cast<sockaddr*>(&connection->peer),
+                    &connection->peer_length))
+        connection->peer_length = 0;
+    epoll_event event{EPOLLIN | EPOLLRDHUP, {.u64 = connection->id}};
+    if (epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, connection->socket.Fd(), &event))
+        throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+    Connection& added = *connection;
+    connections_.emplace(added.id, std::move(connection));
+    connected_.store(connections_.size());
+    if (full) {
+        StartClose(added, kTryAgainLater, "too many clients");
+        added.finished = true;
+        Flush(added);
+        return;
+    }
+    added.reader.Feed(early);
+    HandleEvents(added);
+}
+
+void WebSocketServer::Read(Connection& connection) {
+    char chunk[16384];
+    for (size_t total = 0; total < kReadBudget && !connection.dead;) {
+        ssize_t size = recv(connection.socket.Fd(), chunk, sizeof chunk, MSG_DONTWAIT);
+        if (size > 0) {
+            total += static_cast<size_t>(size);
+            if (connection.shut_down) continue; // what follows our close is read and dropped
+            connection.reader.Feed(std::string_view(chunk, static_cast<size_t>(size)));
+            HandleEvents(connection);
+            continue;
+        }
+        if (size < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        connection.dead = true; // the client went away (EOF) or the connection broke
+        to_drop_.push_back(connection.id);
+        return;
+    }
+}
+
+void WebSocketServer::HandleEvents(Connection& connection) {
+    using Kind = websocket::Event::Kind;
+    while (!connection.dead && !connection.finished) {
+        std::optional<websocket::Event> event = connection.reader.Next();
+        if (!event) return;
+        if (clients_ && connection.peer_length &&
+            (event->kind == Kind::Text || event->kind == Kind::Ping))
+            clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer), Clock::now());
+        switch (event->kind) {
+        case Kind::Text:
+            if (connection.closing) break;
+            if (auto reply = connection.session->OnMessage(event->payload))
+                Send(connection, websocket::EncodeFrame(websocket::Opcode::Text, *reply));
+            break;
+        case Kind::Ping:
+            if (!connection.closing)
+                Send(connection, websocket::EncodeFrame(websocket::Opcode::Pong, event->payload));
+            break;
+        case Kind::Pong:
+            break;
+        case Kind::Close:
+            // The client's answer to our close, or its own close, which we echo; either way
+            // the handshake is complete and the server closes TCP first (RFC 6455 §7.1.1).
+            if (!connection.closing) Send(connection, websocket::EncodeClose(event->code));
+            connection.closing = connection.finished = true;
+            Flush(connection);
+            return;
+        case Kind::Fail:
+            StartClose(connection, event->code, event->payload);
+            connection.finished = true; // a failed connection is not waited for (§7.1.7)
+            Flush(connection);
+            return;
+        }
+    }
+}
+
+void WebSocketServer::Send(Connection& connection, std::string bytes) {
+    if (connection.dead) return;
+    if (connection.unsent.size() + bytes.size() > limits_.max_unsent_bytes) {
+        connection.dead = true; // it does not read: better gone than holding memory
+        to_drop_.push_back(connection.id);
+        return;
+    }
+    connection.unsent += bytes;
+    Flush(connection);
+}
+
+void WebSocketServer::Flush(Connection& connection) {
+    while (!connection.unsent.empty() && !connection.dead) {
+        ssize_t sent = send(connection.socket.Fd(), connection.unsent.data(),
+                            connection.unsent.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent > 0) {
+            connection.unsent.erase(0, static_cast<size_t>(sent));
+        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            Watch(connection, true);
+            return;
+        } else if (!(sent < 0 && errno == EINTR)) {
+            connection.dead = true;
+            to_drop_.push_back(connection.id);
+            return;
+        }
+    }
+    if (connection.dead) return;
+    Watch(connection, false);
+    if (connection.finished && !connection.shut_down) HalfClose(connection);
+}
+
+/// The server closes TCP first (RFC 6455 §7.1.1), but only its sending side: closing a socket
+/// with unread data would reset the connection and could destroy the close frame in flight.
+/// What the client still sends is read and dropped until its EOF or the close timeout.
+void WebSocketServer::HalfClose(Connection& connection) {
+    shutdown(connection.socket.Fd(), SHUT_WR);
+    connection.shut_down = true;
+    if (!connection.closing) connection.close_deadline = Clock::now() + limits_.close_timeout;
+    connection.closing = true;
+}
+
+void WebSocketServer::Watch(Connection& connection, bool writable) {
+    if (connection.writable_watched == writable) return;
+    epoll_event event{EPOLLIN | EPOLLRDHUP | (writable ? EPOLLOUT : 0u), {.u64 = connection.id}};
+    epoll_ctl(epoll_.Get(), EPOLL_CTL_MOD, connection.socket.Fd(), &event);
+    connection.writable_watched = writable;
+}
+
+void WebSocketServer::StartClose(Connection& connection, std::uint16_t code,
+                                 std::string_view reason) {
+    if (connection.closing || connection.dead) return;
+    Send(connection, websocket::EncodeClose(code == kNoStatus ? kGoingAway : code, reason));
+    connection.closing = true;
+    connection.close_deadline = Clock::now() + limits_.close_timeout;
+}
+
+void WebSocketServer::PushAll() {
+    app_.PreparePush();
+    for (auto& [id, connection] : connections_) {
+        if (connection->closing || connection->dead) continue;
+        if (auto message = connection->session->OnPush())
+            Send(*connection, websocket::EncodeFrame(websocket::Opcode::Text, *message));
+    }
+    for (std::uint64_t dead : std::exchange(to_drop_, {}))
+        Drop(dead);
+}
+
+void WebSocketServer::CloseAll(std::uint16_t code) {
+    for (auto& [id, connection] : connections_)
+        StartClose(*connection, code, "server stopping");
+    for (std::uint64_t dead : std::exchange(to_drop_, {}))
+        Drop(dead);
+}
+
+void WebSocketServer::ExpireClosing(Clock::time_point now) {
+    std::vector<std::uint64_t> expired;
+    for (const auto& [id, connection] : connections_)
+        if (connection->closing && now >= connection->close_deadline) expired.push_back(id);
+    for (std::uint64_t id : expired)
+        Drop(id);
+}
+
+/// How long the loop may sleep: until the next close deadline, the stop deadline, or the
+/// next heartbeat, whichever comes first.
+int WebSocketServer::WaitMs(Clock::time_point now,
+                            std::optional<Clock::time_point> stop_deadline) const {
+    std::optional<Clock::time_point> next = stop_deadline;
+    for (const auto& [id, connection] : connections_)
+        if (connection->closing && (!next || connection->close_deadline < *next))
+            next = connection->close_deadline;
+    if (!next) return kHeartbeatMs;
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+    return static_cast<int>(std::clamp<std::int64_t>(wait, 0, kHeartbeatMs));
+}
+
+void WebSocketServer::Drop(std::uint64_t id) {
+    auto found = connections_.find(id);
+    if (found == connections_.end()) return;
+    epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, found->second->socket.Fd(), nullptr);
+    connections_.erase(found); // UpgradedSocket closes it through libmicrohttpd
+    connected_.store(connections_.size());
+}
+
+} // namespace meteremu

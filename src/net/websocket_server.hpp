@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// WebSocket (RFC 6455) connections taken over from the HTTP server after the upgrade, served
+// on one thread of their own with epoll. The protocol spoken in the text messages belongs to
+// a WebSocketApp (JSON-RPC for Shelly); the server frames, answers pings, runs the closing
+// handshake, enforces the limits, and pushes to every client when asked. Push() only wakes
+// the thread, so a backend publishing a reading never waits on a client.
+#pragma once
+
+#include "core/heartbeat.hpp"
+#include "net/client_tracker.hpp"
+#include "net/http_server.hpp"
+#include "net/socket.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace meteremu {
+
+/// One client's conversation. All calls come from the server's thread.
+class WebSocketSession {
+public:
+    virtual ~WebSocketSession() = default;
+    /// A whole text message from the client; returns the message to answer with, if any.
+    virtual std::optional<std::string> OnMessage(std::string_view text) noexcept = 0;
+    /// A push is due; returns the message to send this client, if any.
+    virtual std::optional<std::string> OnPush() noexcept { return std::nullopt; }
+};
+
+class WebSocketApp {
+public:
+    virtual ~WebSocketApp() = default;
+    /// A new client connected. May throw: the client is then disconnected.
+    virtual std::unique_ptr<WebSocketSession> Open() = 0;
+    /// Once per push, on the server's thread, before the sessions' OnPush.
+    virtual void PreparePush() noexcept {}
+};
+
+struct WebSocketLimits {
+    std::size_t max_clients = 32;
+    std::size_t max_message_bytes = 16 * 1024;
+    /// A client that lets more than this pile up unread is disconnected.
+    std::size_t max_unsent_bytes = 1024 * 1024;
+    /// How long a closing handshake may take before the connection is dropped.
+    std::chrono::milliseconds close_timeout{1000};
+};
+
+class WebSocketServer final : public HttpUpgradeHandler {
+public:
+    /// Starts the thread. Clients are reported to `clients` when given, on every message and
+    /// ping (a Home Assistant connection lasts days). Throws std::system_error.
+    explicit WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits = {},
+                             ClientTracker* clients = nullptr);
+    /// Stop(), then joins.
+    ~WebSocketServer() override;
+
+    WebSocketServer(const WebSocketServer&) = delete;
+    WebSocketServer& operator=(const WebSocketServer&) = delete;
+
+    void Adopt(UpgradedSocket socket) noexcept override;
+
+    /// Asks for a push to every client; returns at once. Thread-safe.
+    void Push() noexcept;
+
+    /// Closes every connection (close 1001, a short wait for the clients' close frames) and
+    /// refuses new ones; returns when done. Call it before the HTTP server stops, as the
+    /// sockets close through it. Idempotent.
+    void Stop() noexcept;
+
+    std::size_t Clients() const noexcept { return connected_.load(); }
+
+    const WebSocketLimits& Limits() const noexcept { return limits_; }
+
+    /// Ticks at least every 250 ms while the thread runs (for the watchdog).
+    const Heartbeat& LoopHeartbeat() const noexcept { return heartbeat_; }
+
+private:
+    struct Connection;
+    using Clock = std::chrono::steady_clock;
+
+    void Run(std::stop_token stop) noexcept;
+    void Wake() noexcept;
+    void TakeAdopted();
+    void Open(UpgradedSocket socket);
+    void Read(Connection& connection);
+    void HandleEvents(Connection& connection);
+    void Send(Connection& connection, std::string bytes);
+    void Flush(Connection& connection);
+    void HalfClose(Connection& connection);
+    void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);
+    void PushAll();
+    void CloseAll(std::uint16_t code);
+    void ExpireClosing(Clock::time_point now);
+    int WaitMs(Clock::time_point now, std::optional<Clock::time_point> stop_deadline) const;
+    void Watch(Connection& connection, bool writable);
+    void Drop(std::uint64_t id);
+
+    WebSocketApp& app_;
+    WebSocketLimits limits_;
+    ClientTracker* clients_;
+    Heartbeat heartbeat_;
+    UniqueFd epoll_;
+    UniqueFd wake_; ///< eventfd: new sockets, a push, or stop
+
+    std::mutex mutex_; ///< guards adopted_ and stopping_
+    std::vector<UpgradedSocket> adopted_;
+    bool stopping_ = false;
+    std::atomic<bool> push_due_{false};
+    std::atomic<std::size_t> connected_{0};
+
+    // The server thread's own.
+    std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+    std::uint64_t next_id_ = 1;
+    std::vector<std::uint64_t> to_drop_;
+
+    std::jthread thread_;
+};
+
+/// The 101 response that upgrades `request` to a WebSocket served by `upgrade`, or the error
+/// response (400, 405, 426) when the request is not a valid RFC 6455 opening handshake.
+HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade);
+
+/// Whether the request asks for a WebSocket ("Upgrade: websocket").
+bool IsWebSocketUpgrade(const HttpRequest& request);
+
+} // namespace meteremu

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Request and response frames as a real Shelly Gen2 device reads and writes them.
+#include "net/rpc_frame.hpp"
+
+#include <gtest/gtest.h>
+
+namespace meteremu {
+namespace {
+
+/// Answers every call with the method name and params it saw, or an error per method.
+class EchoHandler final : public RpcHandler {
+public:
+    RpcOutcome Call(const RpcCall& call) noexcept override {
+        if (call.method == "Fail") return RpcError{-105, "Bad id=7"};
+        if (call.method == "NoData") return RpcError{rpc_code::kUnavailable, "stale"};
+        std::string params = "null";
+        if (call.params) params = JsonText(json_dumps(call.params, JSON_COMPACT)).get();
+        return "{\"method\":\"" + std::string(call.method) + "\",\"params\":" + params + "}";
+    }
+    std::string_view SourceId() const noexcept override { return "shellypro3em-aabbccddeeff"; }
+};
+
+TEST(RpcFrameTest, AnswersLikeTheRealDevice) {
+    EchoHandler handler;
+    // The 2023 MQTT capture: src = device id, dst = the caller's src, then result.
+    FrameAnswer answer = AnswerFrame(
+        handler, R"({"id":1,"src":"caller-GetStatus","method":"X.Get","params":{"id":0}})");
+    ASSERT_TRUE(answer.reply);
+    EXPECT_EQ(*answer.reply,
+              R"({"id":1,"src":"shellypro3em-aabbccddeeff","dst":"caller-GetStatus",)"
+              R"("result":{"method":"X.Get","params":{"id":0}}})");
+    EXPECT_EQ(answer.src, "caller-GetStatus");
+    EXPECT_FALSE(answer.unavailable);
+}
+
+TEST(RpcFrameTest, MarstekRequestWithoutSrcGetsNoDst) {
+    EchoHandler handler;
+    FrameAnswer answer =
+        AnswerFrame(handler, R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})");
+    ASSERT_TRUE(answer.reply);
+    EXPECT_EQ(*answer.reply, R"({"id":1,"src":"shellypro3em-aabbccddeeff",)"
+                             R"("result":{"method":"EM.GetStatus","params":{"id":0}}})");
+    EXPECT_FALSE(answer.src);
+}
+
+TEST(RpcFrameTest, IdIsEchoedAsTheFirmwareDoes) {
+    EchoHandler handler;
+    auto id_of = [&](const std::string& id) {
+        FrameAnswer answer = AnswerFrame(handler, R"({"id":)" + id + R"(,"method":"M"})");
+        if (!answer.reply) return std::string("(none)");
+        return answer.reply->substr(6, answer.reply->find(",\"src\"") - 6);
+    };
+    EXPECT_EQ(id_of("7"), "7");
+    EXPECT_EQ(id_of("\"42\""), "42"); // all digits: a number
+    EXPECT_EQ(id_of("\"a-1\""), "\"a-1\"");
+    EXPECT_EQ(id_of("-3"), "\"-3\""); // not all digits: a string
+    EXPECT_EQ(id_of("2.5"), "\"2.5\"");
+    EXPECT_EQ(id_of("\"12345678901234567890\""), "\"12345678901234567890\"");
+    EXPECT_EQ(id_of("\"say \\\"hi\\\"\""), "\"say \\\"hi\\\"\"");
+    EXPECT_EQ(id_of("null"), "(none)");
+    EXPECT_EQ(id_of("{}"), "(none)");
+}
+
+TEST(RpcFrameTest, NotificationsGetNoReplyButAreCalled) {
+    EchoHandler handler;
+    FrameAnswer answer = AnswerFrame(handler, R"({"src":"ha","method":"Shelly.GetStatus"})");
+    EXPECT_TRUE(answer.request);
+    EXPECT_FALSE(answer.reply);
+    EXPECT_EQ(answer.src, "ha");
+}
+
+TEST(RpcFrameTest, ResponsesAndNoiseAreIgnored) {
+    EchoHandler handler;
+    for (const char* text : {R"({"id":1,"src":"other","result":{}})", "not json", "[1,2]",
+                             R"({"id":1,"method":7})", ""}) {
+        FrameAnswer answer = AnswerFrame(handler, text);
+        EXPECT_FALSE(answer.request) << text;
+        EXPECT_FALSE(answer.reply) << text;
+    }
+}
+
+TEST(RpcFrameTest, ErrorsAndBadParams) {
+    EchoHandler handler;
+    FrameAnswer failed = AnswerFrame(handler, R"({"id":"x","src":"me","method":"Fail"})");
+    EXPECT_EQ(*failed.reply, R"({"id":"x","src":"shellypro3em-aabbccddeeff","dst":"me",)"
+                             R"("error":{"code":-105,"message":"Bad id=7"}})");
+    FrameAnswer bad = AnswerFrame(handler, R"({"id":2,"method":"M","params":[0]})");
+    EXPECT_EQ(*bad.reply, R"({"id":2,"src":"shellypro3em-aabbccddeeff","error":)"
+                          R"({"code":-103,"message":"Params must be a JSON object"}})");
+    FrameAnswer none = AnswerFrame(handler, R"({"id":3,"method":"M","params":null})");
+    EXPECT_NE(none.reply->find(R"("params":null)"), std::string::npos);
+    FrameAnswer stale = AnswerFrame(handler, R"({"id":4,"method":"NoData"})");
+    EXPECT_TRUE(stale.unavailable);
+    EXPECT_NE(stale.reply->find(R"("error":{"code":-114,)"), std::string::npos);
+}
+
+TEST(RpcFrameTest, NotificationFrameHasNoId) {
+    std::string frame = RenderNotificationFrame("shellypro3em-aabbccddeeff", "aios-1",
+                                                {"NotifyStatus", R"({"ts":1.00})"});
+    EXPECT_EQ(frame, R"({"src":"shellypro3em-aabbccddeeff","dst":"aios-1",)"
+                     R"("method":"NotifyStatus","params":{"ts":1.00}})");
+}
+
+} // namespace
+} // namespace meteremu
