@@ -164,18 +164,7 @@ EOF
 # start_avahi ROLE: sets ${AVAHI_PID[ROLE]}.
 start_avahi() {
     local role=$1
-    cat >"$WORK/$role.avahi.conf" <<EOF
-[server]
-host-name=meteremu-test-$role
-use-ipv4=yes
-use-ipv6=no
-allow-interfaces=veth-$role
-[wide-area]
-enable-wide-area=no
-[publish]
-publish-hinfo=no
-publish-workstation=no
-EOF
+    "$HERE/avahi_test_conf.sh" "meteremu-test-$role" "veth-$role" >"$WORK/$role.avahi.conf"
     mkdir -p "$WORK/empty"
     [ -f "$WORK/avahi-$role.log" ] && mv "$WORK/avahi-$role.log" "$WORK/avahi-$role.old.log"
     # Its own /run (pid file, socket) and none of the host's static services.
