@@ -3,10 +3,12 @@
 
 #include "platform/log.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace meteremu {
 namespace {
@@ -77,6 +79,10 @@ MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
 
 } // namespace
 
+unsigned HttpThreadsForCores() noexcept {
+    return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
 std::optional<std::string_view> HttpRequest::Header(const char* name) const {
     if (!connection) return std::nullopt;
     const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
@@ -93,16 +99,22 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     : handler_(handler), limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
       address_(LocalAddressText(listen_socket.Get())),
       local_address_(meteremu::LocalAddress(listen_socket.Get())) {
+    if (limits_.threads == 0) limits_.threads = HttpThreadsForCores();
     // MHD_USE_ITC: wake the thread through a pipe, never shutdown() the listening socket, which
     // may belong to systemd (socket activation) and must stay usable after we exit.
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    // MHD_USE_POLL, not MHD_USE_EPOLL: libmicrohttpd 0.9.75's epoll loop (Debian 12) stops
+    // serving when a few hundred kept-alive connections send at once, and stays stuck until
+    // their timeout (bench/ found it; tests/integration/http_burst_test.cpp holds it); poll()
+    // over at most max_connections descriptors costs nothing measurable.
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
     daemon_.reset(MHD_start_daemon(
         flags, 0, nullptr, nullptr, &HttpServer::OnRequest, this, MHD_OPTION_LISTEN_SOCKET,
         listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::OnCompleted, this,
         MHD_OPTION_CONNECTION_LIMIT, limits_.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         limits_.idle_timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        limits_.connection_memory_bytes, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
+        limits_.connection_memory_bytes, MHD_OPTION_THREAD_POOL_SIZE,
+        limits_.threads > 1 ? limits_.threads : 0u, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
         MHD_OPTION_END));
     if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
     listen_socket.Release(); // MHD closes it when it stops

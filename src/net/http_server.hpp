@@ -79,11 +79,18 @@ public:
 };
 
 struct HttpLimits {
+    /// libmicrohttpd threads; 0: one per core (HttpThreadsForCores).
+    unsigned threads = 0;
     unsigned max_connections = 256;
     unsigned idle_timeout_seconds = 30;
     std::size_t max_body_bytes = 16 * 1024;
     std::size_t connection_memory_bytes = 32 * 1024; ///< request line + headers + buffers
 };
+
+/// One libmicrohttpd thread per core, at most 4: on a Raspberry Pi a battery, Home Assistant
+/// and a dashboard polling at once are each answered without waiting on another; past four,
+/// threads only cost memory.
+unsigned HttpThreadsForCores() noexcept;
 
 /// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
 /// answered like any other but are not counted as a client.
@@ -102,6 +109,8 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     std::uint16_t Port() const noexcept { return port_; }
+    /// How many threads serve (HttpLimits::threads, resolved).
+    unsigned Threads() const noexcept { return limits_.threads; }
     /// "127.0.0.1:8080" or "[::]:80".
     const std::string& Address() const noexcept { return address_; }
     /// The listening socket's address, e.g. for a request to ourselves.
