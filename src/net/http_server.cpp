@@ -66,14 +66,21 @@ MhdResponsePtr CreateResponse(const HttpResponse& reply) {
         reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY));
 }
 
-MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+/// The response with its headers, or null when libmicrohttpd has no memory for it.
+MhdResponsePtr BuildResponse(const HttpResponse& reply) {
     MhdResponsePtr response = CreateResponse(reply);
-    if (!response) return MHD_NO;
+    if (!response) return nullptr;
     if (!reply.content_type.empty())
         MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
                                 std::string(reply.content_type).c_str());
     for (const auto& [name, value] : reply.headers)
         MHD_add_response_header(response.get(), std::string(name).c_str(), value.c_str());
+    return response;
+}
+
+MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+    MhdResponsePtr response = BuildResponse(reply);
+    if (!response) return MHD_NO;
     return MHD_queue_response(connection, reply.status, response.get());
 }
 
@@ -129,7 +136,7 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
                                               : static_cast<void*>(&no_body_marker);
         return MHD_YES;
     }
-    if (*request_state == &no_body_marker) return server.Respond(connection, url, method, {});
+    if (*request_state == &no_body_marker) return server.RespondToGet(connection, url, method);
     auto* pending = static_cast<PendingBody*>(*request_state);
     if (*upload_data_size > 0) {
         if (pending->data.size() + *upload_data_size > server.limits_.max_body_bytes)
@@ -152,6 +159,29 @@ void HttpServer::OnCompleted(void*, MHD_Connection*, void** request_state,
                              MHD_RequestTerminationCode) noexcept {
     if (*request_state != &no_body_marker) delete static_cast<PendingBody*>(*request_state);
     *request_state = nullptr;
+}
+
+/// A GET or HEAD: from the cache when the handler's epoch has not moved since the same
+/// request was answered with a reusable response, else answered and perhaps kept. The epoch
+/// is read before the handler runs, so a reading published meanwhile makes the kept response
+/// look older than it is (one extra answer later), never newer.
+MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
+                                    const char* method) {
+    ReplyEpoch epoch = handler_.Epoch();
+    if (!epoch.Valid()) return Respond(connection, url, method, {});
+    HttpReplyKey key(connection, method, url);
+    if (!key.Fits()) return Respond(connection, url, method, {});
+    NoteClient(connection);
+    if (auto queued = cache_.Queue(connection, key.View(), epoch)) return *queued;
+    HttpRequest request{method, url, {}, {}, connection};
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
+    HttpResponse reply = handler_.Handle(request);
+    if (!reply.reusable || reply.upgrade) return Queue(connection, reply);
+    MhdResponsePtr response = BuildResponse(reply);
+    if (!response) return MHD_NO;
+    MHD_Result queued = MHD_queue_response(connection, reply.status, response.get());
+    cache_.Store(key.View(), epoch, reply.status, std::move(response));
+    return queued;
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,

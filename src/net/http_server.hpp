@@ -6,6 +6,8 @@
 #pragma once
 
 #include "net/client_tracker.hpp"
+#include "net/http_reply_cache.hpp"
+#include "net/reply_epoch.hpp"
 #include "net/socket.hpp"
 #include "util/mhd.hpp"
 
@@ -69,6 +71,9 @@ struct HttpResponse {
     std::vector<std::pair<std::string_view, std::string>> headers;
     /// With status 101: who takes the connection once the response is sent.
     HttpUpgradeHandler* upgrade = nullptr;
+    /// The same GET gets the same response while the handler's Epoch() stays: the server
+    /// keeps it and answers the next ones without calling the handler.
+    bool reusable = false;
 };
 
 class HttpHandler {
@@ -76,6 +81,8 @@ public:
     virtual ~HttpHandler() = default;
     /// Called from the server's thread(s); must not block on the network.
     virtual HttpResponse Handle(const HttpRequest& request) noexcept = 0;
+    /// See HttpResponse::reusable; invalid (the default): nothing is kept.
+    virtual ReplyEpoch Epoch() noexcept { return {}; }
 };
 
 struct HttpLimits {
@@ -125,6 +132,7 @@ private:
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
+    MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
     void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;
@@ -133,6 +141,7 @@ private:
     std::uint16_t port_ = 0;
     std::string address_;
     SocketAddress local_address_;
+    HttpReplyCache cache_; ///< before daemon_: the server stops before the cache goes
     MhdDaemonPtr daemon_;
 };
 

@@ -139,11 +139,11 @@ void UdpServer::Drain(int fd) noexcept {
             ++dropped_;
             continue;
         }
-        std::optional<std::string> reply =
+        std::optional<std::string_view> reply =
             handler_.Handle(std::string_view(buffer_.data(), static_cast<size_t>(size)));
         if (!reply) continue;
         alignas(cmsghdr) char reply_control[kControlBytes] = {};
-        iovec out{reply->data(), reply->size()};
+        iovec out{const_cast<char*>(reply->data()), reply->size()};
         msghdr response{&sender, request.msg_namelen, &out, 1, reply_control, 0, 0};
         response.msg_controllen = ReplyControl(request, reply_control);
         if (!response.msg_controllen) response.msg_control = nullptr;

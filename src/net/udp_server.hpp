@@ -23,9 +23,10 @@ namespace meteremu {
 class DatagramHandler {
 public:
     virtual ~DatagramHandler() = default;
-    /// One datagram in; the reply datagram, or nullopt to stay silent. Runs on the UDP
-    /// thread; must not block on the network.
-    virtual std::optional<std::string> Handle(std::string_view datagram) noexcept = 0;
+    /// One datagram in; the reply datagram, or nullopt to stay silent. The reply's bytes are
+    /// the handler's and stay valid until the next call. Runs on the UDP thread; must not
+    /// block on the network.
+    virtual std::optional<std::string_view> Handle(std::string_view datagram) noexcept = 0;
 };
 
 struct UdpLimits {
