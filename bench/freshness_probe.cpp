@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
-// The freshness probe: one HTTP client (kept alive) and one UDP client, each polling
-// EM.GetStatus in a closed loop on a thread of its own while the loads run, and noting the
-// moment (CLOCK_MONOTONIC, taken when the reply is in) each new total_act_power first shows.
-// Set against the moment the reading left the gateway (bench_tcp_relay), that is the age of
-// the reading at reply.
-//   bench_freshness_probe --http-port N --udp-port N --seconds S
-// Prints "http|udp <ns> <total_act_power>" per change, then "requests http=.. udp=.. bad=..".
+// The freshness probe, which is also the load of the freshness phase: N kept-alive HTTP
+// clients and M UDP clients poll EM.GetStatus in closed loops (one request in flight each),
+// all on one thread with epoll. Each reply's total_act_power is read; the first moment any
+// client of a transport has a new value is noted (CLOCK_MONOTONIC, when the reply was read).
+// With many clients polling, that moment follows meteremu's publication of the reading by
+// about one reply's service time, so against the moment the reading left the gateway
+// (bench_tcp_relay) it is the reading's age at reply. A reply with an older value to a
+// request sent after a newer value was seen is stale: counted.
+//   bench_freshness_probe --http-port N --udp-port N --seconds S [--http-clients 16]
+//                         [--udp-clients 4]
+// Prints "http|udp <ns> <total_act_power>" per new value, then
+// "requests http=.. udp=.. stale=.. bad=..".
 #include "bench_util.hpp"
 
-#include <atomic>
-#include <mutex>
-#include <thread>
+#include <map>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 namespace {
@@ -22,8 +26,6 @@ constexpr std::string_view kHttpRequest =
 constexpr std::string_view kUdpRequest =
     R"({"id":7,"src":"freshness","method":"EM.GetStatus","params":{"id":0}})";
 
-std::mutex output_mutex;
-
 /// The text of "total_act_power":<value> in `reply`, or "" when absent (an error reply).
 std::string_view TotalPower(std::string_view reply) {
     constexpr std::string_view kKey = "\"total_act_power\":";
@@ -33,79 +35,132 @@ std::string_view TotalPower(std::string_view reply) {
     return reply.substr(0, reply.find_first_of(",}"));
 }
 
-struct Watch {
-    const char* name;
-    std::string last;
-    long requests = 0;
-    long bad = 0;
+/// What one transport's clients have seen.
+struct Transport {
+    explicit Transport(const char* transport_name) : name(transport_name) {}
 
-    void Saw(std::string_view reply, std::int64_t at) {
+    const char* name;
+    std::string latest; ///< the newest value any client has had
+    std::int64_t latest_at = 0;
+    std::map<std::string, std::int64_t> first_seen;
+    long requests = 0, stale = 0, bad = 0;
+
+    void Saw(std::string_view reply, std::int64_t sent_at, std::int64_t now) {
         ++requests;
         std::string_view value = TotalPower(reply);
         if (value.empty()) {
             ++bad;
             return;
         }
-        if (value == last) return;
-        last.assign(value);
-        std::lock_guard lock(output_mutex);
-        std::printf("%s %lld %s\n", name, static_cast<long long>(at), last.c_str());
+        if (value == latest) return;
+        auto known = first_seen.find(std::string(value));
+        if (known != first_seen.end()) {
+            // An older value: stale if asked for after the newer one was already served.
+            if (sent_at > latest_at) ++stale;
+            return;
+        }
+        latest.assign(value);
+        latest_at = now;
+        first_seen.emplace(latest, now);
+        std::printf("%s %lld %s\n", name, static_cast<long long>(now), latest.c_str());
     }
 };
 
-/// One HTTP/1.1 response on a kept-alive connection: headers, then Content-Length bytes.
-bool ReadResponse(int fd, std::string& buffer, std::string& body) {
-    buffer.clear();
-    for (;;) {
-        size_t end = buffer.find("\r\n\r\n");
-        if (end != std::string::npos) {
-            size_t length_at = buffer.find("Content-Length: ");
-            if (length_at == std::string::npos || length_at > end) return false;
-            size_t length = std::stoul(buffer.substr(length_at + 16));
-            if (buffer.size() >= end + 4 + length) {
-                body.assign(buffer, end + 4, length);
-                return true;
-            }
+struct Client {
+    int fd = -1;
+    bool http = false;
+    std::int64_t sent_at = 0;
+    std::string buffer;
+};
+
+/// A whole HTTP/1.1 response at the front of `buffer`: its body, and the buffer advanced.
+bool TakeResponse(std::string& buffer, std::string& body) {
+    size_t end = buffer.find("\r\n\r\n");
+    if (end == std::string::npos) return false;
+    size_t length_at = buffer.find("Content-Length: ");
+    if (length_at == std::string::npos || length_at > end)
+        throw std::runtime_error("HTTP reply without Content-Length");
+    size_t length = std::stoul(buffer.substr(length_at + 16, 12));
+    if (buffer.size() < end + 4 + length) return false;
+    body.assign(buffer, end + 4, length);
+    buffer.erase(0, end + 4 + length);
+    return true;
+}
+
+class Probe {
+public:
+    Probe(std::uint16_t http_port, int http_clients, std::uint16_t udp_port, int udp_clients)
+        : epoll_(epoll_create1(0)) {
+        for (int i = 0; i < http_clients + udp_clients; ++i) {
+            bool is_http = i < http_clients;
+            Client client;
+            client.http = is_http;
+            client.fd = is_http ? socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
+                                : BoundSocket(SOCK_DGRAM, 0);
+            sockaddr_in server = Loopback(is_http ? http_port : udp_port);
+            if (connect(client.fd, reinterpret_cast<sockaddr*>(&server), sizeof server))
+                throw std::runtime_error("cannot connect to meteremu");
+            epoll_event event{EPOLLIN, {.u32 = static_cast<std::uint32_t>(clients_.size())}};
+            epoll_ctl(epoll_, EPOLL_CTL_ADD, client.fd, &event);
+            clients_.push_back(std::move(client));
         }
-        char chunk[4096];
-        ssize_t size = recv(fd, chunk, sizeof chunk, 0);
-        if (size <= 0) return false;
-        buffer.append(chunk, static_cast<size_t>(size));
     }
-}
 
-void PollHttp(std::uint16_t port, std::int64_t end, Watch& watch) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address = Loopback(port);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address))
-        throw std::runtime_error("cannot connect to the HTTP port");
-    std::string buffer, body;
-    while (NowNs() < end) {
-        send(fd, kHttpRequest.data(), kHttpRequest.size(), MSG_NOSIGNAL);
-        if (!ReadResponse(fd, buffer, body)) throw std::runtime_error("HTTP connection lost");
-        watch.Saw(body, NowNs());
+    void Run(std::int64_t end) {
+        for (Client& client : clients_)
+            Send(client);
+        epoll_event events[64];
+        std::string body;
+        while (NowNs() < end) {
+            int count = epoll_wait(epoll_, events, 64, 50);
+            for (int i = 0; i < count; ++i) {
+                Client& client = clients_[events[i].data.u32];
+                char chunk[16384];
+                ssize_t size = recv(client.fd, chunk, sizeof chunk, MSG_DONTWAIT);
+                std::int64_t now = NowNs();
+                if (size <= 0) {
+                    if (client.http) throw std::runtime_error("HTTP connection lost");
+                    continue;
+                }
+                if (!client.http) {
+                    udp.Saw(std::string_view(chunk, static_cast<size_t>(size)), client.sent_at,
+                            now);
+                    Send(client);
+                    continue;
+                }
+                client.buffer.append(chunk, static_cast<size_t>(size));
+                if (!TakeResponse(client.buffer, body)) continue;
+                http.Saw(body, client.sent_at, now);
+                Send(client);
+            }
+            ResendLostDatagrams();
+        }
     }
-    close(fd);
-}
 
-void PollUdp(std::uint16_t port, std::int64_t end, Watch& watch) {
-    int fd = BoundSocket(SOCK_DGRAM, 0);
-    sockaddr_in address = Loopback(port);
-    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    timeval timeout{0, 200000}; // a lost reply (stale data under on_stale = silent)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char reply[8192];
-    while (NowNs() < end) {
-        send(fd, kUdpRequest.data(), kUdpRequest.size(), 0);
-        ssize_t size = recv(fd, reply, sizeof reply, 0);
-        std::int64_t at = NowNs();
-        if (size > 0)
-            watch.Saw(std::string_view(reply, static_cast<size_t>(size)), at);
-        else
-            ++watch.bad;
+    Transport http{"http"};
+    Transport udp{"udp"};
+
+private:
+    void Send(Client& client) {
+        std::string_view request = client.http ? kHttpRequest : kUdpRequest;
+        client.sent_at = NowNs();
+        send(client.fd, request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
-    close(fd);
-}
+
+    /// UDP has no retry of its own: a reply lost for 200 ms (say, stale data under
+    /// on_stale = silent) is asked for again.
+    void ResendLostDatagrams() {
+        std::int64_t now = NowNs();
+        for (Client& client : clients_)
+            if (!client.http && now - client.sent_at > 200'000'000) {
+                ++udp.bad;
+                Send(client);
+            }
+    }
+
+    int epoll_;
+    std::vector<Client> clients_;
+};
 
 } // namespace
 
@@ -115,27 +170,16 @@ int main(int argc, char** argv) try {
     double seconds = std::stod(Option(argc, argv, "--seconds", "10"));
     if (!http_port || !udp_port) {
         std::fprintf(stderr, "usage: bench_freshness_probe --http-port N --udp-port N "
-                             "--seconds S\n");
+                             "--seconds S [--http-clients 16] [--udp-clients 4]\n");
         return 64;
     }
-    std::int64_t end = NowNs() + static_cast<std::int64_t>(seconds * 1e9);
-    Watch http{"http", {}}, udp{"udp", {}};
-    std::atomic<bool> failed{false};
-    auto guarded = [&failed](auto poll) {
-        try {
-            poll();
-        } catch (const std::exception& error) {
-            std::fprintf(stderr, "bench_freshness_probe: %s\n", error.what());
-            failed = true;
-        }
-    };
-    std::thread http_thread(guarded, [&] { PollHttp(http_port, end, http); });
-    std::thread udp_thread(guarded, [&] { PollUdp(udp_port, end, udp); });
-    http_thread.join();
-    udp_thread.join();
-    std::printf("requests http=%ld udp=%ld bad=%ld\n", http.requests, udp.requests,
-                http.bad + udp.bad);
-    return failed ? 1 : 0;
+    Probe probe(http_port, static_cast<int>(NumberOption(argc, argv, "--http-clients", 16)),
+                udp_port, static_cast<int>(NumberOption(argc, argv, "--udp-clients", 4)));
+    probe.Run(NowNs() + static_cast<std::int64_t>(seconds * 1e9));
+    std::printf("requests http=%ld udp=%ld stale=%ld bad=%ld\n", probe.http.requests,
+                probe.udp.requests, probe.http.stale + probe.udp.stale,
+                probe.http.bad + probe.udp.bad);
+    return 0;
 } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_freshness_probe: %s\n", error.what());
     return 1;
