@@ -5,8 +5,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <system_error>
@@ -15,7 +15,9 @@ namespace meteremu {
 namespace {
 
 /// At most this many datagrams per socket per wake, so one busy port cannot starve another.
-constexpr int kBurst = 64;
+constexpr unsigned kBurst = 64;
+/// Datagrams taken with one recvmmsg: several batteries polling at once cost one call.
+constexpr unsigned kBatch = 8;
 /// The loop ticks its heartbeat at least this often, also when no datagram comes.
 constexpr int kHeartbeatMs = 250;
 
@@ -30,7 +32,18 @@ void SetNonBlocking(int fd) {
 
 /// Asks the kernel to tell, per datagram, which local address it was sent to. An IPv6
 /// socket also receives IPv4 (v4-mapped) datagrams; IP_PKTINFO covers those.
+/// A socket bound to one address (not the wildcard) receives only what is sent to that
+/// address and replies from it anyway: it needs no packet info, and skipping it spares each
+/// datagram a control message both ways.
 void RequestPacketInfo(int fd) {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&local);
+        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&local);
+        if (local.ss_family == AF_INET && v4->sin_addr.s_addr != htonl(INADDR_ANY)) return;
+        if (local.ss_family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr)) return;
+    }
     int on = 1;
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
@@ -74,10 +87,32 @@ size_t ReplyControl(msghdr& request, char* control) {
 
 } // namespace
 
+/// Room for kBatch datagrams with their senders and control messages, filled by recvmmsg.
+struct UdpServer::Batch {
+    explicit Batch(std::size_t max_request_bytes) : buffers(kBatch * (max_request_bytes + 1)) {
+        std::size_t size = max_request_bytes + 1;
+        for (unsigned i = 0; i < kBatch; ++i)
+            data[i] = {buffers.data() + i * size, size};
+    }
+
+    /// Ready for the next recvmmsg: recvmmsg overwrites the lengths it fills in.
+    void Reset() noexcept {
+        for (unsigned i = 0; i < kBatch; ++i)
+            messages[i].msg_hdr = {&senders[i], sizeof senders[i],  &data[i], 1,
+                                   controls[i], sizeof controls[i], 0};
+    }
+
+    std::vector<char> buffers;
+    iovec data[kBatch];
+    sockaddr_storage senders[kBatch];
+    alignas(cmsghdr) char controls[kBatch][kControlBytes];
+    mmsghdr messages[kBatch];
+};
+
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
                      const UdpLimits& limits, ClientTracker* clients)
     : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
-      buffer_(limits.max_request_bytes + 1) {
+      batch_(std::make_unique<Batch>(limits.max_request_bytes)) {
     for (const UniqueFd& socket : sockets_) {
         SetNonBlocking(socket.Get());
         RequestPacketInfo(socket.Get());
@@ -106,52 +141,60 @@ UdpCounters UdpServer::Counters() const noexcept {
     return {received_.load(), replied_.load(), dropped_.load()};
 }
 
+/// epoll rather than poll(): the descriptors are registered once, not on every wait, which
+/// at tens of thousands of datagrams a second is a tenth of the thread's time.
 void UdpServer::Run(std::stop_token stop) noexcept {
     pthread_setname_np(pthread_self(), "udp");
-    std::vector<pollfd> fds;
-    for (const UniqueFd& socket : sockets_)
-        fds.push_back({socket.Get(), POLLIN, 0});
-    fds.push_back({wake_.Get(), POLLIN, 0});
+    UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
+    for (size_t i = 0; i <= sockets_.size(); ++i) {
+        int fd = i < sockets_.size() ? sockets_[i].Get() : wake_.Get();
+        epoll_event event{EPOLLIN, {.fd = fd}};
+        if (epoll_ctl(epoll.Get(), EPOLL_CTL_ADD, fd, &event)) return; // cannot fail on valid fds
+    }
+    epoll_event events[8];
     while (!stop.stop_requested()) {
         heartbeat_.Tick();
-        if (poll(fds.data(), fds.size(), kHeartbeatMs) < 0) {
-            if (errno == EINTR) continue;
-            return; // cannot happen with valid descriptors
-        }
-        for (size_t i = 0; i + 1 < fds.size(); ++i)
-            if (fds[i].revents & POLLIN) Drain(fds[i].fd);
+        int count = epoll_wait(epoll.Get(), events, 8, kHeartbeatMs);
+        for (int i = 0; i < count; ++i)
+            if (events[i].data.fd != wake_.Get()) Drain(events[i].data.fd);
     }
 }
 
+/// Takes what is queued, kBatch datagrams per call, and answers each at once; a short
+/// batch means the queue was empty, so no extra call is spent learning it.
 void UdpServer::Drain(int fd) noexcept {
-    for (int i = 0; i < kBurst; ++i) {
-        sockaddr_storage sender{};
-        alignas(cmsghdr) char control[kControlBytes];
-        iovec data{buffer_.data(), buffer_.size()};
-        msghdr request{&sender, sizeof sender, &data, 1, control, sizeof control, 0};
-        ssize_t size = recvmsg(fd, &request, 0);
-        if (size < 0) return; // EAGAIN: drained
-        ++received_;
-        if (clients_)
-            clients_->Seen(reinterpret_cast<const sockaddr*>(&sender),
-                           std::chrono::steady_clock::now());
-        if (request.msg_flags & MSG_TRUNC) {
-            ++dropped_;
-            continue;
-        }
-        std::optional<std::string_view> reply =
-            handler_.Handle(std::string_view(buffer_.data(), static_cast<size_t>(size)));
-        if (!reply) continue;
-        alignas(cmsghdr) char reply_control[kControlBytes] = {};
-        iovec out{const_cast<char*>(reply->data()), reply->size()};
-        msghdr response{&sender, request.msg_namelen, &out, 1, reply_control, 0, 0};
-        response.msg_controllen = ReplyControl(request, reply_control);
-        if (!response.msg_controllen) response.msg_control = nullptr;
-        ++replied_; // counted before the client can see the reply
-        if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-            --replied_;
-            ++dropped_;
-        }
+    for (unsigned taken = 0; taken < kBurst;) {
+        batch_->Reset();
+        int count = recvmmsg(fd, batch_->messages, kBatch, MSG_DONTWAIT, nullptr);
+        if (count <= 0) return; // EAGAIN: drained
+        for (int i = 0; i < count; ++i)
+            Answer(fd, batch_->messages[i].msg_hdr, batch_->messages[i].msg_len);
+        taken += static_cast<unsigned>(count);
+        if (static_cast<unsigned>(count) < kBatch) return;
+    }
+}
+
+void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
+    ++received_;
+    if (clients_)
+        clients_->Seen(static_cast<const sockaddr*>(request.msg_name),
+                       std::chrono::steady_clock::now());
+    if (request.msg_flags & MSG_TRUNC) {
+        ++dropped_;
+        return;
+    }
+    std::optional<std::string_view> reply =
+        handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
+    if (!reply) return;
+    alignas(cmsghdr) char reply_control[kControlBytes] = {};
+    iovec out{const_cast<char*>(reply->data()), reply->size()};
+    msghdr response{request.msg_name, request.msg_namelen, &out, 1, reply_control, 0, 0};
+    response.msg_controllen = ReplyControl(request, reply_control);
+    if (!response.msg_controllen) response.msg_control = nullptr;
+    ++replied_; // counted before the client can see the reply
+    if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+        --replied_;
+        ++dropped_;
     }
 }
 

@@ -12,11 +12,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+struct msghdr;
 
 namespace meteremu {
 
@@ -64,8 +67,11 @@ public:
     const Heartbeat& LoopHeartbeat() const noexcept { return heartbeat_; }
 
 private:
+    struct Batch;
+
     void Run(std::stop_token stop) noexcept;
     void Drain(int fd) noexcept;
+    void Answer(int fd, msghdr& request, std::size_t size) noexcept;
 
     std::vector<UniqueFd> sockets_;
     std::vector<std::string> addresses_;
@@ -73,8 +79,8 @@ private:
     UdpLimits limits_;
     ClientTracker* clients_;
     Heartbeat heartbeat_;
-    std::vector<char> buffer_; ///< one datagram; used by the UDP thread only
-    UniqueFd wake_;            ///< eventfd: stop
+    std::unique_ptr<Batch> batch_; ///< datagrams received at once; the UDP thread's
+    UniqueFd wake_;                ///< eventfd: stop
     std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0};
     std::jthread thread_;
 };

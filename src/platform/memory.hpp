@@ -10,18 +10,22 @@ namespace meteremu {
 
 class MemoryReturner {
 public:
-    /// Once this much more memory lies free inside the allocator than after the last trim,
-    /// it is returned (malloc_trim).
+    /// What may pile up before anything is done about it.
     static constexpr std::size_t kSlackBytes = 512 * 1024;
 
-    /// Trims when a burst left kSlackBytes more free; otherwise costs a walk over the
-    /// allocator's counters. Returns whether it trimmed. Call from one thread.
+    /// Gives the allocator's free memory back (malloc_trim) when a burst left some: the
+    /// resident set grew kSlackBytes since the last trim while that much lies free, or the
+    /// free memory itself grew that much. Otherwise costs a read of /proc/self/statm and of
+    /// the allocator's counters. Returns whether it trimmed. Call from one thread.
     bool Tick() noexcept;
 
 private:
-    /// Free bytes inside the allocator after the last trim, lowered as they are reused:
-    /// trimmed pages stay counted as free, and trimming them again would gain nothing.
-    std::size_t free_after_trim_ = 0;
+    // Both lowered whenever found lower, so that what grows past them is what came since.
+    std::size_t resident_floor_ = 0; ///< the resident set after the last trim
+    std::size_t free_floor_ = 0;     ///< free bytes in the allocator after the last trim
 };
+
+/// This process's resident set in bytes (/proc/self/statm), or 0 when unknown.
+std::size_t ResidentBytes() noexcept;
 
 } // namespace meteremu
