@@ -5,10 +5,14 @@
 // libmicrohttpd's upgrade support.
 #pragma once
 
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
+#include "net/connection_gate.hpp"
 #include "net/socket.hpp"
+#include "net/transport_limits.hpp"
 #include "util/mhd.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -78,13 +82,6 @@ public:
     virtual HttpResponse Handle(const HttpRequest& request) noexcept = 0;
 };
 
-struct HttpLimits {
-    unsigned max_connections = 256;
-    unsigned idle_timeout_seconds = 30;
-    std::size_t max_body_bytes = 16 * 1024;
-    std::size_t connection_memory_bytes = 32 * 1024; ///< request line + headers + buffers
-};
-
 /// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
 /// answered like any other but are not counted as a client.
 inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe";
@@ -92,10 +89,11 @@ inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe
 class HttpServer {
 public:
     /// Serves on an already listening socket (bound by us or passed in by systemd) and takes
-    /// ownership of it. Each request's peer is reported to `clients` when given. Throws
-    /// std::runtime_error when libmicrohttpd cannot start.
+    /// ownership of it. Each request's peer is reported to `clients` when given; connections
+    /// from clients `filter` does not allow are refused. Throws std::runtime_error when
+    /// libmicrohttpd cannot start.
     HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
-               ClientTracker* clients = nullptr);
+               ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
     ~HttpServer() = default;
 
     HttpServer(const HttpServer&) = delete;
@@ -113,6 +111,9 @@ private:
                                 size_t* upload_data_size, void** request_state) noexcept;
     static void OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                             MHD_RequestTerminationCode code) noexcept;
+    static MHD_Result OnAccept(void* self, const sockaddr* peer, socklen_t length) noexcept;
+    static void OnConnection(void* self, MHD_Connection* connection, void** socket_state,
+                             MHD_ConnectionNotificationCode code) noexcept;
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
@@ -124,6 +125,7 @@ private:
     std::uint16_t port_ = 0;
     std::string address_;
     SocketAddress local_address_;
+    ConnectionGate gate_; ///< before daemon_: libmicrohttpd reports to it until it stops
     MhdDaemonPtr daemon_;
 };
 

@@ -75,9 +75,9 @@ size_t ReplyControl(msghdr& request, char* control) {
 } // namespace
 
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-                     const UdpLimits& limits, ClientTracker* clients)
+                     const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
     : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
-      buffer_(limits.max_request_bytes + 1) {
+      filter_(filter), rate_limiter_(limits.reply_rate), buffer_(limits.max_request_bytes + 1) {
     for (const UniqueFd& socket : sockets_) {
         SetNonBlocking(socket.Get());
         RequestPacketInfo(socket.Get());
@@ -103,7 +103,7 @@ std::vector<std::uint16_t> UdpServer::Ports() const {
 }
 
 UdpCounters UdpServer::Counters() const noexcept {
-    return {received_.load(), replied_.load(), dropped_.load()};
+    return {received_.load(), replied_.load(), dropped_.load(), refused_.load(), throttled_.load()};
 }
 
 void UdpServer::Run(std::stop_token stop) noexcept {
@@ -123,6 +123,26 @@ void UdpServer::Run(std::stop_token stop) noexcept {
     }
 }
 
+bool UdpServer::Admit(const sockaddr_storage& sender, bool too_long) noexcept {
+    const auto* address = reinterpret_cast<const sockaddr*>(&sender);
+    if (filter_ && !filter_->Allows(address)) {
+        ++refused_; // not even counted as a client
+        return false;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (clients_) clients_->Seen(address, now);
+    if (too_long) {
+        ++dropped_;
+        return false;
+    }
+    auto ip = IpAddress::Of(address);
+    if (ip && !rate_limiter_.Allow(*ip, now)) {
+        ++throttled_;
+        return false;
+    }
+    return true;
+}
+
 void UdpServer::Drain(int fd) noexcept {
     for (int i = 0; i < kBurst; ++i) {
         sockaddr_storage sender{};
@@ -132,13 +152,10 @@ void UdpServer::Drain(int fd) noexcept {
         ssize_t size = recvmsg(fd, &request, 0);
         if (size < 0) return; // EAGAIN: drained
         ++received_;
-        if (clients_)
-            clients_->Seen(reinterpret_cast<const sockaddr*>(&sender),
-                           std::chrono::steady_clock::now());
-        if (request.msg_flags & MSG_TRUNC) {
-            ++dropped_;
-            continue;
-        }
+        // The buffer holds one byte more than the limit, so a longer datagram always shows.
+        bool too_long = (request.msg_flags & MSG_TRUNC) ||
+                        static_cast<size_t>(size) > limits_.max_request_bytes;
+        if (!Admit(sender, too_long)) continue;
         std::optional<std::string> reply =
             handler_.Handle(std::string_view(buffer_.data(), static_cast<size_t>(size)));
         if (!reply) continue;
