@@ -5,12 +5,16 @@
 // libmicrohttpd's upgrade support.
 #pragma once
 
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
+#include "net/connection_gate.hpp"
 #include "net/http_reply_cache.hpp"
 #include "net/reply_epoch.hpp"
 #include "net/socket.hpp"
+#include "net/transport_limits.hpp"
 #include "util/mhd.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -85,15 +89,6 @@ public:
     virtual ReplyEpoch Epoch() noexcept { return {}; }
 };
 
-struct HttpLimits {
-    /// libmicrohttpd threads; 0: one per core (HttpThreadsForCores).
-    unsigned threads = 0;
-    unsigned max_connections = 256;
-    unsigned idle_timeout_seconds = 30;
-    std::size_t max_body_bytes = 16 * 1024;
-    std::size_t connection_memory_bytes = 32 * 1024; ///< request line + headers + buffers
-};
-
 /// One libmicrohttpd thread per core, at most 4: on a Raspberry Pi a battery, Home Assistant
 /// and a dashboard polling at once are each answered without waiting on another; past four,
 /// threads only cost memory.
@@ -106,10 +101,11 @@ inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe
 class HttpServer {
 public:
     /// Serves on an already listening socket (bound by us or passed in by systemd) and takes
-    /// ownership of it. Each request's peer is reported to `clients` when given. Throws
-    /// std::runtime_error when libmicrohttpd cannot start.
+    /// ownership of it. Each request's peer is reported to `clients` when given; connections
+    /// from clients `filter` does not allow are refused. Throws std::runtime_error when
+    /// libmicrohttpd cannot start.
     HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
-               ClientTracker* clients = nullptr);
+               ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
     ~HttpServer() = default;
 
     HttpServer(const HttpServer&) = delete;
@@ -129,10 +125,16 @@ private:
                                 size_t* upload_data_size, void** request_state) noexcept;
     static void OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                             MHD_RequestTerminationCode code) noexcept;
+    static MHD_Result OnAccept(void* self, const sockaddr* peer, socklen_t length) noexcept;
+    static void OnConnection(void* self, MHD_Connection* connection, void** socket_state,
+                             MHD_ConnectionNotificationCode code) noexcept;
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
     MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
+    /// The handler's response; a WebSocket upgrade is told to the gate.
+    HttpResponse Answer(MHD_Connection* connection, const char* url, const char* method,
+                        std::string_view body);
     void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;
@@ -141,6 +143,7 @@ private:
     std::uint16_t port_ = 0;
     std::string address_;
     SocketAddress local_address_;
+    ConnectionGate gate_;  ///< before daemon_: libmicrohttpd reports to it until it stops
     HttpReplyCache cache_; ///< before daemon_: the server stops before the cache goes
     MhdDaemonPtr daemon_;
 };

@@ -110,8 +110,9 @@ struct UdpServer::Batch {
 };
 
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-                     const UdpLimits& limits, ClientTracker* clients)
+                     const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
     : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
+      filter_(filter), rate_limiter_(limits.reply_rate),
       batch_(std::make_unique<Batch>(limits.max_request_bytes)) {
     for (const UniqueFd& socket : sockets_) {
         SetNonBlocking(socket.Get());
@@ -138,7 +139,7 @@ std::vector<std::uint16_t> UdpServer::Ports() const {
 }
 
 UdpCounters UdpServer::Counters() const noexcept {
-    return {received_.load(), replied_.load(), dropped_.load()};
+    return {received_.load(), replied_.load(), dropped_.load(), refused_.load(), throttled_.load()};
 }
 
 /// epoll rather than poll(): the descriptors are registered once, not on every wait, which
@@ -160,6 +161,26 @@ void UdpServer::Run(std::stop_token stop) noexcept {
     }
 }
 
+bool UdpServer::Admit(const sockaddr_storage& sender, bool too_long) noexcept {
+    const auto* address = reinterpret_cast<const sockaddr*>(&sender);
+    if (filter_ && !filter_->Allows(address)) {
+        ++refused_; // not even counted as a client
+        return false;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (clients_) clients_->Seen(address, now);
+    if (too_long) {
+        ++dropped_;
+        return false;
+    }
+    auto ip = IpAddress::Of(address);
+    if (ip && !rate_limiter_.Allow(*ip, now)) {
+        ++throttled_;
+        return false;
+    }
+    return true;
+}
+
 /// Takes what is queued, kBatch datagrams per call, and answers each at once; a short
 /// batch means the queue was empty, so no extra call is spent learning it.
 void UdpServer::Drain(int fd) noexcept {
@@ -176,13 +197,9 @@ void UdpServer::Drain(int fd) noexcept {
 
 void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
     ++received_;
-    if (clients_)
-        clients_->Seen(static_cast<const sockaddr*>(request.msg_name),
-                       std::chrono::steady_clock::now());
-    if (request.msg_flags & MSG_TRUNC) {
-        ++dropped_;
-        return;
-    }
+    // The buffer holds one byte more than the limit, so a longer datagram always shows.
+    bool too_long = (request.msg_flags & MSG_TRUNC) || size > limits_.max_request_bytes;
+    if (!Admit(*static_cast<const sockaddr_storage*>(request.msg_name), too_long)) return;
     std::optional<std::string_view> reply =
         handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
     if (!reply) return;

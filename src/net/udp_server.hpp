@@ -6,8 +6,11 @@
 #pragma once
 
 #include "core/heartbeat.hpp"
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
+#include "net/reply_rate_limiter.hpp"
 #include "net/socket.hpp"
+#include "net/transport_limits.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -32,25 +35,23 @@ public:
     virtual std::optional<std::string_view> Handle(std::string_view datagram) noexcept = 0;
 };
 
-struct UdpLimits {
-    /// Longer datagrams are dropped unanswered (a Marstek request is about 50 bytes).
-    std::size_t max_request_bytes = 4096;
-};
-
 /// Counters for tests and status lines.
 struct UdpCounters {
     std::uint64_t received = 0;
     std::uint64_t replied = 0;
-    std::uint64_t dropped = 0; ///< too long, or the reply could not be sent
+    std::uint64_t dropped = 0;   ///< too long, or the reply could not be sent
+    std::uint64_t refused = 0;   ///< from a client the allow list does not allow
+    std::uint64_t throttled = 0; ///< past the sender's reply budget
 };
 
 class UdpServer {
 public:
     /// Serves on already bound datagram sockets (bound by us, or passed in by systemd) and
     /// takes ownership of them; starts the thread. Each sender is reported to `clients` when
-    /// given. Throws std::system_error.
+    /// given; datagrams from senders `filter` does not allow are dropped. Throws
+    /// std::system_error.
     UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler, const UdpLimits& limits = {},
-              ClientTracker* clients = nullptr);
+              ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
     /// Stops and joins the thread, then closes the sockets.
     ~UdpServer();
 
@@ -72,16 +73,20 @@ private:
     void Run(std::stop_token stop) noexcept;
     void Drain(int fd) noexcept;
     void Answer(int fd, msghdr& request, std::size_t size) noexcept;
+    /// Whether the datagram from `sender` gets an answer at all; counts why not.
+    bool Admit(const sockaddr_storage& sender, bool too_long) noexcept;
 
     std::vector<UniqueFd> sockets_;
     std::vector<std::string> addresses_;
     DatagramHandler& handler_;
     UdpLimits limits_;
     ClientTracker* clients_;
+    const ClientFilter* filter_;
+    ReplyRateLimiter rate_limiter_; ///< used by the UDP thread only
     Heartbeat heartbeat_;
     std::unique_ptr<Batch> batch_; ///< datagrams received at once; the UDP thread's
     UniqueFd wake_;                ///< eventfd: stop
-    std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0};
+    std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0}, refused_{0}, throttled_{0};
     std::jthread thread_;
 };
 

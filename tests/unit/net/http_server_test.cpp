@@ -83,7 +83,9 @@ TEST(HttpServerTest, ThreadsFollowTheCores) {
     EXPECT_GE(threads, 1u);
     EXPECT_LE(threads, 4u);
     FixedHandler handler;
-    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, HttpLimits{1});
+    HttpLimits one_thread;
+    one_thread.threads = 1;
+    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, one_thread);
     EXPECT_EQ(server.Threads(), 1u);
     EXPECT_EQ(KeptAliveBurst(server.Port(), 8, 5, Clock::now() + 10s), 40);
 }
