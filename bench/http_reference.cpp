@@ -4,8 +4,11 @@
 // (libcurl with an easy handle, libmicrohttpd, jansson, the Avahi client on its threaded poll,
 // libsystemd) and answers every request with the same bytes and headers meteremu sends, from
 // one response built once, on libmicrohttpd configured exactly as net/http_server.cpp does
-// (same flags, limits and thread count). What meteremu adds on top of this is its own cost.
-//   bench_http_reference --body FILE [--port N] [--threads N] [--server NAME]
+// (same flags, thread count and numbers). What meteremu adds on top of this is its own cost:
+// rendering, the reply cache, the connection gate (allow list, per-address counts, request
+// deadlines), the client tracker.
+//   bench_http_reference --body FILE [--port N] [--threads N] [--connections N]
+//                        [--memory BYTES] [--timeout S] [--server NAME]
 // Prints "port=<p>" once it serves; stops on SIGTERM or SIGINT.
 #include "bench_util.hpp"
 
@@ -46,16 +49,24 @@ void OnCompleted(void*, MHD_Connection*, void** state, MHD_RequestTerminationCod
 
 void OnAvahiClient(AvahiClient*, AvahiClientState, void*) noexcept {}
 
-/// The same daemon flags and options as meteremu's HttpServer with its default limits.
-MHD_Daemon* StartMhd(int listen_fd, unsigned threads, Reference& reference) {
+struct MhdSettings {
+    unsigned threads = 1;
+    unsigned connections = 296;
+    size_t memory = 24 * 1024;
+    unsigned timeout = 30;
+};
+
+/// The same daemon flags and options as meteremu's HttpServer; the numbers are the ones its
+/// log line "libmicrohttpd: ..." tells, passed in by bench/run_bench.py.
+MHD_Daemon* StartMhd(int listen_fd, const MhdSettings& settings, Reference& reference) {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
-    return MHD_start_daemon(flags, 0, nullptr, nullptr, &OnRequest, &reference,
-                            MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
-                            &OnCompleted, nullptr, MHD_OPTION_CONNECTION_LIMIT, 256u,
-                            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            static_cast<size_t>(32 * 1024), MHD_OPTION_THREAD_POOL_SIZE,
-                            threads > 1 ? threads : 0u, MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags, 0, nullptr, nullptr, &OnRequest, &reference, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr, MHD_OPTION_CONNECTION_LIMIT,
+        settings.connections, MHD_OPTION_CONNECTION_TIMEOUT, settings.timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, settings.memory, MHD_OPTION_THREAD_POOL_SIZE,
+        settings.threads > 1 ? settings.threads : 0u, MHD_OPTION_END);
 }
 
 } // namespace
@@ -69,7 +80,11 @@ int main(int argc, char** argv) try {
     }
     std::string body = ReadFile(body_path);
     std::string server = Option(argc, argv, "--server", "ShellyHTTP/1.0.0");
-    auto threads = static_cast<unsigned>(NumberOption(argc, argv, "--threads", 1));
+    MhdSettings settings;
+    settings.threads = static_cast<unsigned>(NumberOption(argc, argv, "--threads", 1));
+    settings.connections = static_cast<unsigned>(NumberOption(argc, argv, "--connections", 296));
+    settings.memory = static_cast<size_t>(NumberOption(argc, argv, "--memory", 24 * 1024));
+    settings.timeout = static_cast<unsigned>(NumberOption(argc, argv, "--timeout", 30));
 
     sigset_t signals;
     sigemptyset(&signals);
@@ -99,7 +114,7 @@ int main(int argc, char** argv) try {
         BoundSocket(SOCK_STREAM, static_cast<std::uint16_t>(NumberOption(argc, argv, "--port", 0)));
     if (listen(listen_fd, SOMAXCONN)) throw std::runtime_error("listen failed");
     std::uint16_t port = BoundPort(listen_fd);
-    MHD_Daemon* daemon = StartMhd(listen_fd, threads, reference);
+    MHD_Daemon* daemon = StartMhd(listen_fd, settings, reference);
     if (!daemon) throw std::runtime_error("libmicrohttpd did not start");
     sd_notify(0, "READY=1");
     std::printf("port=%u\n", port);

@@ -18,6 +18,8 @@ AFTER_LOADS_SETTLE = 3
 # Start → READY=1 is measured on this many starts (the first is the daemon that stays).
 READY_STARTS = 5
 
+# Every transport on (mDNS too, see Bench.env); max_websocket_clients for the fan-out's
+# thousand clients (the reference's libmicrohttpd gets the same connection limit).
 DAEMON_CONFIG = """\
 log_level = "info"
 [frontend]
@@ -27,6 +29,7 @@ mdns = true
 listen_address = "127.0.0.1"
 http_port = {http_port}
 udp_ports = [{udp_port}, {udp_port2}]
+max_websocket_clients = 1000
 [backend]
 type = "envoy"
 host = "127.0.0.1:{envoy_port}"
@@ -146,10 +149,13 @@ class Bench:
         body_path = os.path.join(self.workdir, "em_getstatus.json")
         with open(body_path, "wb") as body:
             body.write(self.body)
-        self.http_threads = int(self.daemon.wait_for(r"HTTP threads: (\d+)").group(1))
+        mhd = self.daemon.wait_for(r"libmicrohttpd: (\d+) threads?, (\d+) connections, "
+                                   r"(\d+) bytes each, (\d+) s timeout")
+        self.mhd = mhd.group(0).split(": ", 1)[1]
         self.reference = procs.Process("http_reference", [
             self.program("bench_http_reference"), "--body", body_path, "--threads",
-            str(self.http_threads), "--server", self.server_header], self.workdir, self.env)
+            mhd.group(1), "--connections", mhd.group(2), "--memory", mhd.group(3), "--timeout",
+            mhd.group(4), "--server", self.server_header], self.workdir, self.env)
         self.reference_port = int(self.reference.wait_for(r"port=(\d+)").group(1))
         reply_path = os.path.join(self.workdir, "em_getstatus_udp.json")
         with open(reply_path, "wb") as reply:
@@ -161,9 +167,10 @@ class Bench:
         self.report.note(
             f"HTTP: meteremu and the bare reference both run libmicrohttpd 0.9.75 with "
             f"MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | "
-            f"MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE, a thread "
-            f"pool of {self.http_threads} (one per core, at most 4), 256 connections, 30 s "
-            f"timeout, 32 KiB per connection; the reference answers every request with one "
+            f"MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE and the "
+            f"same numbers ({self.mhd}; threads: one per core, at most 4; connections: "
+            f"max_connections + max_websocket_clients + 8); the reference answers every "
+            f"request with one "
             f"response built at start ({len(self.body)} bytes, the same Content-Type and "
             f"Server headers). nginx: {loads.NGINX_WORKERS} workers, access log off, "
             f"the same body from a file.")

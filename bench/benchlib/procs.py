@@ -21,10 +21,18 @@ def _raise_file_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
+def _prepare(nice):
+    def prepare():
+        _raise_file_limit()
+        if nice and (nice > 0 or os.geteuid() == 0):
+            os.nice(nice)
+    return prepare
+
+
 class Process:
     """A child process whose stdout and stderr go to <workdir>/<name>.log."""
 
-    def __init__(self, name, argv, workdir, env=None):
+    def __init__(self, name, argv, workdir, env=None, nice=0):
         self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
         self._log = open(self.log_path, "wb")
@@ -33,7 +41,7 @@ class Process:
         self.started_ns = time.monotonic_ns()
         self.popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, env=full_env,
-                                      preexec_fn=_raise_file_limit)
+                                      preexec_fn=_prepare(nice))
         _started.append(self)
 
     @property

@@ -5,6 +5,7 @@ had a new value. The difference is meteremu's whole part: TLS, parsing, publishi
 serving or pushing."""
 
 import bisect
+import subprocess
 import statistics
 import threading
 import time
@@ -15,8 +16,8 @@ from benchlib.report import ms
 # The reading changes this often during the freshness phase (the daemon polls every 1.0 s).
 CHANGE_EVERY = 1.3
 CHANGES = 8
-PROBE_HTTP_CLIENTS = 16
-PROBE_UDP_CLIENTS = 4
+# The probe measures: it must read its clock when a reply comes, not when the loads let it.
+PROBE_NICE = -10
 
 
 class RelayLog:
@@ -52,13 +53,19 @@ def change_writer(site, stop, written):
 
 
 def freshness_phase(bench):
-    """The probe's 16 HTTP and 4 UDP clients load both transports while the gateway's
-    reading changes CHANGES times."""
+    """wrk (16 connections) and bench_udp_load (4 clients) load both transports while the
+    gateway's reading changes CHANGES times; the probe's one HTTP and one UDP client, at a
+    higher priority so that its clock readings are prompt, note when each value shows."""
     seconds = CHANGE_EVERY * (CHANGES + 1) + 0.5
+    wrk = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{seconds:.0f}s",
+                            bench.url("/rpc/EM.GetStatus?id=0")], stdout=subprocess.DEVNULL)
+    udp = subprocess.Popen([bench.program("bench_udp_load"), "--port", str(bench.udp_port),
+                            "--clients", "4", "--seconds", str(seconds), "--warmup", "0"],
+                           stdout=subprocess.DEVNULL)
     probe = procs.Process("freshness_probe", [
         bench.program("bench_freshness_probe"), "--http-port", str(bench.http_port),
-        "--udp-port", str(bench.udp_port), "--seconds", str(seconds), "--http-clients",
-        str(PROBE_HTTP_CLIENTS), "--udp-clients", str(PROBE_UDP_CLIENTS)], bench.workdir)
+        "--udp-port", str(bench.udp_port), "--seconds", str(seconds), "--http-clients", "1",
+        "--udp-clients", "1"], bench.workdir, nice=PROBE_NICE)
     stop, written = threading.Event(), []
     writer = threading.Thread(target=change_writer, args=(bench.site, stop, written))
     started = time.monotonic_ns()
@@ -68,6 +75,8 @@ def freshness_phase(bench):
     finally:
         stop.set()
         writer.join()
+        for load in (wrk, udp):
+            load.wait(30)
     output = probe.output()
     totals = measure.key_values(output.splitlines()[-1]) if output else {}
     relay = RelayLog(bench.relay)
@@ -76,11 +85,12 @@ def freshness_phase(bench):
     stale = int(totals.get("stale", -1))
     bench.report.row("freshness", f"replies with an older reading after a newer one was "
                      f"served ({totals.get('http', 0):,.0f} HTTP and {totals.get('udp', 0):,.0f} "
-                     f"UDP replies)", str(stale), "", "", "0", stale == 0)
-    bench.report.note(f"Freshness: bench_freshness_probe's {PROBE_HTTP_CLIENTS} kept-alive "
-                      f"HTTP and {PROBE_UDP_CLIENTS} UDP closed-loop clients are the load; the "
-                      f"first of them to have a new value marks when meteremu serves it. The "
-                      f"gateway's last byte is bench_tcp_relay's, taken before forwarding.")
+                     f"UDP probe replies)", str(stale), "", "", "0", stale == 0)
+    bench.report.note(f"Freshness: wrk -t1 -c16 and bench_udp_load (4 clients) load meteremu "
+                      f"while bench_freshness_probe (one kept-alive HTTP and one UDP client in "
+                      f"closed loops, nice {PROBE_NICE} when run as root) notes when each new "
+                      f"value first shows; the gateway's last byte is bench_tcp_relay's clock "
+                      f"reading, taken before it forwards the bytes.")
 
 
 def first_sightings(output, transport, started):

@@ -98,7 +98,7 @@ void Daemon::StartServing(Listeners listeners) {
     http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, limits.http,
                                          &clients_, &client_filter_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
-    log::Info(kDomain, "HTTP threads: ", http_->Threads());
+    log::Info(kDomain, "libmicrohttpd: ", http_->Describe());
     // The backend thread only wakes the WebSocket thread, which does the pushing.
     push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
     StartUdp(std::move(listeners.udp));

@@ -56,7 +56,6 @@ ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noex
     }
     ++counts_.http;
     entry.deadline = Clock::now() + limits_.request_timeout;
-    if (timed_++ == 0) changed_.notify_one();
     return &entry;
 } catch (...) {
     return nullptr;
@@ -65,7 +64,6 @@ ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noex
 void ConnectionGate::RequestArrived(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
-    if (entry->deadline) --timed_;
     entry->deadline.reset();
 }
 
@@ -73,7 +71,6 @@ void ConnectionGate::AwaitRequest(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
     if (entry->upgraded) return;
-    if (!entry->deadline && timed_++ == 0) changed_.notify_one();
     entry->deadline = Clock::now() + limits_.request_timeout;
 }
 
@@ -81,7 +78,6 @@ void ConnectionGate::Upgraded(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
     if (entry->upgraded) return;
-    if (entry->deadline) --timed_;
     entry->deadline.reset();
     entry->upgraded = true;
     --counts_.http;
@@ -91,7 +87,6 @@ void ConnectionGate::Upgraded(Entry* entry) noexcept {
 void ConnectionGate::Closed(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
-    if (entry->deadline) --timed_;
     --(entry->upgraded ? counts_.upgraded : counts_.http);
     if (entry->address) {
         auto found = per_address_.find(*entry->address);
@@ -116,7 +111,6 @@ ConnectionGate::CutExpired(Clock::time_point now) noexcept {
         if (*entry.deadline <= now) {
             shutdown(entry.fd, SHUT_RDWR);
             entry.deadline.reset();
-            --timed_;
         } else if (!next || *entry.deadline < *next) {
             next = entry.deadline;
         }
@@ -124,15 +118,17 @@ ConnectionGate::CutExpired(Clock::time_point now) noexcept {
     return next;
 }
 
+/// Every deadline is set request_timeout ahead of its moment, so one set while the thread
+/// sleeps is never earlier than the scan it sleeps toward (at the latest request_timeout
+/// after the previous one): nobody needs to wake it. A request costs no wake-up of this
+/// thread, and an idle server one scan per request_timeout.
 void ConnectionGate::Run(std::stop_token stop) noexcept {
     pthread_setname_np(pthread_self(), "http-deadlines");
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested()) {
-        std::optional<Clock::time_point> next = CutExpired(Clock::now());
-        if (next)
-            changed_.wait_until(lock, stop, *next, [] { return false; });
-        else
-            changed_.wait(lock, stop, [this] { return timed_ > 0; });
+        auto now = Clock::now();
+        auto next = CutExpired(now).value_or(now + limits_.request_timeout);
+        stopped_.wait_until(lock, stop, next, [] { return false; });
     }
 }
 

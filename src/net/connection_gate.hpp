@@ -79,11 +79,10 @@ private:
     std::optional<IpAddress> own_address_;
 
     mutable std::mutex mutex_;
-    std::condition_variable_any changed_;
+    std::condition_variable_any stopped_; ///< the thread's sleep, which a stop ends
     std::list<Entry> entries_;
     std::unordered_map<IpAddress, std::size_t, IpAddressHash> per_address_;
     Counts counts_;
-    std::size_t timed_ = 0; ///< entries with a deadline
     std::jthread reaper_;
 };
 

@@ -73,6 +73,11 @@ std::size_t ConnectionMemory(const HttpLimits& limits) {
     return 2 * limits.max_header_bytes + 8 * 1024;
 }
 
+unsigned ConnectionLimit(const HttpLimits& limits) {
+    return static_cast<unsigned>(limits.max_connections + limits.max_upgraded +
+                                 kOwnHostConnections);
+}
+
 unsigned TimeoutSeconds(std::chrono::milliseconds timeout) {
     return static_cast<unsigned>(
         std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(timeout).count()));
@@ -160,8 +165,7 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     // over at most max_connections descriptors costs nothing measurable.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
-    auto connection_limit =
-        static_cast<unsigned>(limits_.max_connections + limits_.max_upgraded + kOwnHostConnections);
+    auto connection_limit = ConnectionLimit(limits_);
     daemon_.reset(MHD_start_daemon(
         flags, 0, &HttpServer::OnAccept, this, &HttpServer::OnRequest, this,
         MHD_OPTION_LISTEN_SOCKET, listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED,
@@ -173,6 +177,13 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
         MHD_OPTION_END));
     if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
     listen_socket.Release(); // MHD closes it when it stops
+}
+
+std::string HttpServer::Describe() const {
+    return std::to_string(limits_.threads) + (limits_.threads == 1 ? " thread, " : " threads, ") +
+           std::to_string(ConnectionLimit(limits_)) + " connections, " +
+           std::to_string(ConnectionMemory(limits_)) + " bytes each, " +
+           std::to_string(TimeoutSeconds(limits_.idle_timeout)) + " s timeout";
 }
 
 MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const char* url,

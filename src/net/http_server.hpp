@@ -112,8 +112,9 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     std::uint16_t Port() const noexcept { return port_; }
-    /// How many threads serve (HttpLimits::threads, resolved).
-    unsigned Threads() const noexcept { return limits_.threads; }
+    /// How libmicrohttpd runs, for the log (and for bench/ to configure its reference the
+    /// same way): "2 threads, 296 connections, 24576 bytes each, 30 s timeout".
+    std::string Describe() const;
     /// "127.0.0.1:8080" or "[::]:80".
     const std::string& Address() const noexcept { return address_; }
     /// The listening socket's address, e.g. for a request to ourselves.
