@@ -32,7 +32,7 @@ def main():
                         help="fixtures/envoy of the shared specs (default: ../shared/...)")
     parser.add_argument("--idle", type=float, default=60.0, help="idle phase, seconds")
     parser.add_argument("--seconds", type=float, default=2.0, help="one load run, seconds")
-    parser.add_argument("--rounds", type=int, default=5, help="runs per load, alternated")
+    parser.add_argument("--rounds", type=int, default=7, help="runs per load, alternated")
     args = parser.parse_args()
     source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     fixtures = args.fixtures or os.path.join(source, "..", "shared", "fixtures", "envoy")
