@@ -170,7 +170,9 @@ StatusInputs Daemon::Status(SteadyTime now) const {
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
     std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
     if (websocket_) beats.emplace_back("websocket", &websocket_->LoopHeartbeat());
-    if (udp_) beats.emplace_back("udp", &udp_->LoopHeartbeat());
+    if (udp_)
+        for (auto& beat : udp_->LoopHeartbeats())
+            beats.push_back(std::move(beat));
     return beats;
 }
 

@@ -6,28 +6,49 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <system_error>
 
 namespace meteremu {
 namespace {
 
-/// At most this many datagrams per socket per wake, so one busy port cannot starve another.
-constexpr unsigned kBurst = 64;
 /// Datagrams taken with one recvmmsg: several batteries polling at once cost one call.
 constexpr unsigned kBatch = 8;
-/// The loop ticks its heartbeat at least this often, also when no datagram comes.
-constexpr int kHeartbeatMs = 250;
+/// A thread's receive gives up this often to tick its heartbeat and look for a stop, also
+/// when no datagram comes.
+constexpr long kHeartbeatUs = 250'000;
 
 /// Room for one IP_PKTINFO or IPV6_PKTINFO control message, in either direction.
 constexpr size_t kControlBytes = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));
 
-void SetNonBlocking(int fd) {
+/// Each thread sleeps in its socket's receive, as the simplest server does: a wait and a
+/// receive in one call, where poll() and then a receive cost two per datagram and a tenth of
+/// the rate. The receive times out for the heartbeat.
+void UseBlockingReceive(int fd) {
     int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-        throw std::system_error(errno, std::generic_category(), "fcntl O_NONBLOCK");
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        throw std::system_error(errno, std::generic_category(), "fcntl");
+    timeval timeout{0, kHeartbeatUs};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout))
+        throw std::system_error(errno, std::generic_category(), "SO_RCVTIMEO");
+}
+
+/// Ends a thread's wait at once: an empty datagram to its socket's own address (loopback for
+/// a wildcard), which gets no answer. Without it, the wait ends within kHeartbeatUs anyway.
+void WakeListener(int fd) noexcept {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length)) return;
+    if (local.ss_family == AF_INET) {
+        auto& v4 = reinterpret_cast<sockaddr_in&>(local);
+        if (v4.sin_addr.s_addr == htonl(INADDR_ANY)) v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (local.ss_family == AF_INET6) {
+        auto& v6 = reinterpret_cast<sockaddr_in6&>(local);
+        if (IN6_IS_ADDR_UNSPECIFIED(&v6.sin6_addr)) v6.sin6_addr = in6addr_loopback;
+    }
+    UniqueFd waker(socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (waker.Valid())
+        sendto(waker.Get(), "", 0, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&local), length);
 }
 
 /// Asks the kernel to tell, per datagram, which local address it was sent to. An IPv6
@@ -109,55 +130,70 @@ struct UdpServer::Batch {
     mmsghdr messages[kBatch];
 };
 
+/// One socket and the thread that serves it.
+struct UdpServer::Listener {
+    Listener(UniqueFd fd, std::size_t max_request_bytes)
+        : socket(std::move(fd)), batch(max_request_bytes) {}
+
+    UniqueFd socket;
+    Heartbeat heartbeat;
+    Batch batch; ///< the thread's own
+    std::jthread thread;
+};
+
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
                      const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
-    : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
-      filter_(filter), rate_limiter_(limits.reply_rate),
-      batch_(std::make_unique<Batch>(limits.max_request_bytes)) {
-    for (const UniqueFd& socket : sockets_) {
-        SetNonBlocking(socket.Get());
+    : handler_(handler), limits_(limits), clients_(clients), filter_(filter),
+      rate_limiter_(limits.reply_rate) {
+    for (UniqueFd& socket : sockets) {
+        UseBlockingReceive(socket.Get());
         RequestPacketInfo(socket.Get());
         addresses_.push_back(LocalAddressText(socket.Get()));
+        listeners_.push_back(
+            std::make_unique<Listener>(std::move(socket), limits.max_request_bytes));
     }
-    wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake_.Valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
-    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+    for (auto& listener : listeners_)
+        listener->thread = std::jthread(
+            [this, &listener = *listener](std::stop_token stop) { Run(listener, stop); });
 }
 
 UdpServer::~UdpServer() {
-    thread_.request_stop();
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto written = write(wake_.Get(), &one, sizeof one);
-    if (thread_.joinable()) thread_.join();
+    for (auto& listener : listeners_)
+        listener->thread.request_stop();
+    for (auto& listener : listeners_) {
+        WakeListener(listener->socket.Get());
+        if (listener->thread.joinable()) listener->thread.join();
+    }
 }
 
 std::vector<std::uint16_t> UdpServer::Ports() const {
     std::vector<std::uint16_t> ports;
-    for (const UniqueFd& socket : sockets_)
-        ports.push_back(LocalPort(socket.Get()));
+    for (const auto& listener : listeners_)
+        ports.push_back(LocalPort(listener->socket.Get()));
     return ports;
+}
+
+std::vector<std::pair<std::string, const Heartbeat*>> UdpServer::LoopHeartbeats() const {
+    std::vector<std::pair<std::string, const Heartbeat*>> beats;
+    for (size_t i = 0; i < listeners_.size(); ++i)
+        beats.emplace_back("udp " + addresses_[i], &listeners_[i]->heartbeat);
+    return beats;
 }
 
 UdpCounters UdpServer::Counters() const noexcept {
     return {received_.load(), replied_.load(), dropped_.load(), refused_.load(), throttled_.load()};
 }
 
-/// epoll rather than poll(): the descriptors are registered once, not on every wait, which
-/// at tens of thousands of datagrams a second is a tenth of the thread's time.
-void UdpServer::Run(std::stop_token stop) noexcept {
+/// Waits in recvmmsg for at least one datagram and takes whatever else is queued with it.
+void UdpServer::Run(Listener& listener, std::stop_token stop) noexcept {
     pthread_setname_np(pthread_self(), "udp");
-    UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));
-    for (size_t i = 0; i <= sockets_.size(); ++i) {
-        int fd = i < sockets_.size() ? sockets_[i].Get() : wake_.Get();
-        epoll_event event{EPOLLIN, {.fd = fd}};
-        if (epoll_ctl(epoll.Get(), EPOLL_CTL_ADD, fd, &event)) return; // cannot fail on valid fds
-    }
-    epoll_event events[8];
+    int fd = listener.socket.Get();
     while (!stop.stop_requested()) {
-        heartbeat_.Tick();
-        int count = epoll_wait(epoll.Get(), events, 8, kHeartbeatMs);
-        for (int i = 0; i < count; ++i)
-            if (events[i].data.fd != wake_.Get()) Drain(events[i].data.fd);
+        listener.heartbeat.Tick();
+        listener.batch.Reset();
+        int count = recvmmsg(fd, listener.batch.messages, kBatch, MSG_WAITFORONE, nullptr);
+        for (int i = 0; i < count && !stop.stop_requested(); ++i)
+            Answer(fd, listener.batch.messages[i].msg_hdr, listener.batch.messages[i].msg_len);
     }
 }
 
@@ -181,24 +217,11 @@ bool UdpServer::Admit(const sockaddr_storage& sender, bool too_long) noexcept {
     return true;
 }
 
-/// Takes what is queued, kBatch datagrams per call, and answers each at once; a short
-/// batch means the queue was empty, so no extra call is spent learning it.
-void UdpServer::Drain(int fd) noexcept {
-    for (unsigned taken = 0; taken < kBurst;) {
-        batch_->Reset();
-        int count = recvmmsg(fd, batch_->messages, kBatch, MSG_DONTWAIT, nullptr);
-        if (count <= 0) return; // EAGAIN: drained
-        for (int i = 0; i < count; ++i)
-            Answer(fd, batch_->messages[i].msg_hdr, batch_->messages[i].msg_len);
-        taken += static_cast<unsigned>(count);
-        if (static_cast<unsigned>(count) < kBatch) return;
-    }
-}
-
 void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
     ++received_;
     // The buffer holds one byte more than the limit, so a longer datagram always shows.
     bool too_long = (request.msg_flags & MSG_TRUNC) || size > limits_.max_request_bytes;
+    std::lock_guard lock(answer_mutex_); // the reply's bytes are the handler's until sent
     if (!Admit(*static_cast<const sockaddr_storage*>(request.msg_name), too_long)) return;
     std::optional<std::string_view> reply =
         handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
