@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: MIT
-// The freshness probe, which is also the load of the freshness phase: N kept-alive HTTP
-// clients and M UDP clients poll EM.GetStatus in closed loops (one request in flight each),
-// all on one thread with epoll. Each reply's total_act_power is read; the first moment any
-// client of a transport has a new value is noted (CLOCK_MONOTONIC, when the reply was read).
-// With many clients polling, that moment follows meteremu's publication of the reading by
-// about one reply's service time, so against the moment the reading left the gateway
-// (bench_tcp_relay) it is the reading's age at reply. A reply with an older value to a
-// request sent after a newer value was seen is stale: counted.
-//   bench_freshness_probe --http-port N --udp-port N --seconds S [--http-clients 16]
-//                         [--udp-clients 4]
+// The freshness probe: one kept-alive HTTP client and one UDP client, each on a thread of its
+// own, poll EM.GetStatus every --pause-us while the loads run, and note the moment
+// (CLOCK_MONOTONIC, when the reply was read) each new total_act_power first shows. Set
+// against the moment the reading left the gateway (bench_tcp_relay), that is the reading's
+// age at reply, give or take one pause. It runs at a high priority (bench/run_bench.py) so
+// that its clock readings are prompt, and pauses so that it does not take a core from the
+// daemon doing so. A reply with an older value to a request sent after a newer value was
+// seen is stale: counted.
+//   bench_freshness_probe --http-port N --udp-port N --seconds S [--pause-us 100]
 // Prints "http|udp <ns> <total_act_power>" per new value, then
 // "requests http=.. udp=.. stale=.. bad=..".
 #include "bench_util.hpp"
 
 #include <map>
-#include <sys/epoll.h>
+#include <mutex>
+#include <sys/prctl.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -25,6 +26,8 @@ constexpr std::string_view kHttpRequest =
     "GET /rpc/EM.GetStatus?id=0 HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench-freshness\r\n\r\n";
 constexpr std::string_view kUdpRequest =
     R"({"id":7,"src":"freshness","method":"EM.GetStatus","params":{"id":0}})";
+
+std::mutex output_mutex;
 
 /// The text of "total_act_power":<value> in `reply`, or "" when absent (an error reply).
 std::string_view TotalPower(std::string_view reply) {
@@ -62,15 +65,9 @@ struct Transport {
         latest.assign(value);
         latest_at = now;
         first_seen.emplace(latest, now);
+        std::lock_guard lock(output_mutex);
         std::printf("%s %lld %s\n", name, static_cast<long long>(now), latest.c_str());
     }
-};
-
-struct Client {
-    int fd = -1;
-    bool http = false;
-    std::int64_t sent_at = 0;
-    std::string buffer;
 };
 
 /// A whole HTTP/1.1 response at the front of `buffer`: its body, and the buffer advanced.
@@ -87,80 +84,55 @@ bool TakeResponse(std::string& buffer, std::string& body) {
     return true;
 }
 
-class Probe {
-public:
-    Probe(std::uint16_t http_port, int http_clients, std::uint16_t udp_port, int udp_clients)
-        : epoll_(epoll_create1(0)) {
-        for (int i = 0; i < http_clients + udp_clients; ++i) {
-            bool is_http = i < http_clients;
-            Client client;
-            client.http = is_http;
-            client.fd = is_http ? socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
-                                : BoundSocket(SOCK_DGRAM, 0);
-            sockaddr_in server = Loopback(is_http ? http_port : udp_port);
-            if (connect(client.fd, reinterpret_cast<sockaddr*>(&server), sizeof server))
-                throw std::runtime_error("cannot connect to meteremu");
-            epoll_event event{EPOLLIN, {.u32 = static_cast<std::uint32_t>(clients_.size())}};
-            epoll_ctl(epoll_, EPOLL_CTL_ADD, client.fd, &event);
-            clients_.push_back(std::move(client));
+void Pause(long microseconds) {
+    timespec pause{0, microseconds * 1000};
+    nanosleep(&pause, nullptr);
+}
+
+int Connected(int type, std::uint16_t port) {
+    int fd = type == SOCK_STREAM ? socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)
+                                 : BoundSocket(SOCK_DGRAM, 0);
+    sockaddr_in server = Loopback(port);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server))
+        throw std::runtime_error("cannot connect to meteremu");
+    timeval timeout{0, 200000}; // a lost datagram (stale data under on_stale = silent)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return fd;
+}
+
+void PollHttp(std::uint16_t port, std::int64_t end, long pause_us, Transport& seen) {
+    int fd = Connected(SOCK_STREAM, port);
+    std::string buffer, body;
+    char chunk[16384];
+    while (NowNs() < end) {
+        std::int64_t sent_at = NowNs();
+        send(fd, kHttpRequest.data(), kHttpRequest.size(), MSG_NOSIGNAL);
+        while (!TakeResponse(buffer, body)) {
+            ssize_t size = recv(fd, chunk, sizeof chunk, 0);
+            if (size <= 0) throw std::runtime_error("HTTP connection lost");
+            buffer.append(chunk, static_cast<size_t>(size));
         }
+        seen.Saw(body, sent_at, NowNs());
+        Pause(pause_us);
     }
+    close(fd);
+}
 
-    void Run(std::int64_t end) {
-        for (Client& client : clients_)
-            Send(client);
-        epoll_event events[64];
-        std::string body;
-        while (NowNs() < end) {
-            int count = epoll_wait(epoll_, events, 64, 50);
-            for (int i = 0; i < count; ++i) {
-                Client& client = clients_[events[i].data.u32];
-                char chunk[16384];
-                ssize_t size = recv(client.fd, chunk, sizeof chunk, MSG_DONTWAIT);
-                std::int64_t now = NowNs();
-                if (size <= 0) {
-                    if (client.http) throw std::runtime_error("HTTP connection lost");
-                    continue;
-                }
-                if (!client.http) {
-                    udp.Saw(std::string_view(chunk, static_cast<size_t>(size)), client.sent_at,
-                            now);
-                    Send(client);
-                    continue;
-                }
-                client.buffer.append(chunk, static_cast<size_t>(size));
-                if (!TakeResponse(client.buffer, body)) continue;
-                http.Saw(body, client.sent_at, now);
-                Send(client);
-            }
-            ResendLostDatagrams();
-        }
+void PollUdp(std::uint16_t port, std::int64_t end, long pause_us, Transport& seen) {
+    int fd = Connected(SOCK_DGRAM, port);
+    char reply[8192];
+    while (NowNs() < end) {
+        std::int64_t sent_at = NowNs();
+        send(fd, kUdpRequest.data(), kUdpRequest.size(), 0);
+        ssize_t size = recv(fd, reply, sizeof reply, 0);
+        if (size > 0)
+            seen.Saw(std::string_view(reply, static_cast<size_t>(size)), sent_at, NowNs());
+        else
+            ++seen.bad;
+        Pause(pause_us);
     }
-
-    Transport http{"http"};
-    Transport udp{"udp"};
-
-private:
-    void Send(Client& client) {
-        std::string_view request = client.http ? kHttpRequest : kUdpRequest;
-        client.sent_at = NowNs();
-        send(client.fd, request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
-
-    /// UDP has no retry of its own: a reply lost for 200 ms (say, stale data under
-    /// on_stale = silent) is asked for again.
-    void ResendLostDatagrams() {
-        std::int64_t now = NowNs();
-        for (Client& client : clients_)
-            if (!client.http && now - client.sent_at > 200'000'000) {
-                ++udp.bad;
-                Send(client);
-            }
-    }
-
-    int epoll_;
-    std::vector<Client> clients_;
-};
+    close(fd);
+}
 
 } // namespace
 
@@ -168,18 +140,31 @@ int main(int argc, char** argv) try {
     auto http_port = static_cast<std::uint16_t>(NumberOption(argc, argv, "--http-port", 0));
     auto udp_port = static_cast<std::uint16_t>(NumberOption(argc, argv, "--udp-port", 0));
     double seconds = std::stod(Option(argc, argv, "--seconds", "10"));
+    long pause_us = NumberOption(argc, argv, "--pause-us", 100);
     if (!http_port || !udp_port) {
         std::fprintf(stderr, "usage: bench_freshness_probe --http-port N --udp-port N "
-                             "--seconds S [--http-clients 16] [--udp-clients 4]\n");
+                             "--seconds S [--pause-us 100]\n");
         return 64;
     }
-    Probe probe(http_port, static_cast<int>(NumberOption(argc, argv, "--http-clients", 16)),
-                udp_port, static_cast<int>(NumberOption(argc, argv, "--udp-clients", 4)));
-    probe.Run(NowNs() + static_cast<std::int64_t>(seconds * 1e9));
-    std::printf("requests http=%ld udp=%ld stale=%ld bad=%ld\n", probe.http.requests,
-                probe.udp.requests, probe.http.stale + probe.udp.stale,
-                probe.http.bad + probe.udp.bad);
-    return 0;
+    prctl(PR_SET_TIMERSLACK, 1000UL); // pauses of the length asked, not 50 µs more
+    std::int64_t end = NowNs() + static_cast<std::int64_t>(seconds * 1e9);
+    Transport http{"http"}, udp{"udp"};
+    bool failed = false;
+    auto guarded = [&failed](auto poll) {
+        try {
+            poll();
+        } catch (const std::exception& error) {
+            std::fprintf(stderr, "bench_freshness_probe: %s\n", error.what());
+            failed = true;
+        }
+    };
+    std::thread http_thread(guarded, [&] { PollHttp(http_port, end, pause_us, http); });
+    std::thread udp_thread(guarded, [&] { PollUdp(udp_port, end, pause_us, udp); });
+    http_thread.join();
+    udp_thread.join();
+    std::printf("requests http=%ld udp=%ld stale=%ld bad=%ld\n", http.requests, udp.requests,
+                http.stale + udp.stale, http.bad + udp.bad);
+    return failed ? 1 : 0;
 } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_freshness_probe: %s\n", error.what());
     return 1;

@@ -7,7 +7,6 @@ serving or pushing."""
 import bisect
 import subprocess
 import statistics
-import threading
 import time
 
 from benchlib import measure, procs
@@ -16,8 +15,11 @@ from benchlib.report import ms
 # The reading changes this often during the freshness phase (the daemon polls every 1.0 s).
 CHANGE_EVERY = 1.3
 CHANGES = 8
-# The probe measures: it must read its clock when a reply comes, not when the loads let it.
+# The probe measures: it must read its clock when a reply comes, not when the loads let it,
+# and it pauses between requests so as not to take a core from meteremu (a reading shows in
+# its replies at most one pause late).
 PROBE_NICE = -10
+PROBE_PAUSE_US = 100
 # The loads are background: they keep meteremu's servers busy with whatever CPU is left, but
 # the question is what meteremu does with a new reading meanwhile, not how the loads and
 # meteremu share two cores.
@@ -46,14 +48,16 @@ class RelayLog:
         return self.up[index - 1] if index else None
 
 
-def change_writer(site, stop, written):
-    """Gives the gateway a new grid power every CHANGE_EVERY seconds."""
+def write_changes(site, started):
+    """Gives the gateway a new grid power every CHANGE_EVERY seconds after `started`; the
+    (ns, watts) written."""
+    written = []
     for index in range(1, CHANGES + 1):
-        if stop.wait(CHANGE_EVERY):
-            return
+        time.sleep(max(0.0, started + index * CHANGE_EVERY - time.monotonic()))
         watts = 1000.0 + 111.1 * index
         site.set_grid_power(watts)
         written.append((time.monotonic_ns(), watts))
+    return written
 
 
 def freshness_phase(bench):
@@ -71,17 +75,13 @@ def freshness_phase(bench):
                            stdout=subprocess.DEVNULL)
     probe = procs.Process("freshness_probe", [
         bench.program("bench_freshness_probe"), "--http-port", str(bench.http_port),
-        "--udp-port", str(bench.udp_port), "--seconds", str(seconds), "--http-clients", "1",
-        "--udp-clients", "1"], bench.workdir, nice=PROBE_NICE)
-    stop, written = threading.Event(), []
-    writer = threading.Thread(target=change_writer, args=(bench.site, stop, written))
+        "--udp-port", str(bench.udp_port), "--seconds", str(seconds), "--pause-us",
+        str(PROBE_PAUSE_US)], bench.workdir, nice=PROBE_NICE)
     started = time.monotonic_ns()
-    writer.start()
     try:
+        written = write_changes(bench.site, time.monotonic())
         probe.popen.wait(seconds + 30)
     finally:
-        stop.set()
-        writer.join()
         for load in (wrk, udp):
             load.wait(30)
     output = probe.output()
@@ -94,10 +94,11 @@ def freshness_phase(bench):
                      f"served ({totals.get('http', 0):,.0f} HTTP and {totals.get('udp', 0):,.0f} "
                      f"UDP probe replies)", str(stale), "", "", "0", stale == 0)
     bench.report.note(f"Freshness: wrk -t1 -c16 and bench_udp_load (4 clients), at nice "
-                      f"{LOAD_NICE}, keep meteremu's servers busy while bench_freshness_probe (one kept-alive HTTP and one UDP client in "
-                      f"closed loops, nice {PROBE_NICE} when run as root) notes when each new "
-                      f"value first shows; the gateway's last byte is bench_tcp_relay's clock "
-                      f"reading, taken before it forwards the bytes.")
+                      f"{LOAD_NICE}, keep meteremu's servers busy while bench_freshness_probe "
+                      f"(one kept-alive HTTP and one UDP client, {PROBE_PAUSE_US} µs between "
+                      f"requests, nice {PROBE_NICE} when run as root) notes when each new value "
+                      f"first shows; the gateway's last byte is bench_tcp_relay's clock reading, "
+                      f"taken before it forwards the bytes.")
 
 
 def first_sightings(output, transport, started):
