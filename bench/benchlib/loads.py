@@ -127,12 +127,13 @@ def udp_phase(bench):
         ratio = ours["rate"] / reference["rate"]
         p99_ratio = ours["p99_ms"] / reference["p99_ms"]
         lost = sum(run["timeouts"] + run["bad"] for run in ours_runs)
-        bench.report.row("UDP", f"EM.GetStatus, {clients} closed-loop clients: requests/s",
+        who = f"{clients} closed-loop client" + ("s" if clients > 1 else "")
+        bench.report.row("UDP", f"EM.GetStatus, {who}: requests/s",
                          rate(ours["rate"]) + (f" ({lost:.0f} lost)" if lost else ""),
                          rate(reference["rate"]), f"{ratio:.2f}×",
                          "≥ 0.8× reference" if budgeted else "",
                          (ratio >= 0.8 and not lost) if budgeted else None)
-        bench.report.row("UDP", f"{clients} clients: latency p99 (p50)",
+        bench.report.row("UDP", f"{who}: latency p99 (p50)",
                          f"{ms(ours['p99_ms'])} ({ms(ours['p50_ms'])})",
                          f"{ms(reference['p99_ms'])} ({ms(reference['p50_ms'])})",
                          f"{p99_ratio:.2f}×", "p99 ≤ 1.5× reference" if budgeted else "",

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace meteremu {
 namespace {
@@ -161,7 +162,7 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     // may belong to systemd (socket activation) and must stay usable after we exit.
     // MHD_USE_POLL, not MHD_USE_EPOLL: libmicrohttpd 0.9.75's epoll loop (Debian 12) stops
     // serving when a few hundred kept-alive connections send at once, and stays stuck until
-    // their timeout (bench/ found it; tests/integration/http_burst_test.cpp holds it); poll()
+    // their timeout (bench/ found it; tests/unit/net/http_server_test.cpp holds it); poll()
     // over at most max_connections descriptors costs nothing measurable.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
@@ -177,6 +178,13 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
         MHD_OPTION_END));
     if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
     listen_socket.Release(); // MHD closes it when it stops
+}
+
+HttpServer::~HttpServer() {
+    if (!daemon_) return;
+    MHD_socket listening = MHD_quiesce_daemon(daemon_.get());
+    daemon_.reset();
+    if (listening != MHD_INVALID_SOCKET) close(listening);
 }
 
 std::string HttpServer::Describe() const {

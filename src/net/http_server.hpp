@@ -106,7 +106,10 @@ public:
     /// libmicrohttpd cannot start.
     HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
                ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
-    ~HttpServer() = default;
+    /// Stops serving. The listening socket is taken back from libmicrohttpd first and closed
+    /// here: with a thread pool, libmicrohttpd would shut it down, and a socket that systemd
+    /// keeps for the next start must stay listening.
+    ~HttpServer();
 
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

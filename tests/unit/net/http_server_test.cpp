@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string_view>
+#include <unistd.h>
 
 namespace meteremu {
 namespace {
@@ -89,6 +90,23 @@ TEST(HttpServerTest, ThreadsFollowTheCores) {
     HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, one_thread);
     EXPECT_EQ(server.Describe(), "1 thread, 296 connections, 24576 bytes each, 30 s timeout");
     EXPECT_EQ(KeptAliveBurst(server.Port(), 8, 5, Clock::now() + 10s), 40);
+}
+
+TEST(HttpServerTest, LeavesTheListeningSocketListeningForTheNextStart) {
+    // systemd keeps a copy of the socket it passed and hands it to the next start.
+    UniqueFd listening = BindSocket(SocketKind::Stream, "127.0.0.1", 0);
+    UniqueFd systemds_copy(dup(listening.Get()));
+    FixedHandler handler;
+    {
+        HttpServer server(std::move(listening), handler);
+        EXPECT_EQ(KeptAliveBurst(server.Port(), 2, 2, Clock::now() + 10s), 4);
+    }
+    int accepting = 0;
+    socklen_t length = sizeof accepting;
+    ASSERT_EQ(getsockopt(systemds_copy.Get(), SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length), 0);
+    EXPECT_EQ(accepting, 1) << "the server shut the socket down";
+    HttpServer next(std::move(systemds_copy), handler);
+    EXPECT_EQ(KeptAliveBurst(next.Port(), 2, 2, Clock::now() + 10s), 4);
 }
 
 } // namespace
