@@ -12,7 +12,9 @@ goes to <out>/report.md; the exit status is 1 when a budget fails. Every process
 here is stopped by its pid; every loop is bounded."""
 
 import argparse
+import glob
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +42,8 @@ def main():
         print(f"bench: no Envoy fixtures at {fixtures} (--fixtures DIR)", file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
+    for old_run in glob.glob(os.path.join(args.out, "run-*")):
+        shutil.rmtree(old_run, ignore_errors=True)  # the logs of the previous run
     workdir = os.path.abspath(tempfile.mkdtemp(prefix="run-", dir=args.out))
     bench = Bench(args, workdir, fixtures)
     started = time.monotonic()
