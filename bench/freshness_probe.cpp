@@ -3,12 +3,16 @@
 // own, poll EM.GetStatus every --pause-us while the loads run, and note the moment
 // (CLOCK_MONOTONIC, when the reply was read) each new total_act_power first shows. Set
 // against the moment the reading left the gateway (bench_tcp_relay), that is the reading's
-// age at reply, give or take one pause. It runs at a high priority (bench/run_bench.py) so
+// age at reply, give or take one pause. Each sighting also carries when the last request that
+// still got the older value was sent: meteremu published the new reading after that moment
+// and before the sighting, so the two bound its own part from below and above (the upper
+// bound includes the round trip of the probe's own request through the loaded server, which
+// the line's last figure tells). It runs at a high priority (bench/run_bench.py) so
 // that its clock readings are prompt, and pauses so that it does not take a core from the
 // daemon doing so. A reply with an older value to a request sent after a newer value was
 // seen is stale: counted.
 //   bench_freshness_probe --http-port N --udp-port N --seconds S [--pause-us 100]
-// Prints "http|udp <ns> <total_act_power>" per new value, then
+// Prints "http|udp <ns> <total_act_power> <old_sent_ns> <round_trip_ns>" per new value, then
 // "requests http=.. udp=.. stale=.. bad=..".
 #include "bench_util.hpp"
 
@@ -45,6 +49,7 @@ struct Transport {
     const char* name;
     std::string latest; ///< the newest value any client has had
     std::int64_t latest_at = 0;
+    std::int64_t latest_sent_at = 0; ///< when the last request that got `latest` was sent
     std::map<std::string, std::int64_t> first_seen;
     long requests = 0, stale = 0, bad = 0;
 
@@ -55,7 +60,10 @@ struct Transport {
             ++bad;
             return;
         }
-        if (value == latest) return;
+        if (value == latest) {
+            latest_sent_at = sent_at;
+            return;
+        }
         auto known = first_seen.find(std::string(value));
         if (known != first_seen.end()) {
             // An older value: stale if asked for after the newer one was already served.
@@ -66,7 +74,9 @@ struct Transport {
         latest_at = now;
         first_seen.emplace(latest, now);
         std::lock_guard lock(output_mutex);
-        std::printf("%s %lld %s\n", name, static_cast<long long>(now), latest.c_str());
+        std::printf("%s %lld %s %lld %lld\n", name, static_cast<long long>(now), latest.c_str(),
+                    static_cast<long long>(latest_sent_at), static_cast<long long>(now - sent_at));
+        latest_sent_at = sent_at;
     }
 };
 

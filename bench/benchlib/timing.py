@@ -14,7 +14,7 @@ from benchlib.report import ms
 
 # The reading changes this often during the freshness phase (the daemon polls every 1.0 s).
 CHANGE_EVERY = 1.3
-CHANGES = 8
+CHANGES = 12
 # The probe measures: it must read its clock when a reply comes, not when the loads let it,
 # and it pauses between requests so as not to take a core from meteremu (a reading shows in
 # its replies at most one pause late).
@@ -93,31 +93,38 @@ def freshness_phase(bench):
     bench.report.row("freshness", f"replies with an older reading after a newer one was "
                      f"served ({totals.get('http', 0):,.0f} HTTP and {totals.get('udp', 0):,.0f} "
                      f"UDP probe replies)", str(stale), "", "", "0", stale == 0)
-    bench.report.note(f"Freshness: wrk -t1 -c16 and bench_udp_load (4 clients), at nice "
-                      f"{LOAD_NICE}, keep meteremu's servers busy while bench_freshness_probe "
-                      f"(one kept-alive HTTP and one UDP client, {PROBE_PAUSE_US} µs between "
-                      f"requests, nice {PROBE_NICE} when run as root) notes when each new value "
-                      f"first shows; the gateway's last byte is bench_tcp_relay's clock reading, "
-                      f"taken before it forwards the bytes.")
+    bench.report.note(
+        f"Freshness: wrk -t1 -c16 and bench_udp_load (4 clients) keep meteremu's servers busy "
+        f"while bench_freshness_probe (one kept-alive HTTP and one UDP client, "
+        f"{PROBE_PAUSE_US} µs between requests) notes when each new value first shows; the "
+        f"gateway's last byte is bench_tcp_relay's clock reading, taken before it forwards "
+        f"the bytes. Priorities: the loads run at nice {LOAD_NICE} and the probe at nice "
+        f"{PROBE_NICE} (when run as root), because here they share the 2 cores with meteremu, "
+        f"while on a real LAN the batteries and Home Assistant are other machines; meteremu, "
+        f"the fake gateway and the relay run at normal priority (nice 0). \"published after\" "
+        f"is when the probe's last request still answered with the older reading was sent: "
+        f"meteremu published later than that, so it is a lower bound on meteremu's part, and "
+        f"the first reply an upper bound that includes the round trip of the probe's own "
+        f"request through the loaded server.")
 
 
 def first_sightings(output, transport, started):
-    """(ns, value) of each change the probe saw on `transport` after the phase began; the
-    first line is the value before any change and is skipped."""
+    """(ns, value, old_sent_ns, round_trip_ns) of each change the probe saw on `transport`
+    after the phase began; the first line is the value before any change and is skipped."""
     sightings = []
     for line in output.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] == transport:
-            sightings.append((int(parts[1]), float(parts[2])))
-    return [(ns, value) for ns, value in sightings[1:] if ns > started]
+        if len(parts) == 5 and parts[0] == transport:
+            sightings.append((int(parts[1]), float(parts[2]), int(parts[3]), int(parts[4])))
+    return [sighting for sighting in sightings[1:] if sighting[0] > started]
 
 
 def report_freshness(bench, transport, output, relay, started, written):
     sightings = first_sightings(output, transport, started)
-    ages, serving, backend = [], [], []
+    ages, serving, backend, published_after, round_trips = [], [], [], [], []
     seen = set()
     regressions = 0
-    for ns, value in sightings:
+    for ns, value, old_sent, round_trip in sightings:
         if value in seen:
             regressions += 1  # an older value again after a newer one
         seen.add(value)
@@ -128,6 +135,8 @@ def report_freshness(bench, transport, output, relay, started, written):
         serving.append((ns - left_gateway) / 1e6)
         backend.append((left_gateway - asked) / 1e6)
         ages.append((ns - asked) / 1e6)
+        published_after.append(max(0, old_sent - left_gateway) / 1e6)
+        round_trips.append(round_trip / 1e6)
     complete = len(serving) >= len(written) - 1 and len(written) == CHANGES
     worst = max(serving) if serving else None
     name = transport.upper()
@@ -141,6 +150,12 @@ def report_freshness(bench, transport, output, relay, started, written):
                      f"; gateway latency median {ms(statistics.median(backend)) if backend else '—'}",
                      ms(worst), "", "", "< 1 ms",
                      bool(complete and worst is not None and worst < 1.0 and not regressions))
+    bench.report.row("freshness", f"{name}: meteremu published the reading after (lower bound "
+                     f"of its part, worst; median {ms(measure.quantile(published_after, 0.5))}); "
+                     f"round trip of the first reply with it: worst "
+                     f"{ms(max(round_trips) if round_trips else None)}, median "
+                     f"{ms(measure.quantile(round_trips, 0.5))}",
+                     ms(max(published_after) if published_after else None), "", "", "", None)
     if regressions or not complete:
         bench.report.note(f"freshness {name}: {len(serving)} of {len(written)} changes seen, "
                           f"{regressions} replies went back to an older value.")
