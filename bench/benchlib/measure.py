@@ -57,6 +57,10 @@ def best_run(runs):
     return best
 
 
+def median_rate(runs):
+    return statistics.median(run["rate"] for run in runs)
+
+
 def resources(pid):
     """RSS, peak RSS and private dirty memory in KiB, and open descriptors, of `pid`."""
     status = {}
