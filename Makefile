@@ -4,6 +4,8 @@
 #   make check   install what is missing, build, run every test
 #   make deb     build the Debian packages into build/packages (then lintian)
 #   make rpm     build the RPMs into build/packages (then rpmlint)
+#   make bench   the performance budgets against references (wrk, nginx), report in
+#                build/bench/report.md; fails when a budget fails (not part of make check)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -11,7 +13,7 @@ CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check deb rpm format format-check clean
+.PHONY: all deps configure build demo check deb rpm bench format format-check clean
 
 all: build
 
@@ -38,6 +40,13 @@ deb: deps
 
 rpm: deps
 	scripts/build-rpm --out $(BUILD)/packages --staging $(BUILD)/rpm-staging
+
+# Builds only what the benchmark runs (the daemon, the fake Envoy, bench/'s programs).
+bench:
+	scripts/install-deps bench
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) --parallel $(JOBS) --target meteremu fake_envoy bench_programs
+	/usr/bin/python3 bench/run_bench.py --build $(BUILD) --out $(BUILD)/bench
 
 format: deps
 	clang-format -i $(SOURCES)

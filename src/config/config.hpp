@@ -7,6 +7,7 @@
 #include "config/diagnostics.hpp"
 #include "core/meter_state.hpp"
 #include "frontends/frontend.hpp"
+#include "net/transport_limits.hpp"
 #include "platform/log.hpp"
 
 #include <cstdint>
@@ -30,6 +31,7 @@ struct FrontendSettings {
     SiteLayout layout;
     OnStale on_stale = OnStale::Silent;
     ListenSettings listen;
+    TransportLimits limits;
     bool mdns = true;
 };
 

@@ -2,6 +2,7 @@
 #include "config/config_loader.hpp"
 
 #include "config/config_section.hpp"
+#include "config/transport_limits_config.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -98,6 +99,7 @@ void ParseFrontendCommon(ConfigSection& section, FrontendSettings& settings) {
     if (auto type = section.String("type")) settings.type = *type;
     ParseSiteLayout(section, settings);
     ParseListen(section, settings.listen);
+    ParseTransportLimits(section, settings.limits);
     if (auto mdns = section.Bool("mdns")) settings.mdns = *mdns;
     if (auto on_stale = section.String("on_stale")) {
         if (auto mode = ParseOnStale(*on_stale))

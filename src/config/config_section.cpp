@@ -78,6 +78,14 @@ void ConfigSection::ErrorAt(std::string_view key, const std::string& expectation
     diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
 }
 
+void ConfigSection::ErrorAtElement(std::string_view key, std::size_t index,
+                                   const std::string& expectation) {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    const toml::array* array = node ? node->as_array() : nullptr;
+    auto at = array && index < array->size() ? (*array)[index].source().begin : PositionOf(key);
+    diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
+}
+
 void ConfigSection::WarningAt(std::string_view key, const std::string& message) {
     auto at = PositionOf(key);
     diagnostics_.Warning(at.line, at.column, Qualified(key) + ": " + message);
@@ -115,26 +123,37 @@ std::optional<std::int64_t> ConfigSection::Integer(std::string_view key) {
     return Typed<std::int64_t>(key, &toml::node::is_integer, "an integer");
 }
 
-std::optional<std::vector<std::int64_t>> ConfigSection::IntegerArray(std::string_view key) {
+template <class T>
+std::optional<std::vector<T>>
+ConfigSection::ArrayOf(std::string_view key, bool (toml::node::*matches)() const noexcept,
+                       std::string_view expected, std::string_view plural) {
     const toml::node* node = Find(key);
     if (!node) return std::nullopt;
     const toml::array* array = node->as_array();
     if (!array) {
-        WrongType(key, *node, "an array of integers");
+        WrongType(key, *node, "an array of " + std::string(plural));
         return std::nullopt;
     }
-    std::vector<std::int64_t> values;
+    std::vector<T> values;
     for (const toml::node& element : *array) {
-        if (!element.is_integer()) {
+        if (!(element.*matches)()) {
             auto at = element.source().begin;
             diagnostics_.Error(at.line, at.column,
-                               Qualified(key) + ": expected an integer, got " +
+                               Qualified(key) + ": expected " + std::string(expected) + ", got " +
                                    std::string(TypeName(element)));
             return std::nullopt;
         }
-        values.push_back(*element.value<std::int64_t>());
+        values.push_back(*element.value<T>());
     }
     return values;
+}
+
+std::optional<std::vector<std::int64_t>> ConfigSection::IntegerArray(std::string_view key) {
+    return ArrayOf<std::int64_t>(key, &toml::node::is_integer, "an integer", "integers");
+}
+
+std::optional<std::vector<std::string>> ConfigSection::StringArray(std::string_view key) {
+    return ArrayOf<std::string>(key, &toml::node::is_string, "a string", "strings");
 }
 
 const toml::table* ConfigSection::Table(std::string_view key) {
@@ -150,6 +169,30 @@ double ConfigSection::Seconds(std::string_view key, double fallback, double maxi
     if (!value) return fallback;
     if (!std::isfinite(*value) || *value <= 0 || *value > maximum) {
         ErrorAt(key, "expected a number of seconds greater than 0 and at most " +
+                         FormatNumber(maximum) + ", got " + FormatNumber(*value));
+        return fallback;
+    }
+    return *value;
+}
+
+std::int64_t ConfigSection::Count(std::string_view key, std::int64_t fallback, std::int64_t minimum,
+                                  std::int64_t maximum) {
+    auto value = Integer(key);
+    if (!value) return fallback;
+    if (*value < minimum || *value > maximum) {
+        ErrorAt(key, "expected an integer from " + std::to_string(minimum) + " to " +
+                         std::to_string(maximum) + ", got " + std::to_string(*value));
+        return fallback;
+    }
+    return *value;
+}
+
+double ConfigSection::Bounded(std::string_view key, double fallback, double minimum,
+                              double maximum) {
+    auto value = Number(key);
+    if (!value) return fallback;
+    if (!std::isfinite(*value) || *value < minimum || *value > maximum) {
+        ErrorAt(key, "expected a number from " + FormatNumber(minimum) + " to " +
                          FormatNumber(maximum) + ", got " + FormatNumber(*value));
         return fallback;
     }

@@ -37,14 +37,22 @@ public:
     std::optional<double> Number(std::string_view key);
     std::optional<std::int64_t> Integer(std::string_view key);
     std::optional<std::vector<std::int64_t>> IntegerArray(std::string_view key);
+    std::optional<std::vector<std::string>> StringArray(std::string_view key);
     /// A sub-table such as [backend] of the top level.
     const toml::table* Table(std::string_view key);
 
     /// A positive number of seconds, or `fallback` when absent; errors name the bounds.
     double Seconds(std::string_view key, double fallback, double maximum);
+    /// An integer from `minimum` to `maximum`, or `fallback` when absent; errors name the bounds.
+    std::int64_t Count(std::string_view key, std::int64_t fallback, std::int64_t minimum,
+                       std::int64_t maximum);
+    /// A number from `minimum` to `maximum`, or `fallback` when absent; errors name the bounds.
+    double Bounded(std::string_view key, double fallback, double minimum, double maximum);
 
     /// An error at the key's value (or the section header when the key is absent).
     void ErrorAt(std::string_view key, const std::string& expectation);
+    /// An error at element `index` of the array under `key`.
+    void ErrorAtElement(std::string_view key, std::size_t index, const std::string& expectation);
     void WarningAt(std::string_view key, const std::string& message);
     /// An error at the section header: a required key is missing.
     void ErrorMissing(std::string_view key, const std::string& expectation);
@@ -62,6 +70,10 @@ private:
     const toml::node* Find(std::string_view key);
     toml::source_position PositionOf(std::string_view key) const;
     void WrongType(std::string_view key, const toml::node& node, std::string_view expected);
+    template <class T>
+    std::optional<std::vector<T>> ArrayOf(std::string_view key,
+                                          bool (toml::node::*matches)() const noexcept,
+                                          std::string_view expected, std::string_view plural);
     template <class T>
     std::optional<T> Typed(std::string_view key, bool (toml::node::*matches)() const noexcept,
                            std::string_view expected);

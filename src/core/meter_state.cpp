@@ -63,6 +63,7 @@ void MeterState::Publish(const Reading& reading) {
     {
         std::lock_guard lock(mutex_);
         snapshot_ = MakeSnapshot(reading);
+        ++revision_;
     }
     std::lock_guard lock(listeners_mutex_);
     for (const auto& [id, listener] : listeners_)
@@ -100,6 +101,7 @@ void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {
     layout_ = layout;
     policy_ = policy;
     if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw);
+    ++revision_; // a new policy may serve differently even without a reading
 }
 
 FreshnessPolicy MeterState::Policy() const noexcept {
@@ -117,6 +119,18 @@ std::shared_ptr<const Reading> MeterState::Latest() const noexcept {
     return snapshot_ ? snapshot_->reading : nullptr;
 }
 
+Freshness MeterState::FreshnessOf(const Snapshot* snapshot, const FreshnessPolicy& policy,
+                                  SteadyTime now) noexcept {
+    if (!snapshot) return Freshness::Missing;
+    return now - snapshot->reading->received_at <= policy.stale_after ? Freshness::Fresh
+                                                                      : Freshness::Stale;
+}
+
+MeterStamp MeterState::Stamp(SteadyTime now) const noexcept {
+    std::lock_guard lock(mutex_);
+    return {revision_, FreshnessOf(snapshot_.get(), policy_, now)};
+}
+
 MeterView MeterState::View(SteadyTime now) const noexcept {
     std::unique_lock lock(mutex_);
     std::shared_ptr<const Snapshot> snapshot = snapshot_;
@@ -126,7 +140,7 @@ MeterView MeterState::View(SteadyTime now) const noexcept {
         if (policy.on_stale == OnStale::Zero) return {AllZeroReading(), Freshness::Missing, 0};
         return {nullptr, Freshness::Missing, 0};
     }
-    if (now - snapshot->reading->received_at <= policy.stale_after)
+    if (FreshnessOf(snapshot.get(), policy, now) == Freshness::Fresh)
         return {snapshot->reading, Freshness::Fresh, snapshot->generation};
     switch (policy.on_stale) {
     case OnStale::Zero:

@@ -51,6 +51,13 @@ struct MeterView {
     std::uint64_t generation = 0;
 };
 
+/// What a MeterView is served from, without the reading: cheap to compare, to tell whether
+/// anything rendered from an earlier view is still what a new one would render.
+struct MeterStamp {
+    std::uint64_t revision = 0; ///< moves with every Publish and Reconfigure
+    Freshness freshness = Freshness::Missing;
+};
+
 class MeterState;
 
 /// Keeps a listener subscribed to new readings; unsubscribes when destroyed. Once the
@@ -87,6 +94,10 @@ public:
     /// lock held for a pointer copy, no allocation.
     MeterView View(SteadyTime now) const noexcept;
 
+    /// The generation and freshness View(now) would have, without copying the reading out.
+    /// Thread-safe; for the hot path of the transports' reply caches.
+    MeterStamp Stamp(SteadyTime now) const noexcept;
+
     /// The latest reading regardless of freshness, or null. For status lines and logs.
     std::shared_ptr<const Reading> Latest() const noexcept;
 
@@ -111,11 +122,15 @@ private:
 
     /// A snapshot of `raw` under the current layout; called with mutex_ held.
     std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw) const;
+    /// Whether `snapshot` is fresh at `now` under `policy`.
+    static Freshness FreshnessOf(const Snapshot* snapshot, const FreshnessPolicy& policy,
+                                 SteadyTime now) noexcept;
 
     mutable std::mutex mutex_;
     SiteLayout layout_;
     FreshnessPolicy policy_;
     std::shared_ptr<const Snapshot> snapshot_;
+    std::uint64_t revision_ = 0;
 
     std::mutex listeners_mutex_; ///< held while listeners run
     std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;

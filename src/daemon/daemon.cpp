@@ -3,6 +3,7 @@
 
 #include "build_config.hpp"
 #include "daemon/mdns_log.hpp"
+#include "platform/resource_limits.hpp"
 
 #include <cstdlib>
 
@@ -20,6 +21,10 @@ std::filesystem::path StateDirectory() {
     return build::kDefaultStateDirectory;
 }
 
+/// Descriptors besides the clients': listening sockets, epoll and event fds, the journal,
+/// Avahi, the backend's connection, with room to spare.
+constexpr std::uint64_t kOwnDescriptors = 64;
+
 std::string AddressList(const std::vector<UniqueFd>& sockets) {
     std::string text;
     for (const auto& socket : sockets)
@@ -31,7 +36,8 @@ std::string AddressList(const std::vector<UniqueFd>& sockets) {
 
 Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
     : config_(std::move(config)), log_level_override_(log_level_override),
-      started_at_(std::chrono::steady_clock::now()) {}
+      started_at_(std::chrono::steady_clock::now()), client_filter_(config_.frontend.limits.allow) {
+}
 
 Daemon::~Daemon() {
     Stop();
@@ -69,17 +75,30 @@ std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
     }
 }
 
+void Daemon::RaiseFileLimit() const {
+    const HttpLimits& http = config_.frontend.limits.http;
+    std::uint64_t wanted = http.max_connections + http.max_upgraded + kOwnDescriptors;
+    std::uint64_t got = RaiseOpenFileLimit(wanted);
+    if (got < wanted)
+        log::Warning(kDomain, "the open-file limit is ", got, " but max_connections and ",
+                     "max_websocket_clients need about ", wanted,
+                     ": clients past it are refused; raise LimitNOFILE=");
+}
+
 void Daemon::StartServing(Listeners listeners) {
     log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
+    RaiseFileLimit();
+    const TransportLimits& limits = config_.frontend.limits;
     state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
     frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
     log::Info(kDomain, "emulating ", frontend_->Describe());
     rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
-    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, WebSocketLimits{}, &clients_);
+    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, &clients_);
     frontend_->ServeWebSocket(*websocket_);
-    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, HttpLimits{},
-                                         &clients_);
+    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, limits.http,
+                                         &clients_, &client_filter_);
     log::Notice(kDomain, "serving HTTP on ", http_->Address());
+    log::Info(kDomain, "libmicrohttpd: ", http_->Describe());
     // The backend thread only wakes the WebSocket thread, which does the pushing.
     push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
     StartUdp(std::move(listeners.udp));
@@ -90,7 +109,8 @@ void Daemon::StartUdp(std::vector<UniqueFd> sockets) {
     if (sockets.empty()) return;
     // The slot is an RpcHandler that survives reloads, like the HTTP handler.
     rpc_udp_ = std::make_unique<RpcUdpHandler>(*frontend_);
-    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, UdpLimits{}, &clients_);
+    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, config_.frontend.limits.udp,
+                                       &clients_, &client_filter_);
     for (const std::string& address : udp_->Addresses())
         log::Notice(kDomain, "serving UDP on ", address);
 }
@@ -150,7 +170,9 @@ StatusInputs Daemon::Status(SteadyTime now) const {
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
     std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
     if (websocket_) beats.emplace_back("websocket", &websocket_->LoopHeartbeat());
-    if (udp_) beats.emplace_back("udp", &udp_->LoopHeartbeat());
+    if (udp_)
+        for (auto& beat : udp_->LoopHeartbeats())
+            beats.push_back(std::move(beat));
     return beats;
 }
 

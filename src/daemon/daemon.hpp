@@ -12,6 +12,7 @@
 #include "core/meter_state.hpp"
 #include "daemon/frontend_slot.hpp"
 #include "daemon/status_line.hpp"
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_probe.hpp"
 #include "net/http_server.hpp"
@@ -82,6 +83,8 @@ private:
     void Apply(Config next, std::unique_ptr<Frontend> frontend, std::unique_ptr<Backend> backend);
     void ApplyLogLevel(const Config& config) const noexcept;
     void WarnAboutListenChanges(const Config& next) const;
+    /// Makes room for every descriptor the limits allow; warns when the system says no.
+    void RaiseFileLimit() const;
     /// Serves JSON-RPC over UDP on `sockets` (none: UDP is off).
     void StartUdp(std::vector<UniqueFd> sockets);
     /// Advertises the frontend's services on the HTTP server's real port, or updates what is
@@ -93,6 +96,7 @@ private:
     SteadyTime started_at_;
     Heartbeat poller_heartbeat_;
     ClientTracker clients_;
+    ClientFilter client_filter_; ///< the allow list, replaced by a reload
     std::unique_ptr<MeterState> state_;
     std::unique_ptr<FrontendSlot> frontend_;
     std::unique_ptr<RpcWebSocket> rpc_websocket_;

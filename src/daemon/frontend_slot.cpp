@@ -47,6 +47,14 @@ std::string_view FrontendSlot::SourceId() const noexcept {
     return active_.load(std::memory_order_acquire)->source_id;
 }
 
+ReplyEpoch FrontendSlot::Epoch() noexcept {
+    return active_.load(std::memory_order_acquire)->frontend->Epoch();
+}
+
+bool FrontendSlot::Reusable(std::string_view method) const noexcept {
+    return active_.load(std::memory_order_acquire)->frontend->Reusable(method);
+}
+
 std::optional<RpcNotification> FrontendSlot::ReadingNotification() noexcept {
     std::shared_ptr<Active> active = active_.load(std::memory_order_acquire);
     return active->frontend->ReadingNotification();

@@ -43,6 +43,10 @@ public:
     /// The current frontend's id. Valid as long as the slot, across any number of reloads.
     std::string_view SourceId() const noexcept override;
 
+    /// The current frontend's epoch; a reload brings a new one (ReplyEpoch::source).
+    ReplyEpoch Epoch() noexcept override;
+    bool Reusable(std::string_view method) const noexcept override;
+
     /// The current frontend's notification after a new reading (WebSocket pushes).
     std::optional<RpcNotification> ReadingNotification() noexcept override;
 

@@ -38,6 +38,11 @@ void Daemon::WarnAboutListenChanges(const Config& next) const {
         now.udp_ports != then.udp_ports)
         log::Warning(kDomain, "listen_address, http_port and udp_ports take effect at the next "
                               "restart; the listening sockets stay open across a reload");
+    TransportLimits limits = next.frontend.limits;
+    limits.allow = config_.frontend.limits.allow; // the one limit a reload applies
+    if (limits != config_.frontend.limits)
+        log::Warning(kDomain, "the connection, size, timeout and UDP rate limits take effect at "
+                              "the next restart; the servers keep running with the old ones");
 }
 
 void Daemon::ApplyLogLevel(const Config& config) const noexcept {
@@ -69,6 +74,11 @@ void Daemon::Apply(Config next, std::unique_ptr<Frontend> frontend,
     // published under the new layout; the latest reading stays and is re-mapped.
     backend_->Stop();
     state_->Reconfigure(next.frontend.layout, next.Freshness());
+    client_filter_.Replace(next.frontend.limits.allow);
+    // The servers keep the limits they started with; the configuration says so.
+    AllowList allow = std::move(next.frontend.limits.allow);
+    next.frontend.limits = config_.frontend.limits;
+    next.frontend.limits.allow = std::move(allow);
     frontend_->Replace(std::move(frontend));
     backend_ = std::move(backend);
     config_ = std::move(next);

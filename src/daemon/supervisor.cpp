@@ -2,6 +2,7 @@
 #include "daemon/supervisor.hpp"
 
 #include "daemon/signals.hpp"
+#include "platform/memory.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -60,6 +61,7 @@ int Supervisor::Run(systemd::PassedSockets passed) {
         auto now = Clock::now();
         if (now >= next_status) {
             RefreshStatus();
+            memory_.Tick(); // a burst's memory goes back within a second of its end
             next_status = std::max(next_status + kStatusPeriod, now);
         }
         if (now >= next_watchdog) {

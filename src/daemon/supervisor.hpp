@@ -6,10 +6,12 @@
 //   WATCHDOG=1 every half WATCHDOG_USEC while every part is alive (daemon/watchdog.hpp);
 //   RELOADING=1 (with MONOTONIC_USEC) … READY=1 around a SIGHUP reload;
 //   STOPPING=1 on SIGTERM or SIGINT, then a stop and exit status 0.
+// Every second it also returns the memory a burst of clients left free (platform/memory).
 #pragma once
 
 #include "daemon/daemon.hpp"
 #include "daemon/watchdog.hpp"
+#include "platform/memory.hpp"
 #include "platform/systemd.hpp"
 
 #include <optional>
@@ -38,6 +40,7 @@ private:
     Daemon& daemon_;
     systemd::Notifier notifier_;
     std::optional<Watchdog> watchdog_;
+    MemoryReturner memory_;
     std::string status_;
     bool watchdog_failing_ = false;
     bool reload_failed_ = false;

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "core/reading.hpp"
+#include "net/ip_address.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,7 +33,7 @@ public:
 
 private:
     struct Entry {
-        std::array<std::uint8_t, 16> address; ///< IPv6, or IPv4 as ::ffff:a.b.c.d
+        IpAddress address;
         SteadyTime last_seen;
     };
 

@@ -3,10 +3,13 @@
 
 #include "platform/log.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
+#include <unistd.h>
 
 namespace meteremu {
 namespace {
@@ -39,6 +42,54 @@ MHD_Result CollectQuery(void* target, MHD_ValueKind, const char* key, const char
     return MHD_YES;
 }
 
+MHD_Result AddSize(void* total, MHD_ValueKind, const char* key, const char* value) noexcept {
+    *static_cast<std::size_t*>(total) +=
+        std::strlen(key) + (value ? std::strlen(value) : 0) + 4; // ": " and CRLF, or "&" "="
+    return MHD_YES;
+}
+
+/// The request line and headers as received, give or take the encoding of the query.
+std::size_t HeaderBytes(MHD_Connection* connection, const char* url, const char* method) {
+    std::size_t total = std::strlen(method) + std::strlen(url) + sizeof " HTTP/1.1\r\n";
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddSize, &total);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddSize, &total);
+    return total;
+}
+
+/// The address a specific listening socket is bound to; nullopt for a wildcard.
+std::optional<IpAddress> SpecificAddress(const SocketAddress& local) {
+    auto address = IpAddress::Of(local.Get());
+    if (!address || *address == IpAddress{} || *address == *IpAddress::Parse("0.0.0.0"))
+        return std::nullopt;
+    return address;
+}
+
+/// libmicrohttpd's own cap on connections: ours, plus a few for the host's own (the watchdog
+/// probe), which the gate lets in beyond max_connections.
+constexpr std::size_t kOwnHostConnections = 8;
+
+/// libmicrohttpd's memory per connection holds the request line and headers, with room for
+/// its own bookkeeping: a request just over max_header_bytes still reaches our check.
+std::size_t ConnectionMemory(const HttpLimits& limits) {
+    return 2 * limits.max_header_bytes + 8 * 1024;
+}
+
+unsigned ConnectionLimit(const HttpLimits& limits) {
+    return static_cast<unsigned>(limits.max_connections + limits.max_upgraded +
+                                 kOwnHostConnections);
+}
+
+unsigned TimeoutSeconds(std::chrono::milliseconds timeout) {
+    return static_cast<unsigned>(
+        std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(timeout).count()));
+}
+
+ConnectionGate::Entry* EntryOf(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? static_cast<ConnectionGate::Entry*>(info->socket_context) : nullptr;
+}
+
 bool MayCarryBody(const char* method) {
     return std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
            std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0;
@@ -64,18 +115,29 @@ MhdResponsePtr CreateResponse(const HttpResponse& reply) {
         reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY));
 }
 
-MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+/// The response with its headers, or null when libmicrohttpd has no memory for it.
+MhdResponsePtr BuildResponse(const HttpResponse& reply) {
     MhdResponsePtr response = CreateResponse(reply);
-    if (!response) return MHD_NO;
+    if (!response) return nullptr;
     if (!reply.content_type.empty())
         MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE,
                                 std::string(reply.content_type).c_str());
     for (const auto& [name, value] : reply.headers)
         MHD_add_response_header(response.get(), std::string(name).c_str(), value.c_str());
+    return response;
+}
+
+MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
+    MhdResponsePtr response = BuildResponse(reply);
+    if (!response) return MHD_NO;
     return MHD_queue_response(connection, reply.status, response.get());
 }
 
 } // namespace
+
+unsigned HttpThreadsForCores() noexcept {
+    return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
 
 std::optional<std::string_view> HttpRequest::Header(const char* name) const {
     if (!connection) return std::nullopt;
@@ -89,23 +151,47 @@ UpgradedSocket::~UpgradedSocket() {
 }
 
 HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits,
-                       ClientTracker* clients)
+                       ClientTracker* clients, const ClientFilter* filter)
     : handler_(handler), limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
       address_(LocalAddressText(listen_socket.Get())),
-      local_address_(meteremu::LocalAddress(listen_socket.Get())) {
+      local_address_(meteremu::LocalAddress(listen_socket.Get())),
+      gate_({limits.max_connections, limits.max_connections_per_address, limits.idle_timeout},
+            filter, SpecificAddress(local_address_)) {
+    if (limits_.threads == 0) limits_.threads = HttpThreadsForCores();
     // MHD_USE_ITC: wake the thread through a pipe, never shutdown() the listening socket, which
     // may belong to systemd (socket activation) and must stay usable after we exit.
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    // MHD_USE_POLL, not MHD_USE_EPOLL: libmicrohttpd 0.9.75's epoll loop (Debian 12) stops
+    // serving when a few hundred kept-alive connections send at once, and stays stuck until
+    // their timeout (bench/ found it; tests/unit/net/http_server_test.cpp holds it); poll()
+    // over at most max_connections descriptors costs nothing measurable.
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
+    auto connection_limit = ConnectionLimit(limits_);
     daemon_.reset(MHD_start_daemon(
-        flags, 0, nullptr, nullptr, &HttpServer::OnRequest, this, MHD_OPTION_LISTEN_SOCKET,
-        listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::OnCompleted, this,
-        MHD_OPTION_CONNECTION_LIMIT, limits_.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        limits_.idle_timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        limits_.connection_memory_bytes, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
+        flags, 0, &HttpServer::OnAccept, this, &HttpServer::OnRequest, this,
+        MHD_OPTION_LISTEN_SOCKET, listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED,
+        &HttpServer::OnCompleted, this, MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::OnConnection,
+        this, MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        TimeoutSeconds(limits_.idle_timeout), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        ConnectionMemory(limits_), MHD_OPTION_THREAD_POOL_SIZE,
+        limits_.threads > 1 ? limits_.threads : 0u, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
         MHD_OPTION_END));
     if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
     listen_socket.Release(); // MHD closes it when it stops
+}
+
+HttpServer::~HttpServer() {
+    if (!daemon_) return;
+    MHD_socket listening = MHD_quiesce_daemon(daemon_.get());
+    daemon_.reset();
+    if (listening != MHD_INVALID_SOCKET) close(listening);
+}
+
+std::string HttpServer::Describe() const {
+    return std::to_string(limits_.threads) + (limits_.threads == 1 ? " thread, " : " threads, ") +
+           std::to_string(ConnectionLimit(limits_)) + " connections, " +
+           std::to_string(ConnectionMemory(limits_)) + " bytes each, " +
+           std::to_string(TimeoutSeconds(limits_.idle_timeout)) + " s timeout";
 }
 
 MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const char* url,
@@ -113,11 +199,18 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
                                  size_t* upload_data_size, void** request_state) noexcept try {
     auto& server = *static_cast<HttpServer*>(self);
     if (!*request_state) {
+        if (HeaderBytes(connection, url, method) > server.limits_.max_header_bytes) {
+            server.gate_.RequestArrived(EntryOf(connection));
+            return Queue(connection, {431,
+                                      "{\"code\":431,\"message\":\"Request header too large\"}",
+                                      "application/json",
+                                      {{"Connection", "close"}}});
+        }
         *request_state = MayCarryBody(method) ? static_cast<void*>(new PendingBody)
                                               : static_cast<void*>(&no_body_marker);
         return MHD_YES;
     }
-    if (*request_state == &no_body_marker) return server.Respond(connection, url, method, {});
+    if (*request_state == &no_body_marker) return server.RespondToGet(connection, url, method);
     auto* pending = static_cast<PendingBody*>(*request_state);
     if (*upload_data_size > 0) {
         if (pending->data.size() + *upload_data_size > server.limits_.max_body_bytes)
@@ -127,27 +220,80 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (pending->too_large)
+    if (pending->too_large) {
+        server.gate_.RequestArrived(EntryOf(connection));
         return Queue(
             connection,
             {413, "{\"code\":413,\"message\":\"Request body too large\"}", "application/json", {}});
+    }
     return server.Respond(connection, url, method, pending->data);
 } catch (...) {
     return MHD_NO; // drops the connection; nothing sensible can be sent
 }
 
-void HttpServer::OnCompleted(void*, MHD_Connection*, void** request_state,
+void HttpServer::OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                              MHD_RequestTerminationCode) noexcept {
     if (*request_state != &no_body_marker) delete static_cast<PendingBody*>(*request_state);
     *request_state = nullptr;
+    static_cast<HttpServer*>(self)->gate_.AwaitRequest(EntryOf(connection));
+}
+
+MHD_Result HttpServer::OnAccept(void* self, const sockaddr* peer, socklen_t) noexcept {
+    return static_cast<HttpServer*>(self)->gate_.Admit(peer) ? MHD_YES : MHD_NO;
+}
+
+void HttpServer::OnConnection(void* self, MHD_Connection* connection, void** socket_state,
+                              MHD_ConnectionNotificationCode code) noexcept {
+    ConnectionGate& gate = static_cast<HttpServer*>(self)->gate_;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        gate.Closed(static_cast<ConnectionGate::Entry*>(*socket_state));
+        *socket_state = nullptr;
+        return;
+    }
+    const MHD_ConnectionInfo* peer =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const MHD_ConnectionInfo* fd =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_state = gate.Opened(peer ? peer->client_addr : nullptr, fd ? fd->connect_fd : -1);
+}
+
+/// A GET or HEAD: from the cache when the handler's epoch has not moved since the same
+/// request was answered with a reusable response, else answered and perhaps kept. The epoch
+/// is read before the handler runs, so a reading published meanwhile makes the kept response
+/// look older than it is (one extra answer later), never newer.
+MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
+                                    const char* method) {
+    ReplyEpoch epoch = handler_.Epoch();
+    if (!epoch.Valid()) return Respond(connection, url, method, {});
+    HttpReplyKey key(connection, method, url);
+    if (!key.Fits()) return Respond(connection, url, method, {});
+    NoteClient(connection);
+    gate_.RequestArrived(EntryOf(connection));
+    if (auto queued = cache_.Queue(connection, key.View(), epoch)) return *queued;
+    HttpResponse reply = Answer(connection, url, method, {});
+    if (!reply.reusable || reply.upgrade) return Queue(connection, reply);
+    MhdResponsePtr response = BuildResponse(reply);
+    if (!response) return MHD_NO;
+    MHD_Result queued = MHD_queue_response(connection, reply.status, response.get());
+    cache_.Store(key.View(), epoch, reply.status, std::move(response));
+    return queued;
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
                                std::string_view body) {
+    NoteClient(connection);
+    gate_.RequestArrived(EntryOf(connection));
+    return Queue(connection, Answer(connection, url, method, body));
+}
+
+HttpResponse HttpServer::Answer(MHD_Connection* connection, const char* url, const char* method,
+                                std::string_view body) {
     HttpRequest request{method, url, {}, body, connection};
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
-    NoteClient(connection);
-    return Queue(connection, handler_.Handle(request));
+    HttpResponse reply = handler_.Handle(request);
+    if (reply.upgrade && reply.status == MHD_HTTP_SWITCHING_PROTOCOLS)
+        gate_.Upgraded(EntryOf(connection));
+    return reply;
 }
 
 void HttpServer::NoteClient(MHD_Connection* connection) noexcept {

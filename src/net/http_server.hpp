@@ -5,10 +5,16 @@
 // libmicrohttpd's upgrade support.
 #pragma once
 
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
+#include "net/connection_gate.hpp"
+#include "net/http_reply_cache.hpp"
+#include "net/reply_epoch.hpp"
 #include "net/socket.hpp"
+#include "net/transport_limits.hpp"
 #include "util/mhd.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -69,6 +75,9 @@ struct HttpResponse {
     std::vector<std::pair<std::string_view, std::string>> headers;
     /// With status 101: who takes the connection once the response is sent.
     HttpUpgradeHandler* upgrade = nullptr;
+    /// The same GET gets the same response while the handler's Epoch() stays: the server
+    /// keeps it and answers the next ones without calling the handler.
+    bool reusable = false;
 };
 
 class HttpHandler {
@@ -76,14 +85,14 @@ public:
     virtual ~HttpHandler() = default;
     /// Called from the server's thread(s); must not block on the network.
     virtual HttpResponse Handle(const HttpRequest& request) noexcept = 0;
+    /// See HttpResponse::reusable; invalid (the default): nothing is kept.
+    virtual ReplyEpoch Epoch() noexcept { return {}; }
 };
 
-struct HttpLimits {
-    unsigned max_connections = 256;
-    unsigned idle_timeout_seconds = 30;
-    std::size_t max_body_bytes = 16 * 1024;
-    std::size_t connection_memory_bytes = 32 * 1024; ///< request line + headers + buffers
-};
+/// One libmicrohttpd thread per core, at most 4: on a Raspberry Pi a battery, Home Assistant
+/// and a dashboard polling at once are each answered without waiting on another; past four,
+/// threads only cost memory.
+unsigned HttpThreadsForCores() noexcept;
 
 /// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
 /// answered like any other but are not counted as a client.
@@ -92,16 +101,23 @@ inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe
 class HttpServer {
 public:
     /// Serves on an already listening socket (bound by us or passed in by systemd) and takes
-    /// ownership of it. Each request's peer is reported to `clients` when given. Throws
-    /// std::runtime_error when libmicrohttpd cannot start.
+    /// ownership of it. Each request's peer is reported to `clients` when given; connections
+    /// from clients `filter` does not allow are refused. Throws std::runtime_error when
+    /// libmicrohttpd cannot start.
     HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
-               ClientTracker* clients = nullptr);
-    ~HttpServer() = default;
+               ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
+    /// Stops serving. The listening socket is taken back from libmicrohttpd first and closed
+    /// here: with a thread pool, libmicrohttpd would shut it down, and a socket that systemd
+    /// keeps for the next start must stay listening.
+    ~HttpServer();
 
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
     std::uint16_t Port() const noexcept { return port_; }
+    /// How libmicrohttpd runs, for the log (and for bench/ to configure its reference the
+    /// same way): "2 threads, 296 connections, 24576 bytes each, 30 s timeout".
+    std::string Describe() const;
     /// "127.0.0.1:8080" or "[::]:80".
     const std::string& Address() const noexcept { return address_; }
     /// The listening socket's address, e.g. for a request to ourselves.
@@ -113,9 +129,16 @@ private:
                                 size_t* upload_data_size, void** request_state) noexcept;
     static void OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                             MHD_RequestTerminationCode code) noexcept;
+    static MHD_Result OnAccept(void* self, const sockaddr* peer, socklen_t length) noexcept;
+    static void OnConnection(void* self, MHD_Connection* connection, void** socket_state,
+                             MHD_ConnectionNotificationCode code) noexcept;
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
+    MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
+    /// The handler's response; a WebSocket upgrade is told to the gate.
+    HttpResponse Answer(MHD_Connection* connection, const char* url, const char* method,
+                        std::string_view body);
     void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;
@@ -124,6 +147,8 @@ private:
     std::uint16_t port_ = 0;
     std::string address_;
     SocketAddress local_address_;
+    ConnectionGate gate_;  ///< before daemon_: libmicrohttpd reports to it until it stops
+    HttpReplyCache cache_; ///< before daemon_: the server stops before the cache goes
     MhdDaemonPtr daemon_;
 };
 

@@ -4,6 +4,8 @@
 // exist, and the bytes of each result, belong to the frontend behind RpcHandler.
 #pragma once
 
+#include "net/reply_epoch.hpp"
+
 #include <jansson.h>
 
 #include <optional>
@@ -52,6 +54,14 @@ public:
 
     /// Identity used as "src" of response frames.
     virtual std::string_view SourceId() const noexcept = 0;
+
+    /// The epoch now: while it stays the same, a reusable method's result for the same params
+    /// stays the same too. Invalid (the default): nothing may be reused.
+    virtual ReplyEpoch Epoch() noexcept { return {}; }
+
+    /// Whether the result of `method` depends on nothing but its params and the epoch (not on
+    /// the clock, say), so that a transport may serve the bytes it framed from it again.
+    virtual bool Reusable(std::string_view /*method*/) const noexcept { return false; }
 
     /// What to push to subscribed clients after a new reading was published; nullopt when
     /// there is nothing to push (no fresh reading, or none newer than the last pushed).

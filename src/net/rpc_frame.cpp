@@ -107,6 +107,7 @@ FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text) {
             : handler.Call({request->method, request->params.get()});
     const auto* error = std::get_if<RpcError>(&outcome);
     answer.unavailable = error && error->code == rpc_code::kUnavailable;
+    answer.reusable = request->id && !error && handler.Reusable(request->method);
     if (request->id)
         answer.reply = RenderResponseFrame(*request->id, handler.SourceId(), request->src, outcome);
     return answer;

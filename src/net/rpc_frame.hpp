@@ -45,6 +45,9 @@ struct FrameAnswer {
     std::optional<std::string> reply; ///< the response frame; none for notifications
     std::optional<std::string> src;   ///< the caller's "src"
     bool unavailable = false;         ///< the call failed for lack of fresh data
+    /// The reply is a result the handler calls Reusable: the same request bytes get the same
+    /// reply bytes while the handler's epoch stays.
+    bool reusable = false;
 };
 
 /// Parses `text`, calls `handler`, renders the reply.

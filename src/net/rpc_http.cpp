@@ -54,8 +54,11 @@ HttpResponse RpcHttpHandler::Reply(unsigned status, std::string body, bool no_ca
 HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* params,
                                         bool no_cache) const {
     RpcOutcome outcome = rpc_.Call({method, params});
-    if (auto* result = std::get_if<std::string>(&outcome))
-        return Reply(200, std::move(*result), no_cache);
+    if (auto* result = std::get_if<std::string>(&outcome)) {
+        HttpResponse response = Reply(200, std::move(*result), no_cache);
+        response.reusable = rpc_.Reusable(method);
+        return response;
+    }
     const auto& error = std::get<RpcError>(outcome);
     return Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
 }

@@ -35,6 +35,7 @@ public:
           websocket_(websocket) {}
 
     HttpResponse Handle(const HttpRequest& request) noexcept override;
+    ReplyEpoch Epoch() noexcept override { return rpc_.Epoch(); }
 
 private:
     HttpResponse Reply(unsigned status, std::string body, bool no_cache = false) const;

@@ -5,12 +5,37 @@
 
 namespace meteremu {
 
-std::optional<std::string> RpcUdpHandler::Handle(std::string_view datagram) noexcept try {
+std::optional<std::string_view> RpcUdpHandler::Handle(std::string_view datagram) noexcept try {
+    // The epoch is read before the answer is made: a reading published in between makes the
+    // kept reply look older than it is (one extra rendering), never newer.
+    ReplyEpoch epoch = rpc_.Epoch();
+    if (epoch.Valid())
+        for (const Remembered& known : remembered_)
+            if (known.epoch == epoch && known.request == datagram) return known.reply;
     FrameAnswer answer = AnswerFrame(rpc_, datagram);
-    if (answer.unavailable) return std::nullopt;
-    return std::move(answer.reply);
+    if (answer.unavailable || !answer.reply) return std::nullopt;
+    if (epoch.Valid() && answer.reusable) return Remember(datagram, epoch, *answer.reply);
+    reply_ = std::move(*answer.reply);
+    return reply_;
 } catch (...) {
     return std::nullopt; // out of memory: a lost datagram, as on a busy network
+}
+
+/// Keeps `reply` in the slot of the same request if there is one, else in the next slot
+/// round robin. Copies into the slot's strings, which reuse their capacity.
+std::optional<std::string_view> RpcUdpHandler::Remember(std::string_view request, ReplyEpoch epoch,
+                                                        std::string& reply) {
+    Remembered* slot = nullptr;
+    for (Remembered& known : remembered_)
+        if (known.request == request) slot = &known;
+    if (!slot) {
+        slot = &remembered_[next_];
+        next_ = (next_ + 1) % remembered_.size();
+        slot->request.assign(request);
+    }
+    slot->epoch = epoch;
+    slot->reply.assign(reply);
+    return slot->reply;
 }
 
 } // namespace meteremu

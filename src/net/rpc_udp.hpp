@@ -3,10 +3,16 @@
 // one response frame back. Under on_stale = "silent" a call that has no fresh data to give
 // gets no datagram at all: the battery then falls back to its own safe behaviour, as it
 // does when a real meter is unplugged.
+// A battery sends the same bytes every poll, so the reply to a reusable method is kept with
+// its request and the handler's epoch, and sent again without parsing or rendering until the
+// epoch moves (a new reading, the reading turning stale, a reload).
 #pragma once
 
 #include "net/rpc.hpp"
 #include "net/udp_server.hpp"
+
+#include <array>
+#include <cstddef>
 
 namespace meteremu {
 
@@ -14,10 +20,25 @@ class RpcUdpHandler final : public DatagramHandler {
 public:
     explicit RpcUdpHandler(RpcHandler& rpc) : rpc_(rpc) {}
 
-    std::optional<std::string> Handle(std::string_view datagram) noexcept override;
+    std::optional<std::string_view> Handle(std::string_view datagram) noexcept override;
+
+    /// How many different requests are remembered (batteries on one site: a few).
+    static constexpr std::size_t kRemembered = 8;
 
 private:
+    struct Remembered {
+        std::string request;
+        ReplyEpoch epoch;
+        std::string reply;
+    };
+
+    std::optional<std::string_view> Remember(std::string_view request, ReplyEpoch epoch,
+                                             std::string& reply);
+
     RpcHandler& rpc_;
+    std::array<Remembered, kRemembered> remembered_; ///< strings keep their capacity
+    std::size_t next_ = 0;                           ///< the slot a new request takes
+    std::string reply_;                              ///< the last reply not remembered
 };
 
 } // namespace meteremu

@@ -5,32 +5,66 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <system_error>
 
 namespace meteremu {
 namespace {
 
-/// At most this many datagrams per socket per wake, so one busy port cannot starve another.
-constexpr int kBurst = 64;
-/// The loop ticks its heartbeat at least this often, also when no datagram comes.
-constexpr int kHeartbeatMs = 250;
+/// Datagrams taken with one recvmmsg: several batteries polling at once cost one call.
+constexpr unsigned kBatch = 8;
+/// A thread's receive gives up this often to tick its heartbeat and look for a stop, also
+/// when no datagram comes.
+constexpr long kHeartbeatUs = 250'000;
 
 /// Room for one IP_PKTINFO or IPV6_PKTINFO control message, in either direction.
 constexpr size_t kControlBytes = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));
 
-void SetNonBlocking(int fd) {
+/// Each thread sleeps in its socket's receive, as the simplest server does: a wait and a
+/// receive in one call, where poll() and then a receive cost two per datagram and a tenth of
+/// the rate. The receive times out for the heartbeat.
+void UseBlockingReceive(int fd) {
     int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-        throw std::system_error(errno, std::generic_category(), "fcntl O_NONBLOCK");
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        throw std::system_error(errno, std::generic_category(), "fcntl");
+    timeval timeout{0, kHeartbeatUs};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout))
+        throw std::system_error(errno, std::generic_category(), "SO_RCVTIMEO");
+}
+
+/// Ends a thread's wait at once: an empty datagram to its socket's own address (loopback for
+/// a wildcard), which gets no answer. Without it, the wait ends within kHeartbeatUs anyway.
+void WakeListener(int fd) noexcept {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length)) return;
+    if (local.ss_family == AF_INET) {
+        auto& v4 = reinterpret_cast<sockaddr_in&>(local);
+        if (v4.sin_addr.s_addr == htonl(INADDR_ANY)) v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (local.ss_family == AF_INET6) {
+        auto& v6 = reinterpret_cast<sockaddr_in6&>(local);
+        if (IN6_IS_ADDR_UNSPECIFIED(&v6.sin6_addr)) v6.sin6_addr = in6addr_loopback;
+    }
+    UniqueFd waker(socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (waker.Valid())
+        sendto(waker.Get(), "", 0, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&local), length);
 }
 
 /// Asks the kernel to tell, per datagram, which local address it was sent to. An IPv6
 /// socket also receives IPv4 (v4-mapped) datagrams; IP_PKTINFO covers those.
+/// A socket bound to one address (not the wildcard) receives only what is sent to that
+/// address and replies from it anyway: it needs no packet info, and skipping it spares each
+/// datagram a control message both ways.
 void RequestPacketInfo(int fd) {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&local);
+        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&local);
+        if (local.ss_family == AF_INET && v4->sin_addr.s_addr != htonl(INADDR_ANY)) return;
+        if (local.ss_family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr)) return;
+    }
     int on = 1;
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
@@ -74,84 +108,133 @@ size_t ReplyControl(msghdr& request, char* control) {
 
 } // namespace
 
+/// Room for kBatch datagrams with their senders and control messages, filled by recvmmsg.
+struct UdpServer::Batch {
+    explicit Batch(std::size_t max_request_bytes) : buffers(kBatch * (max_request_bytes + 1)) {
+        std::size_t size = max_request_bytes + 1;
+        for (unsigned i = 0; i < kBatch; ++i)
+            data[i] = {buffers.data() + i * size, size};
+    }
+
+    /// Ready for the next recvmmsg: recvmmsg overwrites the lengths it fills in.
+    void Reset() noexcept {
+        for (unsigned i = 0; i < kBatch; ++i)
+            messages[i].msg_hdr = {&senders[i], sizeof senders[i],  &data[i], 1,
+                                   controls[i], sizeof controls[i], 0};
+    }
+
+    std::vector<char> buffers;
+    iovec data[kBatch];
+    sockaddr_storage senders[kBatch];
+    alignas(cmsghdr) char controls[kBatch][kControlBytes];
+    mmsghdr messages[kBatch];
+};
+
+/// One socket and the thread that serves it.
+struct UdpServer::Listener {
+    Listener(UniqueFd fd, std::size_t max_request_bytes)
+        : socket(std::move(fd)), batch(max_request_bytes) {}
+
+    UniqueFd socket;
+    Heartbeat heartbeat;
+    Batch batch; ///< the thread's own
+    std::jthread thread;
+};
+
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-                     const UdpLimits& limits, ClientTracker* clients)
-    : sockets_(std::move(sockets)), handler_(handler), limits_(limits), clients_(clients),
-      buffer_(limits.max_request_bytes + 1) {
-    for (const UniqueFd& socket : sockets_) {
-        SetNonBlocking(socket.Get());
+                     const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
+    : handler_(handler), limits_(limits), clients_(clients), filter_(filter),
+      rate_limiter_(limits.reply_rate) {
+    for (UniqueFd& socket : sockets) {
+        UseBlockingReceive(socket.Get());
         RequestPacketInfo(socket.Get());
         addresses_.push_back(LocalAddressText(socket.Get()));
+        listeners_.push_back(
+            std::make_unique<Listener>(std::move(socket), limits.max_request_bytes));
     }
-    wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake_.Valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
-    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+    for (auto& listener : listeners_)
+        listener->thread = std::jthread(
+            [this, &listener = *listener](std::stop_token stop) { Run(listener, stop); });
 }
 
 UdpServer::~UdpServer() {
-    thread_.request_stop();
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto written = write(wake_.Get(), &one, sizeof one);
-    if (thread_.joinable()) thread_.join();
+    for (auto& listener : listeners_)
+        listener->thread.request_stop();
+    for (auto& listener : listeners_) {
+        WakeListener(listener->socket.Get());
+        if (listener->thread.joinable()) listener->thread.join();
+    }
 }
 
 std::vector<std::uint16_t> UdpServer::Ports() const {
     std::vector<std::uint16_t> ports;
-    for (const UniqueFd& socket : sockets_)
-        ports.push_back(LocalPort(socket.Get()));
+    for (const auto& listener : listeners_)
+        ports.push_back(LocalPort(listener->socket.Get()));
     return ports;
 }
 
-UdpCounters UdpServer::Counters() const noexcept {
-    return {received_.load(), replied_.load(), dropped_.load()};
+std::vector<std::pair<std::string, const Heartbeat*>> UdpServer::LoopHeartbeats() const {
+    std::vector<std::pair<std::string, const Heartbeat*>> beats;
+    for (size_t i = 0; i < listeners_.size(); ++i)
+        beats.emplace_back("udp " + addresses_[i], &listeners_[i]->heartbeat);
+    return beats;
 }
 
-void UdpServer::Run(std::stop_token stop) noexcept {
+UdpCounters UdpServer::Counters() const noexcept {
+    return {received_.load(), replied_.load(), dropped_.load(), refused_.load(), throttled_.load()};
+}
+
+/// Waits in recvmmsg for at least one datagram and takes whatever else is queued with it.
+void UdpServer::Run(Listener& listener, std::stop_token stop) noexcept {
     pthread_setname_np(pthread_self(), "udp");
-    std::vector<pollfd> fds;
-    for (const UniqueFd& socket : sockets_)
-        fds.push_back({socket.Get(), POLLIN, 0});
-    fds.push_back({wake_.Get(), POLLIN, 0});
+    int fd = listener.socket.Get();
     while (!stop.stop_requested()) {
-        heartbeat_.Tick();
-        if (poll(fds.data(), fds.size(), kHeartbeatMs) < 0) {
-            if (errno == EINTR) continue;
-            return; // cannot happen with valid descriptors
-        }
-        for (size_t i = 0; i + 1 < fds.size(); ++i)
-            if (fds[i].revents & POLLIN) Drain(fds[i].fd);
+        listener.heartbeat.Tick();
+        listener.batch.Reset();
+        int count = recvmmsg(fd, listener.batch.messages, kBatch, MSG_WAITFORONE, nullptr);
+        for (int i = 0; i < count && !stop.stop_requested(); ++i)
+            Answer(fd, listener.batch.messages[i].msg_hdr, listener.batch.messages[i].msg_len);
     }
 }
 
-void UdpServer::Drain(int fd) noexcept {
-    for (int i = 0; i < kBurst; ++i) {
-        sockaddr_storage sender{};
-        alignas(cmsghdr) char control[kControlBytes];
-        iovec data{buffer_.data(), buffer_.size()};
-        msghdr request{&sender, sizeof sender, &data, 1, control, sizeof control, 0};
-        ssize_t size = recvmsg(fd, &request, 0);
-        if (size < 0) return; // EAGAIN: drained
-        ++received_;
-        if (clients_)
-            clients_->Seen(reinterpret_cast<const sockaddr*>(&sender),
-                           std::chrono::steady_clock::now());
-        if (request.msg_flags & MSG_TRUNC) {
-            ++dropped_;
-            continue;
-        }
-        std::optional<std::string> reply =
-            handler_.Handle(std::string_view(buffer_.data(), static_cast<size_t>(size)));
-        if (!reply) continue;
-        alignas(cmsghdr) char reply_control[kControlBytes] = {};
-        iovec out{reply->data(), reply->size()};
-        msghdr response{&sender, request.msg_namelen, &out, 1, reply_control, 0, 0};
-        response.msg_controllen = ReplyControl(request, reply_control);
-        if (!response.msg_controllen) response.msg_control = nullptr;
-        ++replied_; // counted before the client can see the reply
-        if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-            --replied_;
-            ++dropped_;
-        }
+bool UdpServer::Admit(const sockaddr_storage& sender, bool too_long) noexcept {
+    const auto* address = reinterpret_cast<const sockaddr*>(&sender);
+    if (filter_ && !filter_->Allows(address)) {
+        ++refused_; // not even counted as a client
+        return false;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (clients_) clients_->Seen(address, now);
+    if (too_long) {
+        ++dropped_;
+        return false;
+    }
+    auto ip = IpAddress::Of(address);
+    if (ip && !rate_limiter_.Allow(*ip, now)) {
+        ++throttled_;
+        return false;
+    }
+    return true;
+}
+
+void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
+    ++received_;
+    // The buffer holds one byte more than the limit, so a longer datagram always shows.
+    bool too_long = (request.msg_flags & MSG_TRUNC) || size > limits_.max_request_bytes;
+    std::lock_guard lock(answer_mutex_); // the reply's bytes are the handler's until sent
+    if (!Admit(*static_cast<const sockaddr_storage*>(request.msg_name), too_long)) return;
+    std::optional<std::string_view> reply =
+        handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
+    if (!reply) return;
+    alignas(cmsghdr) char reply_control[kControlBytes] = {};
+    iovec out{const_cast<char*>(reply->data()), reply->size()};
+    msghdr response{request.msg_name, request.msg_namelen, &out, 1, reply_control, 0, 0};
+    response.msg_controllen = ReplyControl(request, reply_control);
+    if (!response.msg_controllen) response.msg_control = nullptr;
+    ++replied_; // counted before the client can see the reply
+    if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+        --replied_;
+        ++dropped_;
     }
 }
 

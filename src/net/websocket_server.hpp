@@ -10,6 +10,7 @@
 #include "net/client_tracker.hpp"
 #include "net/http_server.hpp"
 #include "net/socket.hpp"
+#include "net/transport_limits.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -43,15 +44,6 @@ public:
     virtual std::unique_ptr<WebSocketSession> Open() = 0;
     /// Once per push, on the server's thread, before the sessions' OnPush.
     virtual void PreparePush() noexcept {}
-};
-
-struct WebSocketLimits {
-    std::size_t max_clients = 32;
-    std::size_t max_message_bytes = 16 * 1024;
-    /// A client that lets more than this pile up unread is disconnected.
-    std::size_t max_unsent_bytes = 1024 * 1024;
-    /// How long a closing handshake may take before the connection is dropped.
-    std::chrono::milliseconds close_timeout{1000};
 };
 
 class WebSocketServer final : public HttpUpgradeHandler {

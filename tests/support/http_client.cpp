@@ -41,7 +41,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* target) noexcept {
 }
 
 HttpResult Perform(const std::string& url, const std::string* post_body,
-                   std::chrono::milliseconds timeout) {
+                   std::chrono::milliseconds timeout, const std::string& source = "") {
     HttpResult result;
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -50,6 +50,8 @@ HttpResult Perform(const std::string& url, const std::string* post_body,
     curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+    if (!source.empty())
+        curl_easy_setopt(curl.get(), CURLOPT_INTERFACE, ("host!" + source).c_str());
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &result.body);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, OnHeader);
@@ -75,8 +77,9 @@ std::optional<std::string> HttpResult::Header(std::string_view name) const {
     return std::nullopt;
 }
 
-HttpResult HttpGet(const std::string& url, std::chrono::milliseconds timeout) {
-    return Perform(url, nullptr, timeout);
+HttpResult HttpGet(const std::string& url, std::chrono::milliseconds timeout,
+                   const std::string& source) {
+    return Perform(url, nullptr, timeout, source);
 }
 
 HttpResult HttpPost(const std::string& url, const std::string& body,

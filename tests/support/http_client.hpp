@@ -20,8 +20,10 @@ struct HttpResult {
     std::optional<std::string> Header(std::string_view name) const;
 };
 
+/// A GET from any local address, or from `source` (e.g. "127.0.0.2") when given.
 HttpResult HttpGet(const std::string& url,
-                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                   const std::string& source = "");
 HttpResult HttpPost(const std::string& url, const std::string& body,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "support/websocket_client.hpp"
 
+#include "support/tcp_client.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,23 +16,8 @@ using Clock = std::chrono::steady_clock;
 constexpr char kMask[4] = {0x37, static_cast<char>(0xfa), 0x21, 0x3d};
 constexpr const char* kKey = "dGhlIHNhbXBsZSBub25jZQ=="; // RFC 6455 §1.3's sample key
 
-UniqueFd Connect(std::uint16_t port) {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (!fd.Valid() || connect(fd.Get(), reinterpret_cast<sockaddr*>(&address), sizeof address))
-        throw std::runtime_error("cannot connect to port " + std::to_string(port));
-    return fd;
-}
-
-void SendAll(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t sent = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent <= 0) throw std::runtime_error("send failed");
-        bytes.remove_prefix(static_cast<size_t>(sent));
-    }
+void SendOrThrow(int fd, std::string_view bytes) {
+    if (!SendAll(fd, bytes)) throw std::runtime_error("send failed");
 }
 
 int MillisecondsLeft(Clock::time_point deadline) {
@@ -70,11 +57,13 @@ std::uint16_t ServerFrame::CloseCode() const {
                                       static_cast<std::uint8_t>(payload[1]));
 }
 
-WebSocketClient::WebSocketClient(std::uint16_t port, const std::string& path) : fd_(Connect(port)) {
-    SendAll(fd_.Get(), "GET " + path +
-                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                           "Connection: Upgrade\r\nSec-WebSocket-Key: " +
-                           kKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+WebSocketClient::WebSocketClient(std::uint16_t port, const std::string& path,
+                                 const std::string& source)
+    : fd_(ConnectFrom(source, port)) {
+    SendOrThrow(fd_.Get(), "GET " + path +
+                               " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                               "Connection: Upgrade\r\nSec-WebSocket-Key: " +
+                               kKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
     auto deadline = Clock::now() + std::chrono::seconds(5);
     while (buffer_.find("\r\n\r\n") == std::string::npos)
         if (!Fill(deadline)) throw std::runtime_error("no handshake response: " + buffer_);
@@ -88,7 +77,7 @@ WebSocketClient::WebSocketClient(std::uint16_t port, const std::string& path) : 
 }
 
 void WebSocketClient::SendRaw(const std::string& bytes) {
-    SendAll(fd_.Get(), bytes);
+    SendOrThrow(fd_.Get(), bytes);
 }
 
 bool WebSocketClient::Fill(Clock::time_point deadline) {
@@ -149,8 +138,8 @@ bool WebSocketClient::ClosedByServer(std::chrono::milliseconds timeout) {
 
 std::string RawHttpExchange(std::uint16_t port, const std::string& request,
                             std::chrono::milliseconds timeout) {
-    UniqueFd fd = Connect(port);
-    SendAll(fd.Get(), request);
+    UniqueFd fd = ConnectFrom("", port);
+    SendOrThrow(fd.Get(), request);
     auto deadline = Clock::now() + timeout;
     std::string answer;
     char chunk[4096];

@@ -31,9 +31,11 @@ struct ServerFrame {
 
 class WebSocketClient {
 public:
-    /// Connects to 127.0.0.1:`port` and performs the opening handshake on `path`; throws
-    /// std::runtime_error when the server does not answer 101 with the right accept key.
-    WebSocketClient(std::uint16_t port, const std::string& path = "/rpc");
+    /// Connects to 127.0.0.1:`port` (from `source`, when given) and performs the opening
+    /// handshake on `path`; throws std::runtime_error when the server does not answer 101
+    /// with the right accept key.
+    WebSocketClient(std::uint16_t port, const std::string& path = "/rpc",
+                    const std::string& source = "");
 
     /// The server's handshake response (status line and headers).
     const std::string& Handshake() const noexcept { return handshake_; }

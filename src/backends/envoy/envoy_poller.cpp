@@ -291,25 +291,28 @@ void EnvoyPoller::EnsureEnergyCounter(Seconds max_gap) {
     }
 }
 
+/// The reading goes out before the counters are saved: the save syncs a file (milliseconds on
+/// an SD card), which must not make the replies wait for the new reading.
 void EnvoyPoller::Publish(Reading reading, bool integrate) {
     auto now = Now();
     reading.received_at = now;
-    if (integrate && energy_) {
-        energy_->Add(reading, now);
-        try {
-            energy_->SaveIfDue(now, kEnergySaveInterval);
-        } catch (const std::exception& error) {
-            if (!save_warned_)
-                log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-            save_warned_ = true;
-        }
-    }
+    if (integrate && energy_) energy_->Add(reading, now);
     state_.Publish(reading);
+    if (integrate && energy_) SaveEnergyIfDue(now);
     failure_log_.Recovered("Envoy readings are back");
     failures_ = 0;
     auth_failures_ = 0;
     rechecked_ = false;
     no_grid_logged_ = false;
+}
+
+void EnvoyPoller::SaveEnergyIfDue(SteadyTime now) {
+    try {
+        energy_->SaveIfDue(now, kEnergySaveInterval);
+    } catch (const std::exception& error) {
+        if (!save_warned_) log::Warning(kDomain, "cannot save the energy counters: ", error.what());
+        save_warned_ = true;
+    }
 }
 
 void EnvoyPoller::Shutdown() noexcept {

@@ -67,6 +67,7 @@ private:
     Seconds NoGridData(const std::string& reason);
     void AdoptSetup(MeterSetup setup);
     void Publish(Reading reading, bool integrate);
+    void SaveEnergyIfDue(SteadyTime now);
     void EnsureEnergyCounter(Seconds max_gap);
     bool RefreshAllowed(SteadyTime now) const noexcept;
 

@@ -11,25 +11,27 @@ namespace {
 constexpr unsigned kTri = kTriphaseOnly;
 constexpr unsigned kMono = kMonophaseOnly;
 constexpr unsigned kAll = kEveryProfile;
+constexpr bool kPerReading = true;
 
 // The order of a real Pro 3EM's Shelly.ListMethods (fw 2.0.0 capture), keeping the methods
 // implemented here. The casing is the firmware's too (Mqtt, WS, BLE); calls ignore case.
 // Setters, OTA, scripts and the like are absent: a device may list only what it allows.
+// kPerReading marks what batteries poll and what does not depend on the clock.
 constexpr Method kMethods[] = {
-    {"EMData.GetConfig", ComponentGetConfig, kTri, "emdata"},
+    {"EMData.GetConfig", ComponentGetConfig, kTri, "emdata", kPerReading},
     {"EMData.GetData", EnergyGetData, kTri, "emdata"},
     {"EMData.GetRecords", EnergyGetRecords, kTri, "emdata"},
-    {"EMData.GetStatus", ComponentGetStatus, kTri, "emdata"},
-    {"EM.GetCTTypes", MeterGetCtTypes, kTri, "em"},
-    {"EM.GetConfig", ComponentGetConfig, kTri, "em"},
-    {"EM.GetStatus", ComponentGetStatus, kTri, "em"},
-    {"EM1Data.GetConfig", ComponentGetConfig, kMono, "em1data"},
+    {"EMData.GetStatus", ComponentGetStatus, kTri, "emdata", kPerReading},
+    {"EM.GetCTTypes", MeterGetCtTypes, kTri, "em", kPerReading},
+    {"EM.GetConfig", ComponentGetConfig, kTri, "em", kPerReading},
+    {"EM.GetStatus", ComponentGetStatus, kTri, "em", kPerReading},
+    {"EM1Data.GetConfig", ComponentGetConfig, kMono, "em1data", kPerReading},
     {"EM1Data.GetData", EnergyGetData, kMono, "em1data"},
     {"EM1Data.GetRecords", EnergyGetRecords, kMono, "em1data"},
-    {"EM1Data.GetStatus", ComponentGetStatus, kMono, "em1data"},
-    {"EM1.GetCTTypes", MeterGetCtTypes, kMono, "em1"},
-    {"EM1.GetConfig", ComponentGetConfig, kMono, "em1"},
-    {"EM1.GetStatus", ComponentGetStatus, kMono, "em1"},
+    {"EM1Data.GetStatus", ComponentGetStatus, kMono, "em1data", kPerReading},
+    {"EM1.GetCTTypes", MeterGetCtTypes, kMono, "em1", kPerReading},
+    {"EM1.GetConfig", ComponentGetConfig, kMono, "em1", kPerReading},
+    {"EM1.GetStatus", ComponentGetStatus, kMono, "em1", kPerReading},
     {"Temperature.GetConfig", ComponentGetConfig, kAll, "temperature"},
     {"Temperature.GetStatus", ComponentGetStatus, kAll, "temperature"},
     {"BTHome.GetConfig", ComponentGetConfig, kAll, "bthome"},
@@ -55,7 +57,7 @@ constexpr Method kMethods[] = {
     {"Shelly.GetComponents", ShellyGetComponents, kAll},
     {"Shelly.GetStatus", ShellyGetStatus, kAll},
     {"Shelly.GetConfig", ShellyGetConfig, kAll},
-    {"Shelly.GetDeviceInfo", ShellyGetDeviceInfo, kAll},
+    {"Shelly.GetDeviceInfo", ShellyGetDeviceInfo, kAll, {}, kPerReading},
     {"RPC.Ping", RpcPing, kAll},
 };
 

@@ -42,6 +42,9 @@ struct Method {
     /// For the generic component handlers: "wifi" (a singleton) or "em1" (instances,
     /// chosen by params.id).
     std::string_view component = {};
+    /// The result depends on the identity, the params and the reading alone (not on the
+    /// clock): transports may serve it again until the next reading (net/reply_epoch.hpp).
+    bool per_reading = false;
 };
 
 /// The method called `name` in any letter case that `profile` has, or null.

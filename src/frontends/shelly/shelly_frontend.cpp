@@ -9,12 +9,19 @@
 #include "platform/log.hpp"
 #include "util/json_writer.hpp"
 
+#include <atomic>
 #include <mutex>
 
 namespace meteremu {
 namespace {
 
 constexpr std::string_view kServerName = "ShellyHTTP/1.0.0";
+
+/// Every frontend instance renders under its own ReplyEpoch::source; a reload builds another.
+std::uint64_t NextInstance() noexcept {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1);
+}
 
 double UnixSeconds(WallTime time) {
     return std::chrono::duration<double>(time.time_since_epoch()).count();
@@ -42,6 +49,16 @@ public:
     }
 
     std::string_view SourceId() const noexcept override { return identity_.id; }
+
+    ReplyEpoch Epoch() noexcept override {
+        MeterStamp stamp = state_.Stamp(std::chrono::steady_clock::now());
+        return {instance_, stamp.revision, static_cast<int>(stamp.freshness)};
+    }
+
+    bool Reusable(std::string_view name) const noexcept override {
+        const shelly::Method* method = shelly::FindMethod(identity_.profile, name);
+        return method && method->per_reading;
+    }
     std::string_view HttpServerName() const noexcept override { return kServerName; }
 
     std::vector<HttpAlias> HttpAliases() const override {
@@ -85,6 +102,7 @@ public:
 
 private:
     shelly::Identity identity_;
+    std::uint64_t instance_ = NextInstance();
     const MeterState& state_;
     SteadyTime started_;
     WallTime started_wall_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <thread>
 
 namespace meteremu {
 namespace {
@@ -22,7 +23,7 @@ constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params"
 
 class UdpServerTest : public testing::Test {
 protected:
-    void Start(OnStale mode, const std::string& address = "127.0.0.1") {
+    void Start(OnStale mode, const std::string& address = "127.0.0.1", UdpLimits limits = {}) {
         server_.reset();
         auto shelly = test::MakeShelly(mode, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
         state_ = std::move(shelly.state);
@@ -31,7 +32,8 @@ protected:
         std::vector<UniqueFd> sockets;
         sockets.push_back(BindSocket(SocketKind::Datagram, address, 0));
         sockets.push_back(BindSocket(SocketKind::Datagram, address, 0));
-        server_ = std::make_unique<UdpServer>(std::move(sockets), *handler_);
+        server_ =
+            std::make_unique<UdpServer>(std::move(sockets), *handler_, limits, nullptr, &filter_);
     }
 
     void SetUp() override { Start(OnStale::Silent); }
@@ -48,6 +50,17 @@ protected:
         return client_.Receive(wait);
     }
 
+    /// Sends `count` polls from `client` at once, then counts the replies that come.
+    int RepliesToBurst(test::UdpClient& client, int count) {
+        for (int i = 0; i < count; ++i)
+            EXPECT_TRUE(client.Send("127.0.0.1", server_->Ports()[0], kMarstekPoll));
+        int replies = 0;
+        while (client.Receive(300ms))
+            ++replies;
+        return replies;
+    }
+
+    ClientFilter filter_;
     test::UdpClient client_{"127.0.0.1"};
     std::unique_ptr<MeterState> state_;
     std::unique_ptr<Frontend> frontend_;
@@ -140,6 +153,51 @@ TEST_F(UdpServerTest, AnswersFromCacheQuickly) {
         "UDP EM.GetStatus round trip over loopback: p50 %.0f us, p99 %.0f us, max %.0f us\n",
         micros[100], micros[198], micros.back());
     EXPECT_LT(micros[100], 100000.0); // the spec's target, with a wide margin on a busy host
+}
+
+TEST_F(UdpServerTest, RepliesToEachSenderAreRateLimited) {
+    UdpLimits limits;
+    limits.reply_rate = 2;
+    Start(OnStale::Last, "127.0.0.1", limits);
+    Publish(100);
+    test::UdpClient flooder("127.0.0.2"), battery("127.0.0.3"), host("127.0.0.1");
+    // A burst of two, and at most one more if the machine is slow enough for a refill.
+    int flood_replies = RepliesToBurst(flooder, 20);
+    EXPECT_GE(flood_replies, 2);
+    EXPECT_LE(flood_replies, 3);
+    EXPECT_GE(server_->Counters().throttled, 17u);
+    // Another sender has its own budget, the host none at all.
+    EXPECT_GE(RepliesToBurst(battery, 2), 2);
+    EXPECT_EQ(RepliesToBurst(host, 20), 20);
+    // The flooder's budget refills at the rate.
+    std::this_thread::sleep_for(1100ms);
+    EXPECT_GE(RepliesToBurst(flooder, 2), 2);
+}
+
+TEST_F(UdpServerTest, AllowListDropsOtherSenders) {
+    std::string error;
+    filter_.Replace(AllowList({IpNetwork::Parse("127.0.0.2/32", error).value()}));
+    Start(OnStale::Last);
+    Publish(100);
+    test::UdpClient allowed("127.0.0.2"), stranger("127.0.0.3");
+    EXPECT_EQ(RepliesToBurst(allowed, 1), 1);
+    EXPECT_EQ(RepliesToBurst(stranger, 3), 0);
+    EXPECT_EQ(server_->Counters().refused, 3u);
+    EXPECT_EQ(RepliesToBurst(client_, 1), 1) << "the host itself";
+}
+
+TEST_F(UdpServerTest, LongerDatagramThanTheLimitIsDropped) {
+    UdpLimits limits;
+    limits.max_request_bytes = 128;
+    Start(OnStale::Last, "127.0.0.1", limits);
+    Publish(100);
+    auto padded = [](size_t size) {
+        std::string start = R"({"id":1,"method":"EM.GetStatus","params":{"id":0,"pad":")";
+        return start + std::string(size - start.size() - 3, 'x') + "\"}}";
+    };
+    EXPECT_TRUE(Ask(padded(128)));
+    EXPECT_FALSE(Ask(padded(129), 0, "127.0.0.1", 300ms));
+    EXPECT_EQ(server_->Counters().dropped, 1u);
 }
 
 } // namespace

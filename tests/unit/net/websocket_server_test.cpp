@@ -231,7 +231,7 @@ TEST_F(WebSocketServerTest, TooManyClientsAreToldToComeBack) {
 
 TEST_F(WebSocketServerTest, HttpIdleTimeoutDoesNotCutWebSockets) {
     HttpLimits http_limits;
-    http_limits.idle_timeout_seconds = 1;
+    http_limits.idle_timeout = 1s;
     Start(OnStale::Silent, {}, http_limits);
     WebSocketClient client(Port());
     std::this_thread::sleep_for(2500ms);

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "net/http_reply_cache.hpp"
+
+#include <cstring>
+#include <utility>
+
+namespace meteremu {
+
+HttpReplyKey::HttpReplyKey(MHD_Connection* connection, std::string_view method,
+                           std::string_view url) {
+    Append(method);
+    Append(" ");
+    Append(url);
+    Append("?");
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &HttpReplyKey::AddArgument, this);
+}
+
+/// Arguments in request order, "key=value&" each; a value-less "?flag" is "flag&". A "&" or
+/// "=" inside a decoded key or value could make two requests look alike: such requests are
+/// not kept.
+MHD_Result HttpReplyKey::AddArgument(void* self, MHD_ValueKind, const char* key,
+                                     const char* value) noexcept {
+    auto& built = *static_cast<HttpReplyKey*>(self);
+    for (const char* part : {key, value})
+        if (part && std::strpbrk(part, "&=")) built.fits_ = false;
+    built.Append(key);
+    if (value) {
+        built.Append("=");
+        built.Append(value);
+    }
+    built.Append("&");
+    return built.fits_ ? MHD_YES : MHD_NO;
+}
+
+void HttpReplyKey::Append(std::string_view part) noexcept {
+    if (part.size() > text_.size() - size_) {
+        fits_ = false;
+        return;
+    }
+    std::memcpy(text_.data() + size_, part.data(), part.size());
+    size_ += part.size();
+}
+
+std::optional<MHD_Result> HttpReplyCache::Queue(MHD_Connection* connection, std::string_view key,
+                                                ReplyEpoch epoch) {
+    std::lock_guard lock(mutex_);
+    for (const Entry& entry : entries_)
+        if (entry.response && entry.epoch == epoch && entry.key == key)
+            return MHD_queue_response(connection, entry.status, entry.response.get());
+    return std::nullopt;
+}
+
+void HttpReplyCache::Store(std::string_view key, ReplyEpoch epoch, unsigned status,
+                           MhdResponsePtr response) {
+    MhdResponsePtr replaced; // destroyed after the lock is released
+    std::lock_guard lock(mutex_);
+    Entry* slot = nullptr;
+    for (Entry& entry : entries_)
+        if (entry.key == key) slot = &entry;
+    if (!slot) {
+        slot = &entries_[next_];
+        next_ = (next_ + 1) % entries_.size();
+        slot->key.assign(key);
+    }
+    slot->epoch = epoch;
+    slot->status = status;
+    replaced = std::exchange(slot->response, std::move(response));
+}
+
+} // namespace meteremu

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Finished libmicrohttpd responses kept for GET requests whose reply the handler marked
+// reusable, served again while the handler's epoch stays (net/reply_epoch.hpp). A hit costs
+// a key comparison and MHD_queue_response of the response already built: no rendering, no
+// allocation. libmicrohttpd counts the references of a response, so one response object goes
+// out on any number of connections, from every server thread, and outlives its entry here.
+#pragma once
+
+#include "net/reply_epoch.hpp"
+#include "util/mhd.hpp"
+
+#include <array>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace meteremu {
+
+/// "GET /rpc/EM.GetStatus?id=0&": what identifies a GET request to the cache, built in place
+/// (no allocation); Fits() is false for requests too long to be worth keeping.
+class HttpReplyKey {
+public:
+    HttpReplyKey(MHD_Connection* connection, std::string_view method, std::string_view url);
+
+    bool Fits() const noexcept { return fits_; }
+    std::string_view View() const noexcept { return {text_.data(), size_}; }
+
+private:
+    static MHD_Result AddArgument(void* self, MHD_ValueKind, const char* key,
+                                  const char* value) noexcept;
+    void Append(std::string_view part) noexcept;
+
+    std::array<char, 256> text_;
+    std::size_t size_ = 0;
+    bool fits_ = true;
+};
+
+class HttpReplyCache {
+public:
+    /// Queues the kept response for `key` on `connection` if it was kept under `epoch`.
+    std::optional<MHD_Result> Queue(MHD_Connection* connection, std::string_view key,
+                                    ReplyEpoch epoch);
+
+    /// Keeps `response` (status `status`) for `key` under `epoch`, in place of what the key
+    /// had, or of the oldest entry.
+    void Store(std::string_view key, ReplyEpoch epoch, unsigned status, MhdResponsePtr response);
+
+    static constexpr std::size_t kEntries = 8;
+
+private:
+    struct Entry {
+        std::string key;
+        ReplyEpoch epoch;
+        unsigned status = 0;
+        MhdResponsePtr response;
+    };
+
+    std::mutex mutex_;
+    std::array<Entry, kEntries> entries_;
+    std::size_t next_ = 0;
+};
+
+} // namespace meteremu
