@@ -8,6 +8,7 @@
 #include "daemon/supervisor.hpp"
 #include "platform/log.hpp"
 #include "platform/systemd.hpp"
+#include "util/curl.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -56,6 +57,7 @@ int Main(const CommandLine& line) {
 
 int main(int argc, char** argv) {
     try {
+        meteremu::CurlGlobal curl; // process-wide, while main is the only thread
         return Main(ParseCommandLine(argc, argv));
     } catch (const UsageError& error) {
         std::fprintf(stderr, "meteremu: %s\n", error.what());

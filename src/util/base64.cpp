@@ -54,4 +54,26 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     return out;
 }
 
+std::string Base64UrlEncode(std::string_view bytes) {
+    std::string out = Base64Encode(bytes);
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    for (auto& c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+    while (!text.empty() && text.back() == '=')
+        text.remove_suffix(1);
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string standard(text);
+    for (auto& c : standard) {
+        if (c == '+' || c == '/' || c == '=') return std::nullopt;
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    standard.append((4 - standard.size() % 4) % 4, '=');
+    return Base64Decode(standard);
+}
+
 } // namespace meteremu

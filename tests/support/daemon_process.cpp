@@ -180,11 +180,11 @@ std::vector<std::uint16_t> RunningDaemon::UdpPorts(size_t count,
 }
 
 RunningDaemon StartDaemon(const std::string& config_path, std::vector<std::string> extra,
-                          std::chrono::milliseconds timeout) {
+                          std::chrono::milliseconds timeout, std::vector<std::string> environment) {
     std::vector<std::string> arguments{METEREMU_BINARY, "--config", config_path};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     RunningDaemon daemon;
-    daemon.process = std::make_unique<ChildProcess>(std::move(arguments));
+    daemon.process = std::make_unique<ChildProcess>(std::move(arguments), std::move(environment));
     auto match = daemon.process->WaitForOutput(R"(serving HTTP on [^\n]*:(\d+))", timeout);
     if (!match)
         throw std::runtime_error("meteremu did not start serving; its output:\n" +

@@ -87,7 +87,9 @@ std::string DemoTestConfig(const std::string& mac = "02:00:5E:10:20:30", int pha
 
 /// Starts the built meteremu with `--config config_path` and waits until it serves HTTP.
 /// Fails the calling test (via exception) when it does not start within `timeout`.
+/// `environment` ("NAME=value") is added to the test's own, e.g. STATE_DIRECTORY.
 RunningDaemon StartDaemon(const std::string& config_path, std::vector<std::string> extra = {},
-                          std::chrono::milliseconds timeout = 10s);
+                          std::chrono::milliseconds timeout = 10s,
+                          std::vector<std::string> environment = {});
 
 } // namespace meteremu::test

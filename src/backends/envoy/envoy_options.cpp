@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "backends/envoy/envoy_options.hpp"
 
+#include "backends/envoy/envoy_backend.hpp"
 #include "config/config_section.hpp"
 
 namespace meteremu {
@@ -19,6 +20,17 @@ void ParseHost(ConfigSection& section, EnvoyOptions& options) {
     ReadString(section, "host", options.host);
     if (options.host.empty() && section.String("host"))
         section.ErrorAt("host", "is empty: set it to the Envoy's IP address or host name");
+    else if (options.host.find_first_of("/ ") != std::string::npos)
+        section.ErrorAt("host", "expected only the Envoy's address or host name (optionally "
+                                "with :port), without http:// or a path");
+}
+
+void ParseUrl(ConfigSection& section, std::string_view key, std::string& target) {
+    ReadString(section, key, target);
+    while (!target.empty() && target.back() == '/')
+        target.pop_back();
+    if (target.rfind("https://", 0) != 0 && target.rfind("http://", 0) != 0)
+        section.ErrorAt(key, "expected a URL starting with https:// (or http://)");
 }
 
 void CheckCombinations(ConfigSection& section, const EnvoyOptions& options) {
@@ -43,14 +55,17 @@ std::unique_ptr<BackendOptions> ParseEnvoyOptions(ConfigSection& section) {
     ReadString(section, "username", options->username);
     ReadString(section, "password", options->password);
     ReadString(section, "serial", options->serial);
+    ParseUrl(section, "enlighten_url", options->enlighten_url);
+    ParseUrl(section, "entrez_url", options->entrez_url);
     CheckCombinations(section, *options);
     return options;
 }
 
 namespace {
 
-std::unique_ptr<Backend> CreateEnvoy(const BackendOptions&, const BackendContext&) {
-    throw PluginUnavailable("the envoy backend is not part of this build yet");
+std::unique_ptr<Backend> CreateEnvoy(const BackendOptions& options, const BackendContext& context) {
+    return std::make_unique<envoy::EnvoyBackend>(static_cast<const EnvoyOptions&>(options),
+                                                 context);
 }
 
 } // namespace

@@ -17,6 +17,9 @@ struct EnvoyOptions : BackendOptions {
     std::string username;
     std::string password;
     std::string serial;
+    /// Enphase's cloud, for fetching tokens; settings so tests can use a fake.
+    std::string enlighten_url = "https://enlighten.enphaseenergy.com";
+    std::string entrez_url = "https://entrez.enphaseenergy.com";
 };
 
 std::unique_ptr<BackendOptions> ParseEnvoyOptions(ConfigSection& section);

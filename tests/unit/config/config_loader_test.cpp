@@ -184,6 +184,17 @@ TEST(ConfigLoaderTest, EnvoyKeyCombinations) {
                 "5:14", "set token or token_file, not both");
     ExpectError("[backend]\ntype = \"envoy\"\nhost = \"h\"\nusername = \"me@example.com\"\n",
                 "4:12", "needs both username and password");
+    ExpectError("[backend]\ntype = \"envoy\"\nhost = \"https://192.168.1.50/\"\n", "3:8",
+                "without http:// or a path");
+    ExpectError("[backend]\ntype = \"envoy\"\nhost = \"h\"\nenlighten_url = \"enlighten.com\"\n",
+                "4:17", "a URL starting with https://");
+    Config config = ParseConfig("[backend]\ntype = \"envoy\"\nhost = \"192.168.1.50:8443\"\n"
+                                "entrez_url = \"http://127.0.0.1:9/\"\n",
+                                "e.toml");
+    const auto& envoy = static_cast<const EnvoyOptions&>(*config.backend.options);
+    EXPECT_EQ(envoy.host, "192.168.1.50:8443");
+    EXPECT_EQ(envoy.entrez_url, "http://127.0.0.1:9");
+    EXPECT_EQ(envoy.enlighten_url, "https://enlighten.enphaseenergy.com");
 }
 
 TEST(ConfigLoaderTest, EveryErrorIsReportedAtOnce) {

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Import and export energy per phase, integrated from power samples, for sources that give
+// grid power but no grid energy counters (a total-consumption CT, /production.json). The
+// counters live in a small file in the state directory, so a restart loses nothing.
+#pragma once
+
+#include "core/reading.hpp"
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace meteremu::envoy {
+
+class EnergyCounter {
+public:
+    /// `max_gap`: two samples further apart than this are not joined (what happened in between
+    /// is unknown, e.g. during an outage).
+    EnergyCounter(std::filesystem::path file, Seconds max_gap) noexcept;
+
+    /// Loads the counters saved for `serial`; a file for another gateway is ignored. Throws
+    /// std::runtime_error when the file exists but cannot be read or parsed.
+    void Load(const std::string& serial);
+
+    /// Integrates from the previous sample to this one (trapezoids, split where the power
+    /// crosses zero) and writes the counters into `reading`.
+    void Add(Reading& reading, SteadyTime at);
+
+    /// Writes the counters atomically. Throws std::system_error.
+    void Save() const;
+    /// Saves when `interval` passed since the last save; returns whether it did.
+    bool SaveIfDue(SteadyTime now, Seconds interval);
+
+    double ImportWh(std::size_t phase) const noexcept { return import_wh_[phase]; }
+    double ExportWh(std::size_t phase) const noexcept { return export_wh_[phase]; }
+
+private:
+    std::filesystem::path file_;
+    Seconds max_gap_;
+    std::string serial_;
+    std::array<double, kPhaseCount> import_wh_{};
+    std::array<double, kPhaseCount> export_wh_{};
+    std::optional<std::array<double, kPhaseCount>> last_power_;
+    SteadyTime last_at_{};
+    SteadyTime saved_at_{};
+};
+
+} // namespace meteremu::envoy

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+#include "backends/envoy/envoy_client.hpp"
+
+#include "backends/envoy/envoy_error.hpp"
+
+namespace meteremu::envoy {
+namespace {
+
+constexpr Seconds kConnectTimeout{3.0};
+constexpr Seconds kSetupTimeout{5.0};
+
+HttpClientOptions ClientOptions(const EnvoyClientOptions& options) {
+    HttpClientOptions http;
+    http.connect_timeout = kConnectTimeout;
+    http.verify_peer = options.verify_ssl;
+    http.ca_file = options.ca_file;
+    return http;
+}
+
+/// Sorts a non-2xx status into what the poller does about it.
+[[noreturn]] void ThrowForStatus(const std::string& what, long status) {
+    std::string message = what + " answered HTTP " + std::to_string(status);
+    if (status == 401 || status == 403) throw EnvoyError(ErrorKind::Auth, message);
+    if (status == 404) throw EnvoyError(ErrorKind::Missing, message);
+    // Missing pages may redirect to error pages; redirects are never followed (spec §2).
+    if (status >= 300 && status < 400)
+        throw EnvoyError(ErrorKind::Missing, message + " (a redirect, not followed)");
+    if (status >= 500) throw EnvoyError(ErrorKind::Server, message);
+    throw EnvoyError(ErrorKind::BadData, message);
+}
+
+} // namespace
+
+EnvoyClient::EnvoyClient(EnvoyClientOptions options)
+    : options_(std::move(options)), http_(ClientOptions(options_)) {}
+
+void EnvoyClient::SetToken(std::string token) {
+    if (token != token_) http_.ClearCookies();
+    token_ = std::move(token);
+    http_.SetDigestLogin("", "");
+    scheme_ = "https";
+}
+
+void EnvoyClient::UseLegacyLogin(const std::string& serial) {
+    token_.clear();
+    http_.SetDigestLogin("envoy", serial.size() > 6 ? serial.substr(serial.size() - 6) : serial);
+    scheme_ = "http";
+}
+
+ClientResponse EnvoyClient::Request(const std::string& path, Seconds timeout, std::stop_token stop,
+                                    bool authorized) {
+    ClientRequest request;
+    request.url = BaseUrl() + path;
+    request.timeout = timeout;
+    // /info needs no token, and its HTTP fallback must never carry one in clear text.
+    if (authorized) request.bearer = token_;
+    try {
+        return http_.Perform(request, stop);
+    } catch (const TransportError& error) {
+        throw EnvoyError(ErrorKind::Unreachable, request.url + ": " + error.what());
+    }
+}
+
+EnvoyInfo EnvoyClient::Discover(std::stop_token stop, bool https_only) {
+    scheme_ = "https";
+    ClientResponse response;
+    try {
+        response = Request("/info", kSetupTimeout, stop, false);
+    } catch (const EnvoyError& https_error) {
+        if (https_only) throw;
+        // Firmware before 7 serves plain HTTP only; try it before calling the gateway down,
+        // and report the HTTPS failure (e.g. a certificate problem) when both fail.
+        scheme_ = "http";
+        try {
+            response = Request("/info", kSetupTimeout, stop, false);
+        } catch (const EnvoyError&) {
+            scheme_ = "https";
+            throw https_error;
+        }
+    }
+    if (response.status < 200 || response.status >= 300)
+        ThrowForStatus(BaseUrl() + "/info", response.status);
+    return ParseInfo(response.body);
+}
+
+void EnvoyClient::CheckToken(std::stop_token stop) {
+    ClientResponse response = Request("/auth/check_jwt", kSetupTimeout, stop, true);
+    if (response.status < 200 || response.status >= 300)
+        ThrowForStatus(BaseUrl() + "/auth/check_jwt", response.status);
+}
+
+std::string EnvoyClient::Get(const std::string& path, Seconds timeout, std::stop_token stop) {
+    ClientResponse response = Request(path, timeout, stop, true);
+    if (response.status < 200 || response.status >= 300)
+        ThrowForStatus(BaseUrl() + path, response.status);
+    return std::move(response.body);
+}
+
+} // namespace meteremu::envoy

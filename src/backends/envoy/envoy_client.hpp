@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// The HTTP conversation with one Envoy: discovery of the scheme, the token and session cookie
+// (firmware >= 7) or digest login (older firmware), and the sorting of every answer into a
+// body or an EnvoyError of the kind the poller acts on.
+#pragma once
+
+#include "backends/envoy/info.hpp"
+#include "net/http_client.hpp"
+
+#include <stop_token>
+#include <string>
+
+namespace meteremu::envoy {
+
+struct EnvoyClientOptions {
+    std::string host; ///< name or address, optionally with ":port"
+    bool verify_ssl = false;
+    std::string ca_file;
+};
+
+class EnvoyClient {
+public:
+    explicit EnvoyClient(EnvoyClientOptions options);
+
+    /// GET /info over HTTPS, or over HTTP when HTTPS cannot connect (spec §2); later requests
+    /// use the scheme the firmware calls for. `https_only` once the firmware is known to
+    /// need tokens. Throws EnvoyError.
+    EnvoyInfo Discover(std::stop_token stop, bool https_only);
+
+    /// Token auth from now on (firmware >= 7). The token is a secret: it is only ever sent.
+    void SetToken(std::string token);
+    /// Digest login for older firmware: user "envoy", the serial's last six characters.
+    void UseLegacyLogin(const std::string& serial);
+
+    /// GET /auth/check_jwt with the token; keeps the sessionId cookie it sets. Throws
+    /// EnvoyError (Auth when the token is rejected).
+    void CheckToken(std::stop_token stop);
+    bool HasSession() const { return http_.HasCookie("sessionId"); }
+    void DropSession() { http_.ClearCookies(); }
+
+    /// GET `path` (e.g. "/ivp/meters/readings"); the body of a 2xx answer. Throws EnvoyError.
+    std::string Get(const std::string& path, Seconds timeout, std::stop_token stop);
+
+    /// "https://192.168.1.50", for messages.
+    std::string BaseUrl() const { return scheme_ + "://" + options_.host; }
+
+private:
+    ClientResponse Request(const std::string& path, Seconds timeout, std::stop_token stop,
+                           bool authorized);
+
+    EnvoyClientOptions options_;
+    HttpClient http_;
+    std::string scheme_ = "https";
+    std::string token_;
+};
+
+} // namespace meteremu::envoy

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+#include "backends/envoy/envoy_poller.hpp"
+
+#include "backends/envoy/production_json.hpp"
+#include "backends/envoy/readings.hpp"
+#include "platform/log.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace meteremu::envoy {
+namespace {
+
+constexpr log::Domain kDomain{"envoy"};
+
+constexpr Seconds kRequestTimeout{5.0};
+/// /production.json takes up to ~5.4 s on a big site (spec §6); still well inside the watchdog.
+constexpr Seconds kProductionJsonTimeout{10.0};
+/// Re-read token_file this often while no usable token is there.
+constexpr Seconds kTokenRetry{60.0};
+/// Enlighten may rate-limit: at most one token request this often (spec §3.4).
+constexpr Seconds kRefreshInterval{300.0};
+constexpr Seconds kExpiryCheckInterval{3600.0};
+constexpr Seconds kEnergySaveInterval{60.0};
+
+SteadyTime Now() {
+    return std::chrono::steady_clock::now();
+}
+
+bool Elapsed(const std::optional<SteadyTime>& since, Seconds interval, SteadyTime now) {
+    return !since || now - *since >= interval;
+}
+
+Seconds Exponential(double first, double cap, unsigned failures) {
+    return Seconds(std::min(cap, first * std::pow(2.0, std::min(failures, 16u) - 1.0)));
+}
+
+} // namespace
+
+Seconds RetryDelay(ErrorKind kind, unsigned failures) noexcept {
+    failures = std::max(failures, 1u);
+    switch (kind) {
+    case ErrorKind::Unreachable:
+        // Short: the daily maintenance ends without notice; fresh data within 5 s of it.
+        return Exponential(0.5, 3, failures);
+    case ErrorKind::Auth:
+        return Exponential(5, 300, failures);
+    case ErrorKind::Server:
+    case ErrorKind::Missing:
+        return Exponential(2, 30, failures);
+    case ErrorKind::BadData:
+        return Exponential(1, 10, failures);
+    }
+    return Seconds(5);
+}
+
+EnvoyPoller::EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
+                         const std::filesystem::path& state_directory)
+    : options_(options), state_(state), poll_interval_(poll_interval),
+      state_directory_(state_directory),
+      client_({options.host, options.verify_ssl, options.ca_file}),
+      tokens_(options, state_directory), failure_log_(kDomain) {}
+
+Seconds EnvoyPoller::Poll(std::stop_token stop) {
+    try {
+        return RunStep(stop);
+    } catch (const EnvoyError& error) {
+        return OnError(error);
+    } catch (const EnlightenError& error) {
+        return OnRefreshFailed(error);
+    }
+}
+
+Seconds EnvoyPoller::RunStep(std::stop_token stop) {
+    switch (step_) {
+    case Step::Discover:
+        return Discover(stop);
+    case Step::Authenticate:
+        return Authenticate(stop);
+    case Step::RefreshToken:
+        return RefreshToken(stop);
+    case Step::ProbeMeters:
+        return ProbeMeters(stop);
+    case Step::ProbeProductionJson:
+    case Step::PollProductionJson:
+        return ProductionJson(stop);
+    case Step::PollReadings:
+        return PollReadings(stop);
+    }
+    return Seconds(1);
+}
+
+Seconds EnvoyPoller::Discover(std::stop_token stop) {
+    bool known_token_firmware = info_ && info_->firmware.UsesTokens();
+    EnvoyInfo info = client_.Discover(stop, known_token_firmware);
+    bool changed = !info_ || !(info_->firmware == info.firmware) || info_->serial != info.serial;
+    if (changed) {
+        if (info_)
+            log::Notice(kDomain, "firmware changed from ", info_->firmware.Text(), " to ",
+                        info.firmware.Text(), ": setting up again");
+        log::Info(kDomain, "Envoy ", info.serial, " (", info.part_number, ") at ",
+                  client_.BaseUrl(), ", firmware ", info.firmware.Text(),
+                  info.metered ? (*info.metered ? ", metered" : ", not metered") : "");
+        client_.DropSession();
+        meters_probed_at_.reset();
+        energy_.reset();
+    }
+    info_ = std::move(info);
+    resume_step_ = Step::ProbeMeters;
+    if (info_->firmware.UsesTokens()) {
+        step_ = client_.HasSession() ? Step::ProbeMeters : Step::Authenticate;
+    } else {
+        client_.UseLegacyLogin(info_->serial);
+        step_ = Step::ProbeMeters;
+    }
+    return Seconds(0);
+}
+
+Seconds EnvoyPoller::NeedToken(std::string why) {
+    health_.Set(Condition::NeedsToken, std::move(why));
+    return kTokenRetry;
+}
+
+bool EnvoyPoller::RefreshAllowed(SteadyTime now) const noexcept {
+    return tokens_.CanRefresh() && Elapsed(refresh_attempted_at_, kRefreshInterval, now);
+}
+
+Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
+    const Token* token = tokens_.Current(info_->serial);
+    auto now = Now();
+    if (!token || token->claims.expires_at <= std::chrono::system_clock::now()) {
+        if (token) tokens_.ReportExpired();
+        if (RefreshAllowed(now)) {
+            step_ = Step::RefreshToken;
+            return Seconds(0);
+        }
+        if (!token && !token_missing_logged_)
+            log::Error(kDomain, "firmware ", info_->firmware.Text(),
+                       " needs a token: set token, token_file or an Enlighten login (see "
+                       "\"Getting an Envoy token\" in the README)");
+        token_missing_logged_ = !token;
+        return NeedToken(token ? "token expired" : "needs a token");
+    }
+    token_missing_logged_ = false;
+    expiry_checked_at_ = now;
+    if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
+        step_ = Step::RefreshToken; // fewer than 30 days left: renew while the old one works
+        return Seconds(0);
+    }
+    client_.SetToken(token->text);
+    client_.CheckToken(stop);
+    step_ = resume_step_;
+    return Seconds(0);
+}
+
+Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
+    refresh_attempted_at_ = Now();
+    if (tokens_.RefreshStep(info_->serial, stop)) step_ = Step::Authenticate;
+    return Seconds(0);
+}
+
+Seconds EnvoyPoller::ProbeMeters(std::stop_token stop) {
+    MeterSetup setup;
+    try {
+        setup = ParseMeters(client_.Get("/ivp/meters", kRequestTimeout, stop));
+    } catch (const EnvoyError& error) {
+        // Old and non-metered firmware: 404, {"error": ...}, or 401 even with digest (D3.18).
+        bool legacy_refusal = error.Kind() == ErrorKind::Auth && !info_->firmware.UsesTokens();
+        if (error.Kind() != ErrorKind::Missing && !legacy_refusal) throw;
+        setup.reason = "it has no /ivp/meters";
+    }
+    meters_probed_at_ = Now();
+    AdoptSetup(std::move(setup));
+    step_ = setup_.source == GridSource::None ? Step::ProbeProductionJson : Step::PollReadings;
+    return Seconds(0);
+}
+
+void EnvoyPoller::AdoptSetup(MeterSetup setup) {
+    bool changed = setup.source != setup_.source || setup.phase_count != setup_.phase_count ||
+                   (setup.consumption ? setup.consumption->eid : 0) !=
+                       (setup_.consumption ? setup_.consumption->eid : 0);
+    if (changed && setup.source != GridSource::None) {
+        log::Info(kDomain, "grid power from the ", setup.consumption->measurement_type, " CT (eid ",
+                  setup.consumption->eid, "), ", setup.phase_count,
+                  setup.phase_count == 1 ? " phase" : " phases",
+                  setup.source == GridSource::TotalConsumption
+                      ? ", minus the production CT; import and export energy are integrated "
+                        "by meteremu"
+                      : "");
+        for (const auto& problem : MeterProblems(setup))
+            log::Warning(kDomain, problem);
+    }
+    setup_ = std::move(setup);
+    if (setup_.source == GridSource::TotalConsumption)
+        EnsureEnergyCounter(std::max(Seconds(10), 5 * poll_interval_));
+}
+
+Seconds EnvoyPoller::NoGridData(const std::string& reason) {
+    failure_log_.Recovered("the Envoy answers again");
+    if (!no_grid_logged_)
+        log::Warning(kDomain,
+                     "this Envoy has no enabled consumption CT, so it cannot measure "
+                     "grid power (",
+                     reason, "); no meter data is served, and meteremu checks again every ",
+                     static_cast<int>(kReprobeInterval.count() / 60), " min");
+    no_grid_logged_ = true;
+    slow_logged_ = false;
+    failures_ = 0;
+    health_.Set(Condition::NoGridData);
+    step_ = Step::ProbeMeters;
+    return kReprobeInterval;
+}
+
+Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
+    auto now = Now();
+    if (production_requested_at_ && now - *production_requested_at_ < kProductionJsonInterval)
+        return kProductionJsonInterval - (now - *production_requested_at_);
+    production_requested_at_ = now;
+    bool probing = step_ == Step::ProbeProductionJson;
+    std::optional<ProductionJsonGrid> grid;
+    try {
+        grid = ParseProductionJsonGrid(
+            client_.Get("/production.json?details=1", kProductionJsonTimeout, stop));
+    } catch (const EnvoyError& error) {
+        // While probing, a refusal or a page instead of data means this gateway has no
+        // usable summary (3.x serves HTML, early 7.x answers 401 here); down or busy is
+        // retried.
+        bool retry = error.Kind() == ErrorKind::Unreachable || error.Kind() == ErrorKind::Server;
+        if (!probing || retry) throw;
+        return NoGridData(setup_.reason + ", and /production.json is unusable");
+    }
+    if (!grid) {
+        if (probing) return NoGridData(setup_.reason);
+        step_ = Step::ProbeMeters;
+        throw BadData("/production.json: the consumption CT is no longer active");
+    }
+    if (!slow_logged_)
+        log::Notice(kDomain,
+                    "this Envoy gives grid power only in /production.json, which is "
+                    "slow to generate: one reading every ",
+                    static_cast<int>(std::max(poll_interval_, kProductionJsonInterval).count()),
+                    " s, energy integrated by meteremu and no frequency; set stale_after = 45 "
+                    "or more");
+    slow_logged_ = true;
+    step_ = Step::PollProductionJson;
+    EnsureEnergyCounter(4 * kProductionJsonInterval);
+    Publish(grid->reading, true);
+    health_.Set(Condition::Slow);
+    return std::max(poll_interval_, kProductionJsonInterval);
+}
+
+Seconds EnvoyPoller::PollReadings(std::stop_token stop) {
+    auto now = Now();
+    if (Elapsed(meters_probed_at_, kReprobeInterval, now)) {
+        step_ = Step::ProbeMeters;
+        return Seconds(0);
+    }
+    if (info_->firmware.UsesTokens() && Elapsed(expiry_checked_at_, kExpiryCheckInterval, now)) {
+        expiry_checked_at_ = now;
+        if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
+            resume_step_ = Step::PollReadings;
+            step_ = Step::RefreshToken;
+            return Seconds(0);
+        }
+    }
+    std::string body;
+    try {
+        body = client_.Get("/ivp/meters/readings", kRequestTimeout, stop);
+    } catch (const EnvoyError& error) {
+        if (error.Kind() != ErrorKind::Missing) throw;
+        setup_.reason = "it has no /ivp/meters/readings";
+        step_ = Step::ProbeProductionJson;
+        return Seconds(0);
+    }
+    ReadingsDocument document(body);
+    bool total = setup_.source == GridSource::TotalConsumption;
+    Publish(total ? MapTotalConsumption(setup_, document) : MapNetConsumption(setup_, document),
+            total);
+    health_.Set(Condition::Ok);
+    return poll_interval_;
+}
+
+void EnvoyPoller::EnsureEnergyCounter(Seconds max_gap) {
+    if (energy_) return;
+    energy_ = std::make_unique<EnergyCounter>(state_directory_ / "envoy-energy.json", max_gap);
+    try {
+        energy_->Load(info_->serial);
+    } catch (const std::exception& error) {
+        log::Warning(kDomain,
+                     "cannot load the saved energy counters, starting from 0: ", error.what());
+    }
+}
+
+void EnvoyPoller::Publish(Reading reading, bool integrate) {
+    auto now = Now();
+    reading.received_at = now;
+    if (integrate && energy_) {
+        energy_->Add(reading, now);
+        try {
+            energy_->SaveIfDue(now, kEnergySaveInterval);
+        } catch (const std::exception& error) {
+            if (!save_warned_)
+                log::Warning(kDomain, "cannot save the energy counters: ", error.what());
+            save_warned_ = true;
+        }
+    }
+    state_.Publish(reading);
+    failure_log_.Recovered("Envoy readings are back");
+    failures_ = 0;
+    auth_failures_ = 0;
+    rechecked_ = false;
+    no_grid_logged_ = false;
+}
+
+void EnvoyPoller::Shutdown() noexcept {
+    if (!energy_) return;
+    try {
+        energy_->Save();
+    } catch (const std::exception& error) {
+        log::Warning(kDomain, "cannot save the energy counters: ", error.what());
+    }
+}
+
+} // namespace meteremu::envoy

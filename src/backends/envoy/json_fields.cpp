@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#include "backends/envoy/json_fields.hpp"
+
+#include <cmath>
+
+namespace meteremu::envoy {
+
+JsonPtr ParseJsonBody(std::string_view text, std::string_view what) {
+    size_t start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) throw BadData(std::string(what) + ": empty body");
+    if (text[start] == '<') throw BadData(std::string(what) + ": an HTML page instead of JSON");
+    json_error_t error;
+    JsonPtr root(json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error));
+    if (!root)
+        throw BadData(std::string(what) + ": invalid JSON at byte " +
+                      std::to_string(error.position) + " (" + error.text + ")");
+    return root;
+}
+
+std::optional<double> OptionalNumber(const json_t* object, const char* key) {
+    const json_t* value = json_object_get(object, key);
+    if (!value || !json_is_number(value)) return std::nullopt;
+    double number = json_number_value(value);
+    if (!std::isfinite(number)) return std::nullopt;
+    return number;
+}
+
+double RequireNumber(const json_t* object, const char* key, std::string_view what) {
+    auto number = OptionalNumber(object, key);
+    if (!number) throw BadData(std::string(what) + ": \"" + key + "\" is missing or not a number");
+    return *number;
+}
+
+std::optional<std::string> OptionalString(const json_t* object, const char* key) {
+    const json_t* value = json_object_get(object, key);
+    if (!value || !json_is_string(value)) return std::nullopt;
+    return std::string(json_string_value(value), json_string_length(value));
+}
+
+} // namespace meteremu::envoy

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// An HTTP(S) client on libcurl for a poller: one easy handle reused for every request (so one
+// kept-alive connection and one cookie jar), one request at a time, bounded timeouts, no
+// redirects, and cancellation when the poller is asked to stop. Not thread-safe: it belongs
+// to the thread that polls.
+#pragma once
+
+#include "core/reading.hpp"
+#include "util/curl.hpp"
+
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+namespace meteremu {
+
+struct HttpClientOptions {
+    Seconds connect_timeout{3.0};
+    /// false accepts any certificate (Envoys have self-signed ones).
+    bool verify_peer = true;
+    /// With verify_peer: a PEM file to verify against instead of the system store.
+    std::string ca_file;
+    /// Bytes of response body accepted; more is an error (a gateway answers a few KiB).
+    std::size_t max_body_bytes = 4 * 1024 * 1024;
+};
+
+struct ClientRequest {
+    std::string url;
+    /// Empty: GET. Otherwise POSTed with `content_type`.
+    std::string post_body;
+    std::string content_type;
+    /// Whole request, connect included.
+    Seconds timeout{5.0};
+    /// Sent as "Authorization: Bearer ..."; a secret, never part of an error message.
+    std::string bearer;
+};
+
+struct ClientResponse {
+    long status = 0;
+    std::string content_type; ///< as sent, e.g. "application/json; charset=UTF-8"
+    std::string body;
+    Seconds elapsed{};
+};
+
+enum class TransportFailure {
+    Refused,   ///< nothing listens, or the host is unreachable
+    Timeout,   ///< connect or whole-request timeout
+    Tls,       ///< handshake or certificate verification failed
+    Reset,     ///< the connection broke mid-request or the body was cut
+    Resolve,   ///< the host name does not resolve
+    Cancelled, ///< stop was requested
+    Other,
+};
+
+/// No HTTP response arrived. The message names the URL's host, never a credential.
+class TransportError : public std::runtime_error {
+public:
+    TransportError(TransportFailure failure, const std::string& message)
+        : std::runtime_error(message), failure_(failure) {}
+    TransportFailure Failure() const noexcept { return failure_; }
+
+private:
+    TransportFailure failure_;
+};
+
+class HttpClient {
+public:
+    /// Throws std::runtime_error when libcurl has no handle to give.
+    explicit HttpClient(HttpClientOptions options);
+
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    /// One request; any HTTP status is a response. Throws TransportError.
+    ClientResponse Perform(const ClientRequest& request, std::stop_token stop);
+
+    /// HTTP Digest credentials, answered when a server asks for them (legacy Envoys).
+    void SetDigestLogin(std::string user, std::string password);
+
+    /// Whether the cookie jar holds a cookie called `name` (e.g. "sessionId").
+    bool HasCookie(std::string_view name) const;
+    void ClearCookies();
+
+private:
+    void Configure(const ClientRequest& request, CurlSlistPtr& headers, std::string& authorization,
+                   std::stop_token& stop);
+
+    HttpClientOptions options_;
+    CurlEasyPtr curl_;
+    std::string digest_user_;
+    std::string digest_password_;
+    char error_[CURL_ERROR_SIZE] = {};
+};
+
+/// "refused", "timeout", ... for logs and status lines.
+std::string_view TransportFailureName(TransportFailure failure) noexcept;
+
+} // namespace meteremu

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// The fake Envoy as a program (for fault matrices and benchmarks run from scripts): it prints
+// its ports, serves a capture folder, and switches faults through its control port.
+#include "integration/envoy_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace meteremu::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FakeEnvoyProgramTest, ServesAFolderAndTakesFaultsAtRunTime) {
+    ChildProcess fake(
+        {FAKE_ENVOY_BINARY, "--fixtures", EnvoyFolder("3.9.36").string(), "--port", "0"});
+    auto ports = fake.WaitForOutput(R"(port=(\d+) control=(\d+))", 10s);
+    ASSERT_TRUE(ports) << fake.Stderr();
+    std::string envoy = "http://127.0.0.1:" + (*ports)[1];
+    std::string control = "http://127.0.0.1:" + (*ports)[2];
+
+    auto info = HttpGet(envoy + "/info");
+    EXPECT_EQ(info.status, 200);
+    EXPECT_EQ(info.body, ReadFile(EnvoyFolder("3.9.36") / "info"));
+    auto html = HttpGet(envoy + "/production.json");
+    EXPECT_EQ(html.status, 200); // R3.9.36 answers an HTML page with 200, as captured
+    EXPECT_EQ(html.Header("Content-Type"), "text/html");
+
+    EXPECT_EQ(HttpGet(control + "/fault?kind=503&path=/info&count=1").status, 200);
+    EXPECT_EQ(HttpGet(envoy + "/info").status, 503);
+    EXPECT_EQ(HttpGet(envoy + "/info").status, 200);
+    EXPECT_EQ(HttpGet(control + "/fault?kind=bogus").status, 400);
+
+    EXPECT_EQ(HttpGet(control + "/down").status, 200);
+    EXPECT_EQ(HttpGet(envoy + "/info").status, 0); // refused
+    EXPECT_EQ(HttpGet(control + "/up").status, 200);
+    EXPECT_EQ(HttpGet(envoy + "/info").status, 200);
+
+    auto stats = HttpGet(control + "/stats");
+    EXPECT_EQ(stats.status, 200);
+    EXPECT_EQ(ReplyNumber(stats.body, "requests"), 5.0) << stats.body;
+    EXPECT_EQ(ReplyNumber(stats.body, "max_in_flight"), 1.0) << stats.body;
+    EXPECT_EQ(fake.Stop(SIGTERM), 0);
+}
+
+} // namespace
+} // namespace meteremu::test
