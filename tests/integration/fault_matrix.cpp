@@ -150,7 +150,9 @@ void MatrixMeter::Check(const char* transport, Served served, Clock::time_point 
     for (const Delivery& delivery : deliveries) {
         if (delivery.at > answered) continue;
         if (!latest_any || delivery.at > *latest_any) latest_any = delivery.at;
-        if (delivery.sure && (!latest_sure || delivery.at > *latest_sure))
+        // Surely in the daemon's state before the request came: published before `sent`.
+        if (delivery.sure && delivery.at + kSlack <= sent &&
+            (!latest_sure || delivery.at > *latest_sure))
             latest_sure = delivery.at;
     }
     // Fresh is possible while some delivery is within stale_after; certain while an
@@ -260,22 +262,42 @@ Served MatrixMeter::AskWebSocket(std::string& raw) {
     return frame ? ClassifyFrame(*frame).first : Served::Invalid;
 }
 
-Served MatrixMeter::ReadUdp(Clock::time_point sent, std::string& raw) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(sent + 400ms - Clock::now());
-    auto datagram = udp_.Receive(std::max(left, 1ms));
-    if (!datagram) {
-        raw = "(none)";
-        return Served::Nothing;
+void MatrixMeter::CollectUdp(Clock::time_point until) {
+    // Replies are taken as they come, so a slow one (under the sanitizers) does not hold up
+    // the round; one that never comes within kAnswerWithin counts as no datagram.
+    while (!pending_udp_.empty()) {
+        auto due = pending_udp_.front().sent + kAnswerWithin;
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(until, due) -
+                                                                          Clock::now());
+        auto datagram = udp_.Receive(std::max(wait, 1ms));
+        if (datagram) {
+            JsonPtr root = Parse(datagram->text);
+            auto pending = std::find_if(pending_udp_.begin(), pending_udp_.end(),
+                                        [&](auto& p) { return Number(root.get(), "id") == p.id; });
+            if (pending == pending_udp_.end()) continue; // not a probe's reply: ignored
+            Check("UDP", ClassifyFrame(datagram->text).first, pending->sent, Clock::now(),
+                  datagram->text);
+            pending_udp_.erase(pending);
+        } else if (Clock::now() >= due) {
+            Check("UDP", Served::Nothing, pending_udp_.front().sent, Clock::now(), "(none)");
+            pending_udp_.pop_front();
+        } else {
+            return; // `until` came first
+        }
     }
-    raw = datagram->text;
-    return ClassifyFrame(datagram->text).first;
+}
+
+void MatrixMeter::FinishUdp() {
+    CollectUdp(Clock::time_point::max());
 }
 
 void MatrixMeter::ProbeAll() {
     ++probes_;
-    auto udp_sent = Clock::now();
+    int udp_id = next_id_++;
+    pending_udp_.push_back({udp_id, Clock::now()});
     EXPECT_TRUE(udp_.Send("127.0.0.1", udp_port_,
-                          R"({"id":3,"src":"matrix","method":"EM.GetStatus","params":{"id":0}})"));
+                          R"({"id":)" + std::to_string(udp_id) +
+                              R"(,"src":"matrix","method":"EM.GetStatus","params":{"id":0}})"));
     std::string raw;
     using Ask = Served (MatrixMeter::*)(std::string&);
     const std::pair<const char*, Ask> askers[] = {
@@ -289,13 +311,13 @@ void MatrixMeter::ProbeAll() {
         Served served = (this->*ask)(raw);
         Check(transport, served, sent, Clock::now(), raw);
     }
-    Served udp = ReadUdp(udp_sent, raw);
-    Check("UDP", udp, udp_sent, Clock::now(), raw);
+    CollectUdp(Clock::now());
     DrainPushes();
 }
 
 bool MatrixMeter::Recovered(const std::string& folder, Clock::time_point since) {
     DrainPushes();
+    CollectUdp(Clock::now());
     HttpResult reply = HttpGet(daemon_.Url("/rpc/EM.GetStatus?id=0"), kAnswerWithin);
     if (reply.status != 200) return false;
     auto [served, served_folder] = Classify(Parse(reply.body).get());

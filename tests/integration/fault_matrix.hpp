@@ -14,6 +14,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,8 +63,12 @@ public:
     void NoteDelay(std::chrono::milliseconds delay) { delay_ = delay; }
 
     /// Asks every transport once and checks each answer (gtest failures name the mode, the
-    /// transport and what came), and every NotifyStatus push received meanwhile.
+    /// transport and what came), and every NotifyStatus push received meanwhile. UDP replies
+    /// are checked as they come (see CollectUdp).
     void ProbeAll();
+
+    /// Waits for the replies to every UDP probe sent so far and checks them.
+    void FinishUdp();
 
     /// Whether the daemon serves a new fresh reading of `folder` (for on_stale = last, whose
     /// stale answers look fresh: a NotifyStatus push after `since`).
@@ -89,7 +94,9 @@ private:
     Served AskHttpPost(std::string& raw);
     Served AskWebSocket(std::string& raw);
     Served AskShellyStatus(std::string& raw);
-    Served ReadUdp(Clock::time_point sent, std::string& raw);
+    /// Checks the UDP replies that came by `until`, and the probes left without one for
+    /// kAnswerWithin.
+    void CollectUdp(Clock::time_point until);
     void TakePush(const std::string& frame);
     void DrainPushes();
     std::optional<std::string> ReadResponse(int id, std::chrono::milliseconds timeout);
@@ -102,6 +109,11 @@ private:
     std::uint16_t udp_port_ = 0;
     std::unique_ptr<WebSocketClient> websocket_;
     UdpClient udp_{"127.0.0.1"};
+    struct UdpProbe {
+        int id;
+        Clock::time_point sent;
+    };
+    std::deque<UdpProbe> pending_udp_; ///< sent, reply not yet seen
     std::vector<FolderPowers> expected_;
     std::vector<std::pair<Clock::time_point, std::string>> pushes_; ///< NotifyStatus em:0
     int next_id_ = 1;

@@ -210,6 +210,8 @@ TEST_P(FaultMatrixTest, EveryTransportAnswersPerModeAndRecovers) {
     }
     for (auto& meter : meters)
         meter->ProbeAll(); // fresh again on every transport
+    for (auto& meter : meters)
+        meter->FinishUdp();
 
     for (size_t i = 0; i < meters.size(); ++i) {
         MatrixMeter& meter = *meters[i];
