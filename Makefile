@@ -6,14 +6,21 @@
 #   make rpm     build the RPMs into build/packages (then rpmlint)
 #   make bench   the performance budgets against references (wrk, nginx), report in
 #                build/bench/report.md; fails when a budget fails (not part of make check)
+#   make check-asan / check-tsan   the suite under AddressSanitizer+UBSan / ThreadSanitizer,
+#                in build-asan/ and build-tsan/
+#   make fuzz FUZZ_SECONDS=N   each libFuzzer target of tests/fuzz for N seconds (clang)
+#   make soak    ten minutes (SOAK_SECONDS) of mixed load; fails on leaks or a wrong answer
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
 
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check deb rpm bench format format-check clean
+.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak deb rpm bench format \
+        format-check clean
 
 all: build
 
@@ -32,6 +39,23 @@ demo: build
 
 check: build
 	cd $(BUILD) && ctest --output-on-failure --parallel $(JOBS)
+
+# The whole suite (but the package builds, see the script) built with sanitizers, each in a
+# build directory of its own; any sanitizer report fails the run.
+check-asan: deps
+	JOBS=$(JOBS) scripts/check-sanitized address,undefined $(BUILD)-asan
+
+check-tsan: deps
+	JOBS=$(JOBS) scripts/check-sanitized thread $(BUILD)-tsan
+
+# Mixed HTTP, WebSocket and UDP load on the demo backend, sampling the daemon's RSS and fds.
+soak: build
+	$(BUILD)/tests/meteremu_soak --seconds $(SOAK_SECONDS)
+
+# libFuzzer on every fuzz target in turn; make check replays their corpora without clang.
+fuzz:
+	scripts/install-deps fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz $(BUILD)-fuzz
 
 # From a clean tree: a source tarball of the checkout, built in build/deb-staging and
 # build/rpm-staging; neither needs `make build` first.
@@ -56,4 +80,4 @@ format-check: deps
 	@clang-format --dry-run --Werror $(SOURCES)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz

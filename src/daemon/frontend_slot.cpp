@@ -23,54 +23,54 @@ std::shared_ptr<FrontendSlot::Active> FrontendSlot::Activate(std::unique_ptr<Fro
 }
 
 void FrontendSlot::Replace(std::unique_ptr<Frontend> frontend) {
-    active_.store(Activate(std::move(frontend)), std::memory_order_release);
+    active_.Store(Activate(std::move(frontend)));
 }
 
 void FrontendSlot::ServeWebSocket(HttpUpgradeHandler& websocket) {
     websocket_ = &websocket;
     // Nothing serves the slot yet: the current frontend can move into a new Active.
-    std::shared_ptr<Active> current = active_.load(std::memory_order_acquire);
-    active_.store(Activate(std::move(current->frontend)), std::memory_order_release);
+    std::shared_ptr<Active> current = active_.Load();
+    active_.Store(Activate(std::move(current->frontend)));
 }
 
 HttpResponse FrontendSlot::Handle(const HttpRequest& request) noexcept {
-    std::shared_ptr<Active> active = active_.load(std::memory_order_acquire);
+    std::shared_ptr<Active> active = active_.Load();
     return active->http.Handle(request);
 }
 
 RpcOutcome FrontendSlot::Call(const RpcCall& call) noexcept {
-    std::shared_ptr<Active> active = active_.load(std::memory_order_acquire);
+    std::shared_ptr<Active> active = active_.Load();
     return active->frontend->Call(call);
 }
 
 std::string_view FrontendSlot::SourceId() const noexcept {
-    return active_.load(std::memory_order_acquire)->source_id;
+    return active_.Load()->source_id;
 }
 
 ReplyEpoch FrontendSlot::Epoch() noexcept {
-    return active_.load(std::memory_order_acquire)->frontend->Epoch();
+    return active_.Load()->frontend->Epoch();
 }
 
 bool FrontendSlot::Reusable(std::string_view method) const noexcept {
-    return active_.load(std::memory_order_acquire)->frontend->Reusable(method);
+    return active_.Load()->frontend->Reusable(method);
 }
 
 std::optional<RpcNotification> FrontendSlot::ReadingNotification() noexcept {
-    std::shared_ptr<Active> active = active_.load(std::memory_order_acquire);
+    std::shared_ptr<Active> active = active_.Load();
     return active->frontend->ReadingNotification();
 }
 
 std::string FrontendSlot::Describe() const {
-    return active_.load(std::memory_order_acquire)->frontend->Describe();
+    return active_.Load()->frontend->Describe();
 }
 
 std::string FrontendSlot::ProbePath() const {
-    auto aliases = active_.load(std::memory_order_acquire)->frontend->HttpAliases();
+    auto aliases = active_.Load()->frontend->HttpAliases();
     return aliases.empty() ? "/" : std::string(aliases.front().path);
 }
 
 std::vector<MdnsService> FrontendSlot::MdnsServices(std::uint16_t http_port) const {
-    return active_.load(std::memory_order_acquire)->frontend->MdnsServices(http_port);
+    return active_.Load()->frontend->MdnsServices(http_port);
 }
 
 } // namespace meteremu

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The frontend the servers talk to, replaceable while they serve. A reload builds a whole new
-// frontend (with its HTTP adapter) and installs it with one atomic store; every request loads
+// frontend (with its HTTP adapter) and installs it with one store; every request loads
 // the current one and holds it until it has answered, so no handler ever sees a frontend that
 // is half replaced, and the old one goes away with its last request.
 #pragma once
@@ -9,8 +9,8 @@
 #include "net/http_server.hpp"
 #include "net/rpc.hpp"
 #include "net/rpc_http.hpp"
+#include "util/shared_slot.hpp"
 
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -76,7 +76,7 @@ private:
     HttpUpgradeHandler* websocket_ = nullptr;
     std::mutex ids_mutex_;
     std::deque<std::string> ids_;
-    std::atomic<std::shared_ptr<Active>> active_;
+    SharedSlot<Active> active_;
 };
 
 } // namespace meteremu

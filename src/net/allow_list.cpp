@@ -15,11 +15,11 @@ ClientFilter::ClientFilter(AllowList list)
     : list_(std::make_shared<const AllowList>(std::move(list))) {}
 
 void ClientFilter::Replace(AllowList list) {
-    list_.store(std::make_shared<const AllowList>(std::move(list)), std::memory_order_release);
+    list_.Store(std::make_shared<const AllowList>(std::move(list)));
 }
 
 bool ClientFilter::Allows(const sockaddr* peer) const noexcept {
-    std::shared_ptr<const AllowList> list = list_.load(std::memory_order_acquire);
+    std::shared_ptr<const AllowList> list = list_.Load();
     if (list->Empty()) return true;
     auto address = IpAddress::Of(peer);
     return address && list->Allows(*address);

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "net/ip_address.hpp"
+#include "util/shared_slot.hpp"
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -42,7 +42,7 @@ public:
     bool Allows(const sockaddr* peer) const noexcept;
 
 private:
-    std::atomic<std::shared_ptr<const AllowList>> list_;
+    SharedSlot<const AllowList> list_;
 };
 
 } // namespace meteremu

@@ -83,6 +83,7 @@ public:
     void ClearCookies();
 
 private:
+    void EnableCookies();
     void Configure(const ClientRequest& request, CurlSlistPtr& headers, std::string& authorization,
                    std::stop_token& stop);
 

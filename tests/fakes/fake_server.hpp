@@ -29,6 +29,7 @@ struct FakeRequest {
     int fd = -1;                 ///< the connection's socket, to notice a client that gives up
     std::uint16_t peer_port = 0; ///< the client's port: the same on a kept-alive connection
     MHD_Connection* connection = nullptr;
+    bool counted = true; ///< in the server's in-flight count until its handler returns
 
     /// Whether the request carries valid HTTP Digest credentials (MD5, as legacy Envoys).
     bool DigestValid(const std::string& realm, const std::string& user,

@@ -186,6 +186,8 @@ TEST_F(EnvoyAuthTest, PicksUpANewTokenPastedIntoTokenFile) {
         << rig_.Output();
     rig_.Dir().Write("envoy.token", accepted + "\n");
     ASSERT_TRUE(Serving()) << rig_.Output(); // re-read on the next attempt, 5 s later
+    // The line may reach the captured output a moment after the first answer.
+    rig_.Daemon().process->WaitForOutput(R"(using the token_file[\s\S]*using the token_file)", 5s);
     EXPECT_EQ(Occurrences(rig_.Output(), "using the token_file"), 2);
 }
 

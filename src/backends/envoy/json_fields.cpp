@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "backends/envoy/json_fields.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace meteremu::envoy {
@@ -35,6 +36,13 @@ std::optional<std::string> OptionalString(const json_t* object, const char* key)
     const json_t* value = json_object_get(object, key);
     if (!value || !json_is_string(value)) return std::nullopt;
     return std::string(json_string_value(value), json_string_length(value));
+}
+
+WallTime EpochTime(double seconds) noexcept {
+    // 9e9 s is in 2255; the clock's 64-bit nanoseconds end in 2262.
+    constexpr double kLatest = 9e9;
+    double whole = std::floor(std::clamp(std::isnan(seconds) ? 0.0 : seconds, 0.0, kLatest));
+    return WallTime(std::chrono::seconds(static_cast<std::int64_t>(whole)));
 }
 
 } // namespace meteremu::envoy

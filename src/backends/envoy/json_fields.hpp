@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backends/envoy/envoy_error.hpp"
+#include "core/reading.hpp"
 #include "util/json.hpp"
 
 #include <optional>
@@ -19,5 +20,9 @@ JsonPtr ParseJsonBody(std::string_view text, std::string_view what);
 double RequireNumber(const json_t* object, const char* key, std::string_view what);
 std::optional<double> OptionalNumber(const json_t* object, const char* key);
 std::optional<std::string> OptionalString(const json_t* object, const char* key);
+
+/// A Unix time in seconds as a clock time, held within what the clock can count (1970 to
+/// 2255): a gateway's or a token's odd number must not overflow it (found by fuzzing).
+WallTime EpochTime(double seconds) noexcept;
 
 } // namespace meteremu::envoy

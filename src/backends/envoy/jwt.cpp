@@ -9,14 +9,6 @@
 #include <cmath>
 
 namespace meteremu::envoy {
-namespace {
-
-std::chrono::system_clock::time_point FromEpoch(double seconds) {
-    return std::chrono::system_clock::time_point(
-        std::chrono::seconds(static_cast<long long>(std::floor(seconds))));
-}
-
-} // namespace
 
 std::string_view TrimToken(std::string_view token) noexcept {
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front())))
@@ -36,8 +28,8 @@ JwtClaims DecodeJwt(std::string_view token) {
     JsonPtr claims = ParseJsonBody(*payload, "the token's payload");
     if (!json_is_object(claims.get())) throw BadData("the token's payload is not a JSON object");
     JwtClaims result;
-    result.expires_at = FromEpoch(RequireNumber(claims.get(), "exp", "the token's payload"));
-    if (auto iat = OptionalNumber(claims.get(), "iat")) result.issued_at = FromEpoch(*iat);
+    result.expires_at = EpochTime(RequireNumber(claims.get(), "exp", "the token's payload"));
+    if (auto iat = OptionalNumber(claims.get(), "iat")) result.issued_at = EpochTime(*iat);
     result.user_type = OptionalString(claims.get(), "enphaseUser").value_or("");
     result.audience = OptionalString(claims.get(), "aud").value_or("");
     return result;

@@ -10,18 +10,20 @@ namespace meteremu::envoy {
 namespace {
 
 constexpr std::string_view kWhat = "/ivp/meters";
+constexpr double kLargestExactInteger = 9007199254740992.0; // 2^53
 
 MeterEntry ParseEntry(const json_t* object) {
     if (!json_is_object(object)) throw BadData("/ivp/meters: an entry is not an object");
     MeterEntry entry;
     double eid = RequireNumber(object, "eid", kWhat);
-    if (eid < 0) throw BadData("/ivp/meters: negative eid");
+    // Any larger number could not be an exact integer, nor fit the eid (found by fuzzing).
+    if (eid < 0 || eid > kLargestExactInteger) throw BadData("/ivp/meters: eid out of range");
     entry.eid = static_cast<std::uint64_t>(eid);
     entry.measurement_type = OptionalString(object, "measurementType").value_or("");
     entry.enabled = OptionalString(object, "state").value_or("") == "enabled";
     entry.phase_mode = OptionalString(object, "phaseMode").value_or("");
     double phases = OptionalNumber(object, "phaseCount").value_or(1);
-    entry.phase_count = std::clamp(static_cast<int>(phases), 1, 3);
+    entry.phase_count = static_cast<int>(std::clamp(phases, 1.0, 3.0));
     entry.metering_status = OptionalString(object, "meteringStatus").value_or("");
     const json_t* flags = json_object_get(object, "statusFlags");
     size_t index;

@@ -45,9 +45,7 @@ std::optional<ProductionJsonGrid> ParseProductionJsonGrid(std::string_view body)
     const json_t* net = ActiveNetConsumption(root.get());
     if (!net) return std::nullopt;
     ProductionJsonGrid grid;
-    if (auto time = OptionalNumber(net, "readingTime"))
-        grid.reading.measured_at =
-            WallTime(std::chrono::duration_cast<WallTime::duration>(Seconds(*time)));
+    if (auto time = OptionalNumber(net, "readingTime")) grid.reading.measured_at = EpochTime(*time);
     const json_t* lines = json_object_get(net, "lines");
     size_t count = std::min(json_array_size(lines), kPhaseCount);
     if (count == 0) {

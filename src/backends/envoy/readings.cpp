@@ -53,10 +53,6 @@ MeterValues ReadMeter(const ReadingsDocument& document, const MeterEntry& meter,
     return values;
 }
 
-WallTime FromEpoch(double seconds) {
-    return WallTime(std::chrono::duration_cast<WallTime::duration>(Seconds(seconds)));
-}
-
 /// A channel's frequency; 0 on some CTs, then the other CT's channel 0 (spec §8).
 double Frequency(double own, const MeterValues* other, const MeterValues& self) {
     if (own > 0) return own;
@@ -103,7 +99,7 @@ Reading MapNetConsumption(const MeterSetup& setup, const ReadingsDocument& docum
         }
     }
     Reading reading;
-    reading.measured_at = FromEpoch(grid.timestamp);
+    reading.measured_at = EpochTime(grid.timestamp);
     for (int i = 0; i < phases; ++i) {
         const ChannelValues& channel = grid.channels[static_cast<size_t>(i)];
         PhaseReading& phase = reading.phases[static_cast<size_t>(i)];
@@ -125,7 +121,7 @@ Reading MapTotalConsumption(const MeterSetup& setup, const ReadingsDocument& doc
     MeterValues load = ReadMeter(document, *setup.consumption, phases);
     MeterValues production = ReadMeter(document, *setup.production, phases);
     Reading reading;
-    reading.measured_at = FromEpoch(load.timestamp);
+    reading.measured_at = EpochTime(load.timestamp);
     for (int i = 0; i < phases; ++i) {
         const ChannelValues& l = load.channels[static_cast<size_t>(i)];
         const ChannelValues& p = production.channels[static_cast<size_t>(i)];

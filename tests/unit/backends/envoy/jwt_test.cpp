@@ -50,6 +50,19 @@ TEST(JwtTest, RejectsMalformedTokensWithoutQuotingThem) {
     }
 }
 
+TEST(JwtTest, TimesBeyondTheClockAreHeldAtItsEnd) {
+    // Found by fuzzing: an exp past 2262 overflowed the clock's nanoseconds.
+    auto claims = [](const std::string& payload) {
+        return DecodeJwt("eyJhbGciOiJFUzI1NiJ9." + Base64UrlEncode(payload) + ".sig");
+    };
+    auto far = claims(R"({"exp":9767225600,"iat":1e300})");
+    EXPECT_GT(far.expires_at, system_clock::time_point(std::chrono::seconds(8000000000)));
+    EXPECT_EQ(*far.issued_at, far.expires_at);
+    EXPECT_EQ(claims(R"({"exp":-5})").expires_at, system_clock::time_point());
+    EXPECT_EQ(claims(R"({"exp":1719933017.9})").expires_at,
+              system_clock::time_point(std::chrono::seconds(1719933017)));
+}
+
 TEST(JwtTest, TrimsAPastedToken) {
     EXPECT_EQ(TrimToken("  eyJ.a.b\n"), "eyJ.a.b");
     EXPECT_EQ(TrimToken("\n\t "), "");

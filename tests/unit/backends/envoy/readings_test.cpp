@@ -131,5 +131,21 @@ TEST(ReadingsTest, ProductionJsonWithoutLinesPutsTheTotalOnPhaseA) {
     EXPECT_EQ(grid->reading[Phase::B].act_power, 0);
 }
 
+TEST(ReadingsTest, NumbersBeyondWhatTheTypesHoldAreRefusedOrHeld) {
+    // Found by fuzzing: these converted out of range (undefined behaviour).
+    EXPECT_THROW(ParseMeters(R"([{"eid":1e308,"state":"enabled"}])"), EnvoyError);
+    EXPECT_THROW(ParseMeters(R"([{"eid":-1,"state":"enabled"}])"), EnvoyError);
+    MeterSetup setup = ParseMeters(R"([
+        {"eid":1,"state":"enabled","measurementType":"production","phaseCount":1e308},
+        {"eid":2,"state":"enabled","measurementType":"net-consumption","phaseCount":-1e308}])");
+    EXPECT_EQ(setup.meters[0].phase_count, 3);
+    EXPECT_EQ(setup.meters[1].phase_count, 1);
+    auto grid = ParseProductionJsonGrid(R"({"consumption":[{"type":"eim","activeCount":1,
+        "measurementType":"net-consumption","readingTime":1e19,"wNow":5,"apprntPwr":10,
+        "rmsVoltage":230,"rmsCurrent":0.1,"pwrFactor":0.5}]})");
+    ASSERT_TRUE(grid.has_value());
+    EXPECT_GT(grid->reading.measured_at.time_since_epoch(), std::chrono::seconds(8000000000));
+}
+
 } // namespace
 } // namespace meteremu::envoy

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// Fuzz target: one UDP datagram (a request frame, as a Marstek battery sends it).
+#include "fuzz/fuzz_support.hpp"
+#include "net/rpc_udp.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static meteremu::fuzz::Meter meter;
+    static meteremu::RpcUdpHandler handler(*meter.frontend);
+    meter.Publish();
+    if (auto reply = handler.Handle(meteremu::fuzz::AsText(data, size)))
+        meteremu::fuzz::Require(reply->starts_with('{') && reply->ends_with('}'), "a JSON frame");
+    return 0;
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// Fuzz target: one text message of a WebSocket client on /rpc (a request frame), then a push,
+// which a request with a "src" subscribes the client to.
+#include "fuzz/fuzz_support.hpp"
+#include "net/rpc_websocket.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static meteremu::fuzz::Meter meter;
+    static meteremu::RpcWebSocket app(*meter.frontend);
+    meter.Publish();
+    auto session = app.Open();
+    if (auto reply = session->OnMessage(meteremu::fuzz::AsText(data, size)))
+        meteremu::fuzz::Require(reply->starts_with('{') && reply->ends_with('}'), "a JSON frame");
+    app.PreparePush();
+    session->OnPush();
+    return 0;
+}
