@@ -4,10 +4,7 @@
 // connection counts, the allow list, the request timeout against idle and trickling clients,
 // the sizes of a request, and WebSocket connections, which are neither timed nor counted as
 // HTTP connections.
-#include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_http.hpp"
-#include "net/rpc_websocket.hpp"
-#include "support/shelly.hpp"
+#include "support/shelly_servers.hpp"
 #include "support/tcp_client.hpp"
 #include "support/websocket_client.hpp"
 
@@ -34,24 +31,14 @@ AllowList Allow(const char* network) {
 class HttpLimitsTest : public testing::Test {
 protected:
     void Start(HttpLimits limits, WebSocketLimits websocket_limits = {}) {
-        auto shelly = test::MakeShelly(OnStale::Silent, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
-        state_ = std::move(shelly.state);
-        frontend_ = std::move(shelly.frontend);
-        app_ = std::make_unique<RpcWebSocket>(*frontend_);
-        websocket_ = std::make_unique<WebSocketServer>(*app_, websocket_limits);
-        handler_ = std::make_unique<RpcHttpHandler>(*frontend_, "ShellyHTTP/1.0.0",
-                                                    frontend_->HttpAliases(), websocket_.get());
         limits.max_upgraded = websocket_limits.max_clients + 8;
-        http_ = std::make_unique<HttpServer>(BindSocket(SocketKind::Stream, "127.0.0.1", 0),
-                                             *handler_, limits, nullptr, &filter_);
+        servers_ = std::make_unique<test::ShellyServers>(OnStale::Silent, websocket_limits, limits,
+                                                         &filter_);
     }
 
-    void TearDown() override {
-        if (websocket_) websocket_->Stop();
-        http_.reset();
-    }
+    void TearDown() override { servers_.reset(); }
 
-    std::uint16_t Port() const { return http_->Port(); }
+    std::uint16_t Port() const { return servers_->Port(); }
 
     /// A connection from `source` that is served: /shelly answers 200 on it.
     bool Served(int fd) { return StatusOf(Exchange(fd, GetRequest("/shelly"), 2s)) == 200; }
@@ -84,12 +71,7 @@ protected:
     }
 
     ClientFilter filter_;
-    std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
-    std::unique_ptr<RpcWebSocket> app_;
-    std::unique_ptr<WebSocketServer> websocket_;
-    std::unique_ptr<RpcHttpHandler> handler_;
-    std::unique_ptr<HttpServer> http_;
+    std::unique_ptr<test::ShellyServers> servers_;
 };
 
 TEST_F(HttpLimitsTest, PerAddressLimitRefusesOnlyTheSurplus) {

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The WebSocket on /rpc: a real libmicrohttpd server upgrading to the WebSocket server, the
 // Shelly frontend behind it, and a raw client that writes and reads frames byte by byte.
-#include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_http.hpp"
-#include "net/rpc_websocket.hpp"
 #include "support/readings.hpp"
-#include "support/shelly.hpp"
+#include "support/shelly_servers.hpp"
 #include "support/websocket_client.hpp"
 
 #include <gtest/gtest.h>
@@ -25,16 +22,9 @@ class WebSocketServerTest : public testing::Test {
 protected:
     void Start(OnStale mode, WebSocketLimits limits = {}, HttpLimits http_limits = {}) {
         Shutdown();
-        auto shelly = test::MakeShelly(mode, {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f});
-        state_ = std::move(shelly.state);
-        frontend_ = std::move(shelly.frontend);
-        app_ = std::make_unique<RpcWebSocket>(*frontend_);
-        websocket_ = std::make_unique<WebSocketServer>(*app_, limits);
-        handler_ = std::make_unique<RpcHttpHandler>(*frontend_, "ShellyHTTP/1.0.0",
-                                                    frontend_->HttpAliases(), websocket_.get());
-        http_ = std::make_unique<HttpServer>(BindSocket(SocketKind::Stream, "127.0.0.1", 0),
-                                             *handler_, http_limits);
-        subscription_ = state_->Subscribe([this] { websocket_->Push(); });
+        servers_ = std::make_unique<test::ShellyServers>(mode, limits, http_limits);
+        websocket_ = servers_->websocket.get();
+        subscription_ = servers_->state->Subscribe([this] { websocket_->Push(); });
     }
 
     void SetUp() override { Start(OnStale::Silent); }
@@ -42,23 +32,18 @@ protected:
 
     void Shutdown() {
         subscription_.Reset();
-        if (websocket_) websocket_->Stop();
-        http_.reset();
-        websocket_.reset();
+        servers_.reset();
     }
 
     void Publish(double watts, Seconds age = 0s) {
-        test::PublishAged(*state_, {231.5, 2.5, watts, 580, 0.8, 50.02, 4242.42, 99.5}, age);
+        test::PublishAged(*servers_->state, {231.5, 2.5, watts, 580, 0.8, 50.02, 4242.42, 99.5},
+                          age);
     }
 
-    std::uint16_t Port() const { return http_->Port(); }
+    std::uint16_t Port() const { return servers_->Port(); }
 
-    std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
-    std::unique_ptr<RpcWebSocket> app_;
-    std::unique_ptr<WebSocketServer> websocket_;
-    std::unique_ptr<RpcHttpHandler> handler_;
-    std::unique_ptr<HttpServer> http_;
+    std::unique_ptr<test::ShellyServers> servers_;
+    WebSocketServer* websocket_ = nullptr; ///< servers_->websocket, which the tests drive
     ReadingSubscription subscription_;
 };
 
