@@ -92,11 +92,18 @@ protected:
                     source.c_str(), latencies.Percentile(0.5), latencies.Percentile(0.9),
                     latencies.Percentile(1.0), latencies.ms.size(), latencies.failures);
         RecordProperty("p50_ms_" + source, std::to_string(latencies.Percentile(0.5)));
+        RecordProperty("p90_ms_" + source, std::to_string(latencies.Percentile(0.9)));
         RecordProperty("max_ms_" + source, std::to_string(latencies.Percentile(1.0)));
         EXPECT_EQ(latencies.failures, 0) << source;
-        // The goal is 10 ms; the median must meet it. On a loaded two-core machine a single
-        // request may wait for a scheduler slot, so the worst is held to a looser bound.
+        // The goal is 10 ms, which nine in ten requests must meet (each on a new connection,
+        // the client's connect included); code built with sanitizers runs several times
+        // slower, so there the median must. On a loaded two-core machine a single request
+        // may wait for a scheduler slot, so the worst is held to a looser bound.
+#ifdef METEREMU_SANITIZED
         EXPECT_LE(latencies.Percentile(0.5), 10.0) << source;
+#else
+        EXPECT_LE(latencies.Percentile(0.9), 10.0) << source;
+#endif
         EXPECT_LE(latencies.Percentile(1.0), 250.0) << source;
     }
 
