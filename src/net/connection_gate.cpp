@@ -40,6 +40,15 @@ bool ConnectionGate::Admit(const sockaddr* peer) noexcept {
     return counts_.http < limits_.max_connections;
 }
 
+/// Admit() checks without counting, and each server thread accepts on its own: two threads
+/// may both admit the last free place of an address. The count taken here decides; the
+/// connection that went past a limit is cut at once.
+bool ConnectionGate::OverLimit(const Entry& entry) const noexcept {
+    if (!entry.address || IsOwnHost(*entry.address)) return false;
+    auto found = per_address_.find(*entry.address);
+    return found->second > limits_.max_per_address || counts_.http > limits_.max_connections;
+}
+
 ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noexcept try {
     std::lock_guard lock(mutex_);
     Entry& entry = entries_.emplace_back();
@@ -56,6 +65,7 @@ ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noex
     }
     ++counts_.http;
     entry.deadline = Clock::now() + limits_.request_timeout;
+    if (OverLimit(entry)) shutdown(fd, SHUT_RDWR); // libmicrohttpd closes it, then Closed()
     return &entry;
 } catch (...) {
     return nullptr;

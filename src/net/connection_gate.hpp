@@ -49,8 +49,9 @@ public:
     /// Whether a connection from `peer` is accepted now.
     bool Admit(const sockaddr* peer) noexcept;
 
-    /// A connection was accepted on socket `fd`; its first request is due. Null when out of
-    /// memory (the connection is then neither counted nor timed).
+    /// A connection was accepted on socket `fd`; its first request is due. One that takes its
+    /// address or the server past a limit (admitted by two threads at once) is shut down at
+    /// once. Null when out of memory (the connection is then neither counted nor timed).
     Entry* Opened(const sockaddr* peer, int fd) noexcept;
     /// A whole request arrived: no deadline while it is answered.
     void RequestArrived(Entry* entry) noexcept;
@@ -71,6 +72,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     bool IsOwnHost(const IpAddress& address) const noexcept;
+    bool OverLimit(const Entry& entry) const noexcept;
     void Run(std::stop_token stop) noexcept;
     std::optional<Clock::time_point> CutExpired(Clock::time_point now) noexcept;
 
