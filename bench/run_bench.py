@@ -31,13 +31,13 @@ def main():
     parser.add_argument("--build", default="build", help="the CMake build directory")
     parser.add_argument("--out", default="build/bench", help="where the report goes")
     parser.add_argument("--fixtures", default=None,
-                        help="fixtures/envoy of the shared specs (default: ../shared/...)")
+                        help="the Envoy captures (default: tests/fixtures/envoy)")
     parser.add_argument("--idle", type=float, default=60.0, help="idle phase, seconds")
     parser.add_argument("--seconds", type=float, default=2.0, help="one load run, seconds")
     parser.add_argument("--rounds", type=int, default=7, help="runs per load, alternated")
     args = parser.parse_args()
     source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    fixtures = args.fixtures or os.path.join(source, "..", "shared", "fixtures", "envoy")
+    fixtures = args.fixtures or os.path.join(source, "tests", "fixtures", "envoy")
     if not os.path.isdir(fixtures):
         print(f"bench: no Envoy fixtures at {fixtures} (--fixtures DIR)", file=sys.stderr)
         return 2

@@ -38,18 +38,11 @@ export_source() { # OUTPUT PREFIX
         gzip -n >"$output"
 }
 
-# The shared captures the golden tests read: $METEREMU_FIXTURES_DIR, or the shared/fixtures
-# folder next to this checkout. Empty when there are none.
-fixtures_dir() {
+# The captures the tests read are part of the tree (tests/fixtures), so a package build tests
+# with the copy in its own source tarball. METEREMU_FIXTURES_DIR, when set, names another copy:
+# this prints it as an absolute path (the build runs elsewhere), or nothing.
+fixtures_override() {
     if [ -n "${METEREMU_FIXTURES_DIR:-}" ]; then
-        echo "$METEREMU_FIXTURES_DIR"
-    elif [ -d "$REPO/../shared/fixtures" ]; then
-        (cd "$REPO/../shared/fixtures" && pwd)
+        realpath "$METEREMU_FIXTURES_DIR"
     fi
-}
-
-# Without the captures the golden tests cannot run: say so, and build without the tests.
-warn_no_fixtures() {
-    echo "warning: no shared/fixtures next to this checkout and no METEREMU_FIXTURES_DIR:" >&2
-    echo "warning: the tests read those captures, so this package is built without them" >&2
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A fake Enphase Envoy for tests and benchmarks: serves a folder of the shared captures
-// (../shared/fixtures/envoy/<folder>) by endpoint name, over HTTPS with a token and session
+// A fake Enphase Envoy for tests and benchmarks: serves a folder of the device captures
+// (tests/fixtures/envoy/<folder>) by endpoint name, over HTTPS with a token and session
 // cookie like firmware >= 7 or over plain HTTP like older firmware, with faults switched on at
 // run time: delay, hang, 401, 403, 503, 502, an HTML page with 200, a truncated body, a reset
 // mid-body, refused connections, a firmware change. It counts requests and requests in flight.
@@ -109,7 +109,7 @@ private:
     std::unique_ptr<FakeServer> server_;
 };
 
-/// The fixture file name for a request (spec fixtures/SOURCES.txt): "/ivp/meters/readings" →
+/// The fixture file name for a request (tests/fixtures/PROVENANCE.md): "/ivp/meters/readings" →
 /// "ivp_meters_readings", "/production.json?details=1" → "production.json_details_1".
 std::string FixtureName(const std::string& path_and_query);
 

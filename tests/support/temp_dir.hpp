@@ -27,7 +27,8 @@ private:
 /// The content of a file; fails the test (throws) when it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
 
-/// A file of the shared captures, e.g. Fixture("shelly/sigelly_real_pro3em63_fw2.0.0/shelly.json").
+/// A file of the device captures (tests/fixtures), e.g.
+/// Fixture("shelly/sigelly_real_pro3em63_fw2.0.0/shelly.json").
 std::string Fixture(std::string_view relative_path);
 
 } // namespace meteremu::test

@@ -69,7 +69,7 @@ inline std::string Edit(std::string text, const Edits& edits) {
     return text;
 }
 
-/// The 63 A variant's names → SPEM-003CEBEU (fixtures/shelly/SOURCES.txt).
+/// The 63 A variant's names → SPEM-003CEBEU (tests/fixtures/PROVENANCE.md).
 inline const Edits& VariantEdits() {
     static const Edits edits{{"shellypro3em63-", "shellypro3em-"},
                              {"SPEM-003CEBEU63", "SPEM-003CEBEU"},
