@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""make bench: proves the performance budgets of DESIGN.md against references in the same run.
+"""make bench: proves the performance budgets of
+docs/architecture.md#performance-budgets against references in the same run.
 
 One meteremu runs for the whole benchmark with every transport on (HTTP, WebSocket, two UDP
 ports, mDNS) and the Envoy backend polling a fake gateway (tests/fakes' fake_envoy, HTTPS,

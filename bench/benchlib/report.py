@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The budgets of DESIGN.md ("Performance budgets") applied to a run's figures, and the
+"""The budgets of docs/architecture.md#performance-budgets applied to a run's figures, and the
 markdown table of build/bench/report.md. Every figure is a row; rows with a budget pass or
 fail, the others are there for context."""
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The main thread once the daemon runs (DESIGN "Threads"): it waits for signals and timers
-// and speaks the sd-daemon protocol —
+// The main thread once the daemon runs (docs/architecture.md#threads): it waits for signals and
+// timers and speaks the sd-daemon protocol —
 //   READY=1 as soon as the servers answer, before the backend starts polling;
 //   STATUS= whenever the one-line summary changes (looked at every second);
 //   WATCHDOG=1 every half WATCHDOG_USEC while every part is alive (daemon/watchdog.hpp);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A fake of Enphase's cloud token service (spec §3.3) on plain HTTP on loopback: the login
+// A fake of Enphase's cloud token service
+// (docs/protocols/envoy.md#enlighten-token-refresh) on plain HTTP on loopback: the login
 // (POST /login/login.json) and the token request (POST /tokens), with a normal account, a
 // multi-factor account, refused credentials, or an error page instead of a token.
 #pragma once

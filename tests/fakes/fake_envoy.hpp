@@ -49,7 +49,7 @@ struct FakeEnvoyOptions {
     /// Accepted bearer tokens; empty accepts any JWT-looking token ("eyJ...").
     std::set<std::string> tokens;
     /// Firmware < 7: /ivp/* asks for HTTP Digest as user "envoy" with the last six characters
-    /// of the serial, in realm enphaseenergy.com (spec §2).
+    /// of the serial, in realm enphaseenergy.com (docs/protocols/envoy.md#legacy-digest).
     bool digest = false;
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Envoy backend in-process against the fake Envoy over real HTTPS, under the failures of
-// spec §7: every fault is survived without a partial or invented reading, with one request in
-// flight at most, readings at poll_interval, /production.json never within 30 s of the last.
+// docs/protocols/envoy.md#failure-modes: every fault is survived without a partial or invented
+// reading, with one request in flight at most, readings at poll_interval, /production.json never
+// within 30 s of the last.
 #include "backends/envoy/envoy_options.hpp"
 #include "integration/envoy_support.hpp"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Every captured gateway, served by the fake Envoy to the built daemon: what the daemon then
-// serves through EM.GetStatus and EMData.GetStatus equals the spec §8 mapping of the capture
-// (worked out here again, independently of the daemon's code), or, for gateways without grid
-// data, nothing at all and one clear log line.
+// serves through EM.GetStatus and EMData.GetStatus equals the mapping of the capture
+// (docs/protocols/envoy.md#phase-mapping; worked out here again, independently of the daemon's
+// code), or, for gateways without grid data, nothing at all and one clear log line.
 #include "integration/envoy_support.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The fault matrix: each failure of spec §7 played by the fake Envoy over real HTTPS against
+// The fault matrix: each failure of
+// docs/protocols/envoy.md#failure-modes played by the fake Envoy over real HTTPS against
 // three daemons at once, one per on_stale mode (silent, zero, last), each with a fake of its
 // own. Through the fault and the recovery every transport (HTTP GET and POST, WebSocket, UDP,
 // Shelly.GetStatus) is asked every few hundred milliseconds, and every answer is checked:

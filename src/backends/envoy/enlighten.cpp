@@ -9,7 +9,7 @@
 namespace meteremu::envoy {
 namespace {
 
-constexpr Seconds kCloudTimeout{10.0}; // spec §3.3
+constexpr Seconds kCloudTimeout{10.0}; // docs/protocols/envoy.md#enlighten-token-refresh
 
 using Reason = EnlightenError::Reason;
 
@@ -69,7 +69,8 @@ std::string ParseTokenReply(long status, std::string_view body) {
         throw EnlightenError(Reason::Failed,
                              "the token request answered HTTP " + std::to_string(status));
     std::string_view token = TrimToken(body);
-    // Entrez sometimes answers an error page instead of a token (spec §7).
+    // Entrez sometimes answers an error page instead of a token
+    // (docs/protocols/envoy.md#failure-modes).
     if (token.substr(0, 3) != "eyJ")
         throw EnlightenError(Reason::Failed,
                              "the token request answered something else than a token");

@@ -22,7 +22,8 @@ HttpClientOptions ClientOptions(const EnvoyClientOptions& options) {
     std::string message = what + " answered HTTP " + std::to_string(status);
     if (status == 401 || status == 403) throw EnvoyError(ErrorKind::Auth, message);
     if (status == 404) throw EnvoyError(ErrorKind::Missing, message);
-    // Missing pages may redirect to error pages; redirects are never followed (spec §2).
+    // Missing pages may redirect to error pages; redirects are never followed
+    // (docs/protocols/envoy.md#transport).
     if (status >= 300 && status < 400)
         throw EnvoyError(ErrorKind::Missing, message + " (a redirect, not followed)");
     if (status >= 500) throw EnvoyError(ErrorKind::Server, message);

@@ -22,9 +22,9 @@ class EnvoyClient {
 public:
     explicit EnvoyClient(EnvoyClientOptions options);
 
-    /// GET /info over HTTPS, or over HTTP when HTTPS cannot connect (spec §2); later requests
-    /// use the scheme the firmware calls for. `https_only` once the firmware is known to
-    /// need tokens. Throws EnvoyError.
+    /// GET /info over HTTPS, or over HTTP when HTTPS cannot connect
+    /// (docs/protocols/envoy.md#transport); later requests use the scheme the firmware calls for.
+    /// `https_only` once the firmware is known to need tokens. Throws EnvoyError.
     EnvoyInfo Discover(std::stop_token stop, bool https_only);
 
     /// Token auth from now on (firmware >= 7). The token is a secret: it is only ever sent.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What can go wrong talking to an Envoy, sorted by what the poller does about it: each kind
-// has its own backoff (spec §7). Parsers throw BadData; the client classifies responses.
+// has its own backoff (docs/protocols/envoy.md#backoff). Parsers throw BadData; the client
+// classifies responses.
 #pragma once
 
 #include <stdexcept>

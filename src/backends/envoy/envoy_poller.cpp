@@ -14,11 +14,13 @@ namespace {
 constexpr log::Domain kDomain{"envoy"};
 
 constexpr Seconds kRequestTimeout{5.0};
-/// /production.json takes up to ~5.4 s on a big site (spec §6); still well inside the watchdog.
+/// /production.json takes up to ~5.4 s on a big site
+/// (docs/protocols/envoy.md#latency-and-polling-rate); still well inside the watchdog.
 constexpr Seconds kProductionJsonTimeout{10.0};
 /// Re-read token_file this often while no usable token is there.
 constexpr Seconds kTokenRetry{60.0};
-/// Enlighten may rate-limit: at most one token request this often (spec §3.4).
+/// Enlighten may rate-limit: at most one token request this often
+/// (docs/protocols/envoy.md#enlighten-token-refresh).
 constexpr Seconds kRefreshInterval{300.0};
 constexpr Seconds kExpiryCheckInterval{3600.0};
 constexpr Seconds kEnergySaveInterval{60.0};
@@ -164,7 +166,8 @@ Seconds EnvoyPoller::ProbeMeters(std::stop_token stop) {
     try {
         setup = ParseMeters(client_.Get("/ivp/meters", kRequestTimeout, stop));
     } catch (const EnvoyError& error) {
-        // Old and non-metered firmware: 404, {"error": ...}, or 401 even with digest (D3.18).
+        // Old and non-metered firmware: 404, {"error": ...}, or 401 even with digest
+        // (docs/protocols/envoy.md#legacy-digest).
         bool legacy_refusal = error.Kind() == ErrorKind::Auth && !info_->firmware.UsesTokens();
         if (error.Kind() != ErrorKind::Missing && !legacy_refusal) throw;
         setup.reason = "it has no /ivp/meters";

@@ -3,7 +3,8 @@
 // (/ivp/meters) → readings every poll_interval, with /production.json as the slow fallback
 // and "no grid data" when there is no consumption CT. Each call of Poll() makes at most one
 // request, so every wait is bounded by one request's timeout and the watchdog keeps ticking.
-// Failures back off by kind (spec §7) and are logged once per run (platform/failure_log).
+// Failures back off by kind (docs/protocols/envoy.md#failure-modes) and are logged once per run
+// (platform/failure_log).
 #pragma once
 
 #include "backends/envoy/energy_counter.hpp"

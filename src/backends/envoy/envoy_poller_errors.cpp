@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What the Envoy poller does when a step fails (spec §7): back off by kind, log once per run,
-// start again from /info after repeated failures, re-check the token after a 401.
+// What the Envoy poller does when a step fails (docs/protocols/envoy.md#failure-modes): back off by
+// kind, log once per run, start again from /info after repeated failures, re-check the token after
+// a 401.
 #include "backends/envoy/envoy_poller.hpp"
 #include "platform/log.hpp"
 

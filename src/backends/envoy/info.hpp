@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GET /info (XML, no auth): the gateway's serial, firmware and whether it has CT inputs
-// (spec §4.1). A handful of tags from a flat document, so a few string searches do, not an XML
-// library.
+// (docs/protocols/envoy.md#info). A handful of tags from a flat document, so a few string
+// searches do, not an XML library.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ public:
 
     /// this >= major.minor.patch
     bool AtLeast(int major, int minor = 0, int patch = 0) const noexcept;
-    /// Token auth and HTTPS from 7.0 on (spec §2).
+    /// Token auth and HTTPS from 7.0 on (docs/protocols/envoy.md#transport).
     bool UsesTokens() const noexcept { return AtLeast(7); }
     const std::string& Text() const noexcept { return text_; }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The claims of an Envoy access token (spec §3.1), decoded locally to know who it is for and
-// when it expires. The signature is the Envoy's business; it is not checked here.
+// The claims of an Envoy access token (docs/protocols/envoy.md#jwt), decoded locally to know who it
+// is for and when it expires. The signature is the Envoy's business; it is not checked here.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GET /ivp/meters: which CTs exist, which are enabled, and how many phases they measure
-// (spec §4.2). From it the poller learns where grid power comes from, if anywhere.
+// (docs/protocols/envoy.md#meters). From it the poller learns where grid power comes from,
+// if anywhere.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GET /production.json?details=1, the slow fallback for gateways without
-// /ivp/meters/readings (spec §4.4): the net-consumption eim entry, only while its CT is active.
+// /ivp/meters/readings (docs/protocols/envoy.md#production-fallback): the net-consumption eim
+// entry, only while its CT is active.
 // It has no usable energy counters (the net whLifetime is one bidirectional counter) and no
 // frequency, so energy is integrated by the caller and frequency reads 0.
 #pragma once

@@ -53,7 +53,8 @@ MeterValues ReadMeter(const ReadingsDocument& document, const MeterEntry& meter,
     return values;
 }
 
-/// A channel's frequency; 0 on some CTs, then the other CT's channel 0 (spec §8).
+/// A channel's frequency; 0 on some CTs, then the other CT's channel 0
+/// (docs/protocols/envoy.md#phase-mapping).
 double Frequency(double own, const MeterValues* other, const MeterValues& self) {
     if (own > 0) return own;
     if (other && !other->channels.empty() && other->channels[0].frequency > 0)

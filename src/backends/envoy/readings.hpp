@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// GET /ivp/meters/readings → a Reading, per the mapping of spec §8: entries matched to the
-// enabled meters by eid, channels at or above phaseCount ignored, power factor recomputed
-// when the reported one cannot be right, frequency from the gateway. A body that lacks any
-// value the mapping needs is rejected whole: never a partial reading.
+// GET /ivp/meters/readings → a Reading, per the mapping of docs/protocols/envoy.md#phase-mapping:
+// entries matched to the enabled meters by eid, channels at or above phaseCount ignored, power
+// factor recomputed when the reported one cannot be right, frequency from the gateway. A body that
+// lacks any value the mapping needs is rejected whole: never a partial reading.
 #pragma once
 
 #include "backends/envoy/meters.hpp"

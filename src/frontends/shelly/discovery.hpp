@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// How a Shelly Pro 3EM announces itself over mDNS (spec §10): _shelly._tcp and _http._tcp
-// under the device id, on host ShellyPro3EM-<MAC>. Home Assistant reads the MAC from the
-// instance name and lists a device only if it has _shelly._tcp; Hoymiles and Growatt
-// batteries find the meter this way before polling HTTP.
+// How a Shelly Pro 3EM announces itself over mDNS (docs/protocols/shelly-pro3em.md#mdns):
+// _shelly._tcp and _http._tcp under the device id, on host ShellyPro3EM-<MAC>. Home Assistant reads
+// the MAC from the instance name and lists a device only if it has _shelly._tcp; Hoymiles and
+// Growatt batteries find the meter this way before polling HTTP.
 #pragma once
 
 #include "frontends/shelly/identity.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Enlighten's answers (spec §3.3): a session, an MFA account, refused logins, tokens and the
-// error pages Entrez sends instead of them.
+// Enlighten's answers (docs/protocols/envoy.md#enlighten-token-refresh): a session, an MFA account,
+// refused logins, tokens and the error pages Entrez sends instead of them.
 #include "backends/envoy/enlighten.hpp"
 #include "fakes/fake_envoy.hpp"
 

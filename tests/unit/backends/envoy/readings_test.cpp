@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The spec §8 mapping on captures with known values, and the rules around it: channels past
-// phaseCount, eids not enabled, power factor, frequency, total-consumption CTs, production.json.
+// The mapping of docs/protocols/envoy.md#phase-mapping on captures with known values, and the rules
+// around it: channels past phaseCount, eids not enabled, power factor, frequency, total-consumption
+// CTs, production.json.
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/production_json.hpp"
 #include "backends/envoy/readings.hpp"

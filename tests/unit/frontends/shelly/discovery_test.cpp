@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The mDNS services of the emulated device, per spec §10.
+// The mDNS services of the emulated device, per docs/protocols/shelly-pro3em.md#mdns.
 #include "frontends/shelly/discovery.hpp"
 
 #include <gtest/gtest.h>
