@@ -9,6 +9,7 @@ constexpr std::int64_t kMaxBytes = 1024 * 1024;
 /// The largest payload of a UDP datagram over IPv4.
 constexpr std::int64_t kMaxDatagram = 65507;
 constexpr double kMaxIdleTimeout = 3600;
+constexpr double kMaxWebSocketIdle = 86400;
 /// Connections upgraded beyond max_websocket_clients still pass through libmicrohttpd while
 /// the WebSocket server tells them to come back later; this much room is kept for them.
 constexpr std::size_t kUpgradeRefusalRoom = 8;
@@ -56,6 +57,11 @@ void ParseTransportLimits(ConfigSection& section, TransportLimits& limits) {
         Size(section.Count("max_websocket_clients", Size(websocket.max_clients), 0, kMaxCount));
     websocket.max_message_bytes = Size(section.Count(
         "max_websocket_message_bytes", Size(websocket.max_message_bytes), 256, kMaxBytes));
+    double idle = section.Bounded("websocket_idle_timeout",
+                                  std::chrono::duration<double>(websocket.idle_timeout).count(), 0,
+                                  kMaxWebSocketIdle);
+    websocket.idle_timeout =
+        std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(idle));
     limits.http.max_upgraded = websocket.max_clients + kUpgradeRefusalRoom;
     auto& udp = limits.udp;
     udp.max_request_bytes =

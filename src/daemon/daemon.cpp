@@ -93,7 +93,8 @@ void Daemon::StartServing(Listeners listeners) {
     frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
     log::Info(kDomain, "emulating ", frontend_->Describe());
     rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
-    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, &clients_);
+    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, &clients_,
+                                                   &client_filter_);
     frontend_->ServeWebSocket(*websocket_);
     http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, limits.http,
                                          &clients_, &client_filter_);

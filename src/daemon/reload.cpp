@@ -75,6 +75,11 @@ void Daemon::Apply(Config next, std::unique_ptr<Frontend> frontend,
     backend_->Stop();
     state_->Reconfigure(next.frontend.layout, next.Freshness());
     client_filter_.Replace(next.frontend.limits.allow);
+    if (next.frontend.limits.allow != config_.frontend.limits.allow) {
+        // An established WebSocket would otherwise outlive its address's removal for days.
+        log::Info(kDomain, "closing the WebSocket clients the new allow list refuses (1008)");
+        websocket_->EnforceFilter();
+    }
     // The servers keep the limits they started with; the configuration says so.
     AllowList allow = std::move(next.frontend.limits.allow);
     next.frontend.limits = config_.frontend.limits;

@@ -3,29 +3,31 @@
 
 #include "util/json_writer.hpp"
 
-#include <algorithm>
+#include <string>
 
 namespace meteremu {
 namespace {
 
-/// Longest id echoed as a number: what fits an int64 without doubt.
-constexpr size_t kMaxNumericId = 18;
+/// The largest magnitude a JSON number keeps exactly when a client reads it as a double
+/// (2^53 - 1): a larger integer id might come back to it as another number.
+constexpr json_int_t kMaxExactInteger = (json_int_t{1} << 53) - 1;
 
-bool AllDigits(std::string_view text) {
-    return !text.empty() && text.size() <= kMaxNumericId &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// Mongoose OS prints an id of digits as a number and anything else as a string.
+/// The id as it goes back: an integer as the same bare number (the form Home Assistant and
+/// the batteries send and match), anything else as a JSON string, so that every reply is
+/// valid JSON and its id compares equal to the request's (a string "007" stays "007").
 std::optional<std::string> EchoedId(const json_t* id) {
     std::string text;
-    if (json_is_string(id))
+    if (json_is_integer(id)) {
+        json_int_t value = json_integer_value(id);
+        if (value >= -kMaxExactInteger && value <= kMaxExactInteger) return std::to_string(value);
+        text = std::to_string(value);
+    } else if (json_is_string(id)) {
         text.assign(json_string_value(id), json_string_length(id));
-    else if (json_is_number(id))
+    } else if (json_is_number(id)) {
         text = JsonText(json_dumps(id, JSON_ENCODE_ANY)).get();
-    else
+    } else {
         return std::nullopt; // absent, null, true, objects: no id to answer to
-    if (AllDigits(text)) return text;
+    }
     std::string quoted;
     json::AppendString(quoted, text);
     return quoted;

@@ -41,6 +41,10 @@ struct WebSocketLimits {
     std::size_t max_unsent_bytes = 1024 * 1024;
     /// How long a closing handshake may take before the connection is dropped.
     std::chrono::milliseconds close_timeout{1000};
+    /// A client that sends no frame for this long is closed (1000), so that silent
+    /// connections cannot hold every slot; 0: never. Home Assistant pings every 55 s and
+    /// polls every 60 s, so the default leaves it five minutes.
+    std::chrono::milliseconds idle_timeout{300000};
 
     bool operator==(const WebSocketLimits&) const = default;
 };

@@ -4,12 +4,15 @@
 #include "util/base64.hpp"
 #include "util/sha1.hpp"
 
+#include <algorithm>
+
 namespace meteremu::websocket {
 namespace {
 
 constexpr std::string_view kHandshakeGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr std::uint8_t kFin = 0x80;
 constexpr std::uint8_t kMasked = 0x80;
+constexpr std::size_t kMaxControlPayload = 125;
 
 std::uint64_t BigEndian(std::string_view bytes) {
     std::uint64_t value = 0;
@@ -108,6 +111,23 @@ bool IsValidUtf8(std::string_view text) noexcept {
     return true;
 }
 
+MessageReader::MessageReader(std::size_t max_message_bytes)
+    : max_message_(max_message_bytes),
+      capacity_(std::max<std::size_t>(max_message_bytes, kMaxControlPayload) + kMaxFrameHeader) {}
+
+std::size_t MessageReader::Feed(std::string_view bytes) {
+    if (failed_) {
+        std::string().swap(buffer_); // give the memory back as well
+        read_ = 0;
+        return bytes.size();
+    }
+    buffer_.erase(0, read_); // at most a partial frame: Capacity() bytes
+    read_ = 0;
+    std::size_t taken = std::min(bytes.size(), capacity_ - buffer_.size());
+    buffer_.append(bytes.substr(0, taken));
+    return taken;
+}
+
 Event MessageReader::Fail(std::uint16_t code, std::string reason) {
     failed_ = true;
     return {Event::Kind::Fail, std::move(reason), code};
@@ -133,7 +153,8 @@ MessageReader::HeaderResult MessageReader::ReadHeader() const {
 std::optional<Event> MessageReader::Check(const Header& header) const {
     if (IsControl(header.opcode)) {
         if (!header.fin) return ProtocolError("fragmented control frame");
-        if (header.length > 125) return ProtocolError("control frame over 125 bytes");
+        if (header.length > kMaxControlPayload)
+            return ProtocolError("control frame over 125 bytes");
         return std::nullopt;
     }
     if (header.opcode == Opcode::Continuation && !in_message_)
@@ -161,13 +182,9 @@ std::optional<Event> MessageReader::Control(Opcode opcode, std::string payload) 
 }
 
 void MessageReader::Compact() {
-    if (read_ == buffer_.size()) {
-        buffer_.clear();
-        read_ = 0;
-    } else if (read_ > 4096 && read_ > buffer_.size() / 2) {
-        buffer_.erase(0, read_);
-        read_ = 0;
-    }
+    if (read_ != buffer_.size()) return; // Feed() moves a partial frame to the front
+    buffer_.clear();
+    read_ = 0;
 }
 
 std::optional<Event> MessageReader::Next() {

@@ -32,6 +32,7 @@ inline constexpr std::uint16_t kProtocolError = 1002;
 inline constexpr std::uint16_t kUnsupportedData = 1003;
 inline constexpr std::uint16_t kNoStatus = 1005; ///< received without a code; never sent
 inline constexpr std::uint16_t kInvalidPayload = 1007;
+inline constexpr std::uint16_t kPolicyViolation = 1008;
 inline constexpr std::uint16_t kTooBig = 1009;
 inline constexpr std::uint16_t kTryAgainLater = 1013;
 } // namespace close_code
@@ -61,18 +62,31 @@ struct Event {
     std::uint16_t code = 0;
 };
 
+/// The longest frame header: two bytes, a 64-bit length and the mask.
+inline constexpr std::size_t kMaxFrameHeader = 14;
+
 class MessageReader {
 public:
-    explicit MessageReader(std::size_t max_message_bytes) : max_message_(max_message_bytes) {}
+    explicit MessageReader(std::size_t max_message_bytes);
 
-    /// Bytes as read from the socket.
-    void Feed(std::string_view bytes) { buffer_.append(bytes); }
+    /// Takes bytes as read from the socket, as many as fit in Capacity(), and returns how many
+    /// it took; Next() makes room for the rest. After a Fail it takes everything and keeps
+    /// nothing: what a client sends after breaking the protocol is never buffered.
+    std::size_t Feed(std::string_view bytes);
 
     /// The next event, or nullopt until more bytes arrive. Nothing follows a Fail.
     std::optional<Event> Next();
 
+    /// The most unread bytes held at once: one frame of the largest size allowed, header
+    /// included. A reader that holds this much always has a whole frame (or a failure) for
+    /// Next(), so it never waits for bytes it has no room for.
+    std::size_t Capacity() const noexcept { return capacity_; }
+
+    /// Unread bytes held, at most Capacity().
+    std::size_t Unread() const noexcept { return buffer_.size() - read_; }
+
     /// Bytes held: unread frames and the message being assembled.
-    std::size_t Buffered() const noexcept { return buffer_.size() - read_ + message_.size(); }
+    std::size_t Buffered() const noexcept { return Unread() + message_.size(); }
 
 private:
     struct Header {
@@ -93,6 +107,7 @@ private:
     void Compact();
 
     std::size_t max_message_;
+    std::size_t capacity_;
     std::string buffer_;
     std::size_t read_ = 0;
     std::string message_;

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -19,7 +18,9 @@ namespace meteremu {
 namespace {
 
 using websocket::close_code::kGoingAway;
+using websocket::close_code::kNormal;
 using websocket::close_code::kNoStatus;
+using websocket::close_code::kPolicyViolation;
 using websocket::close_code::kTryAgainLater;
 
 constexpr std::uint64_t kWakeId = 0;
@@ -42,32 +43,6 @@ void TuneSocket(int fd) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
-/// Whether the comma-separated header `value` has `token` (any case).
-bool HasToken(std::string_view value, std::string_view token) {
-    while (!value.empty()) {
-        size_t comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-            item.remove_suffix(1);
-        if (item.size() == token.size() &&
-            strncasecmp(item.data(), token.data(), token.size()) == 0)
-            return true;
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
-HttpResponse Refuse(unsigned status, std::string message) {
-    return {status,
-            "{\"code\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}",
-            "application/json",
-            {},
-            nullptr};
-}
-
 } // namespace
 
 struct WebSocketServer::Connection {
@@ -87,37 +62,12 @@ struct WebSocketServer::Connection {
     bool shut_down = false; ///< our side is closed: read and discard until the client's EOF
     bool dead = false;      ///< dropped at the next safe point
     Clock::time_point close_deadline{};
+    Clock::time_point last_frame = Clock::now(); ///< for the idle limit
 };
 
-bool IsWebSocketUpgrade(const HttpRequest& request) {
-    auto upgrade = request.Header("Upgrade");
-    return upgrade && HasToken(*upgrade, "websocket");
-}
-
-HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade) {
-    if (request.method != "GET") return Refuse(405, "A WebSocket opens with GET");
-    auto connection = request.Header("Connection");
-    if (!connection || !HasToken(*connection, "upgrade"))
-        return Refuse(400, "Connection: Upgrade is missing");
-    auto version = request.Header("Sec-WebSocket-Version");
-    if (!version || *version != "13") {
-        HttpResponse response = Refuse(426, "Only WebSocket version 13 is spoken");
-        response.headers.emplace_back("Sec-WebSocket-Version", "13");
-        return response;
-    }
-    auto key = request.Header("Sec-WebSocket-Key");
-    auto accept = key ? websocket::AcceptKey(*key) : std::nullopt;
-    if (!accept) return Refuse(400, "Sec-WebSocket-Key is missing or invalid");
-    // libmicrohttpd adds "Connection: Upgrade" to a 101 by itself.
-    HttpResponse response{101, {}, {}, {}, &upgrade};
-    response.headers.emplace_back("Upgrade", "websocket");
-    response.headers.emplace_back("Sec-WebSocket-Accept", std::move(*accept));
-    return response;
-}
-
 WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits,
-                                 ClientTracker* clients)
-    : app_(app), limits_(limits), clients_(clients) {
+                                 ClientTracker* clients, const ClientFilter* filter)
+    : app_(app), limits_(limits), clients_(clients), filter_(filter) {
     epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
     wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!epoll_.Valid() || !wake_.Valid())
@@ -151,6 +101,11 @@ void WebSocketServer::Push() noexcept {
     Wake();
 }
 
+void WebSocketServer::EnforceFilter() noexcept {
+    filter_changed_.store(true);
+    Wake();
+}
+
 void WebSocketServer::Stop() noexcept {
     {
         std::lock_guard lock(mutex_);
@@ -181,6 +136,7 @@ void WebSocketServer::Run(std::stop_token stop) noexcept {
                 std::uint64_t ignored;
                 [[maybe_unused]] auto read_bytes = read(wake_.Get(), &ignored, sizeof ignored);
                 TakeAdopted();
+                if (filter_changed_.exchange(false)) CloseRefused();
                 if (push_due_.exchange(false)) PushAll();
                 continue;
             }
@@ -192,7 +148,7 @@ void WebSocketServer::Run(std::stop_token stop) noexcept {
             for (std::uint64_t dead : std::exchange(to_drop_, {}))
                 Drop(dead);
         }
-        ExpireClosing(Clock::now());
+        Expire(Clock::now());
     }
     connections_.clear(); // closes the rest through libmicrohttpd
     connected_.store(0);
@@ -234,14 +190,15 @@ void WebSocketServer::Open(UpgradedSocket socket) {
     Connection& added = *connection;
     connections_.emplace(added.id, std::move(connection));
     connected_.store(connections_.size());
-    if (full) {
-        StartClose(added, kTryAgainLater, "too many clients");
+    if (full || !Allowed(added)) {
+        // An upgrade that was under way while a reload narrowed the allow list is refused too.
+        StartClose(added, full ? kTryAgainLater : kPolicyViolation,
+                   full ? "too many clients" : "address not allowed");
         added.finished = true;
         Flush(added);
         return;
     }
-    added.reader.Feed(early);
-    HandleEvents(added);
+    Consume(added, early);
 }
 
 void WebSocketServer::Read(Connection& connection) {
@@ -250,9 +207,7 @@ void WebSocketServer::Read(Connection& connection) {
         ssize_t size = recv(connection.socket.Fd(), chunk, sizeof chunk, MSG_DONTWAIT);
         if (size > 0) {
             total += static_cast<size_t>(size);
-            if (connection.shut_down) continue; // what follows our close is read and dropped
-            connection.reader.Feed(std::string_view(chunk, static_cast<size_t>(size)));
-            HandleEvents(connection);
+            Consume(connection, std::string_view(chunk, static_cast<size_t>(size)));
             continue;
         }
         if (size < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -262,14 +217,32 @@ void WebSocketServer::Read(Connection& connection) {
     }
 }
 
+/// Hands `bytes` to the reader as fast as it makes room. Once the connection is finished
+/// (failed, closed, or turned away) what the client still sends is read and dropped: it may
+/// send at full speed while our close frame waits behind the data it does not read.
+void WebSocketServer::Consume(Connection& connection, std::string_view bytes) {
+    while (!bytes.empty() && !connection.dead && !connection.finished) {
+        std::size_t taken = connection.reader.Feed(bytes);
+        bytes.remove_prefix(taken);
+        HandleEvents(connection);
+        if (taken == 0 && connection.reader.Unread() == connection.reader.Capacity()) {
+            // Never: a full reader holds a whole frame. Dropped rather than spinning.
+            connection.dead = true;
+            to_drop_.push_back(connection.id);
+        }
+    }
+}
+
 void WebSocketServer::HandleEvents(Connection& connection) {
     using Kind = websocket::Event::Kind;
     while (!connection.dead && !connection.finished) {
         std::optional<websocket::Event> event = connection.reader.Next();
         if (!event) return;
+        connection.last_frame = Clock::now();
         if (clients_ && connection.peer_length &&
             (event->kind == Kind::Text || event->kind == Kind::Ping))
-            clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer), Clock::now());
+            clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer),
+                           connection.last_frame);
         switch (event->kind) {
         case Kind::Text:
             if (connection.closing) break;
@@ -372,10 +345,33 @@ void WebSocketServer::CloseAll(std::uint16_t code) {
         Drop(dead);
 }
 
-void WebSocketServer::ExpireClosing(Clock::time_point now) {
+bool WebSocketServer::Allowed(const Connection& connection) const noexcept {
+    // A socket without a peer address is broken and goes at its first read.
+    return !filter_ || !connection.peer_length ||
+           filter_->Allows(reinterpret_cast<const sockaddr*>(&connection.peer));
+}
+
+void WebSocketServer::CloseRefused() {
+    for (auto& [id, connection] : connections_)
+        if (!Allowed(*connection)) StartClose(*connection, kPolicyViolation, "address not allowed");
+    for (std::uint64_t dead : std::exchange(to_drop_, {}))
+        Drop(dead);
+}
+
+/// Drops the connections whose closing handshake took too long, and starts closing the ones
+/// that sent no frame within the idle limit (checked every heartbeat: at most 250 ms late).
+void WebSocketServer::Expire(Clock::time_point now) {
     std::vector<std::uint64_t> expired;
-    for (const auto& [id, connection] : connections_)
-        if (connection->closing && now >= connection->close_deadline) expired.push_back(id);
+    for (auto& [id, connection] : connections_) {
+        if (connection->closing) {
+            if (now >= connection->close_deadline) expired.push_back(id);
+        } else if (limits_.idle_timeout.count() > 0 &&
+                   now - connection->last_frame >= limits_.idle_timeout) {
+            StartClose(*connection, kNormal, "idle timeout");
+        }
+    }
+    for (std::uint64_t dead : std::exchange(to_drop_, {}))
+        Drop(dead);
     for (std::uint64_t id : expired)
         Drop(id);
 }

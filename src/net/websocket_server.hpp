@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/heartbeat.hpp"
+#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_server.hpp"
 #include "net/socket.hpp"
@@ -49,9 +50,11 @@ public:
 class WebSocketServer final : public HttpUpgradeHandler {
 public:
     /// Starts the thread. Clients are reported to `clients` when given, on every message and
-    /// ping (a Home Assistant connection lasts days). Throws std::system_error.
+    /// ping (a Home Assistant connection lasts days). A client `filter` refuses is closed with
+    /// 1008 (policy violation). Throws std::system_error.
     explicit WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits = {},
-                             ClientTracker* clients = nullptr);
+                             ClientTracker* clients = nullptr,
+                             const ClientFilter* filter = nullptr);
     /// Stop(), then joins.
     ~WebSocketServer() override;
 
@@ -62,6 +65,10 @@ public:
 
     /// Asks for a push to every client; returns at once. Thread-safe.
     void Push() noexcept;
+
+    /// Asks to close (1008) every client the filter no longer allows, after its list was
+    /// replaced; returns at once. Thread-safe.
+    void EnforceFilter() noexcept;
 
     /// Closes every connection (close 1001, a short wait for the clients' close frames) and
     /// refuses new ones; returns when done. Call it before the HTTP server stops, as the
@@ -84,6 +91,7 @@ private:
     void TakeAdopted();
     void Open(UpgradedSocket socket);
     void Read(Connection& connection);
+    void Consume(Connection& connection, std::string_view bytes);
     void HandleEvents(Connection& connection);
     void Send(Connection& connection, std::string bytes);
     void Flush(Connection& connection);
@@ -91,7 +99,9 @@ private:
     void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);
     void PushAll();
     void CloseAll(std::uint16_t code);
-    void ExpireClosing(Clock::time_point now);
+    bool Allowed(const Connection& connection) const noexcept;
+    void CloseRefused();
+    void Expire(Clock::time_point now);
     int WaitMs(Clock::time_point now, std::optional<Clock::time_point> stop_deadline) const;
     void Watch(Connection& connection, bool writable);
     void Drop(std::uint64_t id);
@@ -99,6 +109,7 @@ private:
     WebSocketApp& app_;
     WebSocketLimits limits_;
     ClientTracker* clients_;
+    const ClientFilter* filter_;
     Heartbeat heartbeat_;
     UniqueFd epoll_;
     UniqueFd wake_; ///< eventfd: new sockets, a push, or stop
@@ -107,6 +118,7 @@ private:
     std::vector<UpgradedSocket> adopted_;
     bool stopping_ = false;
     std::atomic<bool> push_due_{false};
+    std::atomic<bool> filter_changed_{false};
     std::atomic<std::size_t> connected_{0};
 
     // The server thread's own.

@@ -36,6 +36,7 @@ TEST(TransportLimitsConfigTest, DefaultsSuitAHome) {
     EXPECT_EQ(limits.http.max_body_bytes, 16384u);
     EXPECT_EQ(limits.websocket.max_clients, 32u);
     EXPECT_EQ(limits.websocket.max_message_bytes, 16384u);
+    EXPECT_EQ(limits.websocket.idle_timeout, 300s);
     EXPECT_EQ(limits.udp.max_request_bytes, 4096u);
     EXPECT_EQ(limits.udp.reply_rate, 10.0);
     // Upgraded connections have room in libmicrohttpd beyond the WebSocket clients.
@@ -71,6 +72,8 @@ udp_reply_rate = 0.5
     EXPECT_EQ(limits.udp.reply_rate, 0.5);
     EXPECT_EQ(Parse("udp_reply_rate = 0").frontend.limits.udp.reply_rate, 0.0);
     EXPECT_EQ(Parse("max_websocket_clients = 0").frontend.limits.websocket.max_clients, 0u);
+    EXPECT_EQ(Parse("websocket_idle_timeout = 0.25").frontend.limits.websocket.idle_timeout, 250ms);
+    EXPECT_EQ(Parse("websocket_idle_timeout = 0").frontend.limits.websocket.idle_timeout, 0ms);
 }
 
 TEST(TransportLimitsConfigTest, AllowEntriesAreCheckedWhereTheyStand) {
@@ -102,6 +105,9 @@ TEST(TransportLimitsConfigTest, OutOfRangeValuesNameTheBounds) {
     EXPECT_EQ(Error("idle_timeout = 0"),
               "limits.toml:2:16: frontend.idle_timeout: expected a number of seconds greater "
               "than 0 and at most 3600, got 0");
+    EXPECT_EQ(Error("websocket_idle_timeout = 86401"),
+              "limits.toml:2:26: frontend.websocket_idle_timeout: expected a number from 0 to "
+              "86400, got 86401");
     EXPECT_EQ(Error("udp_reply_rate = -1"),
               "limits.toml:2:18: frontend.udp_reply_rate: expected a number from 0 to 100000, "
               "got -1");

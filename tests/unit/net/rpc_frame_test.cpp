@@ -43,22 +43,42 @@ TEST(RpcFrameTest, MarstekRequestWithoutSrcGetsNoDst) {
     EXPECT_FALSE(answer.src);
 }
 
-TEST(RpcFrameTest, IdIsEchoedAsTheFirmwareDoes) {
+/// The id of the reply to a request with `id`, as the reply writes it.
+std::string EchoedIdOf(const std::string& id) {
     EchoHandler handler;
-    auto id_of = [&](const std::string& id) {
-        FrameAnswer answer = AnswerFrame(handler, R"({"id":)" + id + R"(,"method":"M"})");
-        if (!answer.reply) return std::string("(none)");
-        return answer.reply->substr(6, answer.reply->find(",\"src\"") - 6);
-    };
-    EXPECT_EQ(id_of("7"), "7");
-    EXPECT_EQ(id_of("\"42\""), "42"); // all digits: a number
-    EXPECT_EQ(id_of("\"a-1\""), "\"a-1\"");
-    EXPECT_EQ(id_of("-3"), "\"-3\""); // not all digits: a string
-    EXPECT_EQ(id_of("2.5"), "\"2.5\"");
-    EXPECT_EQ(id_of("\"12345678901234567890\""), "\"12345678901234567890\"");
-    EXPECT_EQ(id_of("\"say \\\"hi\\\"\""), "\"say \\\"hi\\\"\"");
-    EXPECT_EQ(id_of("null"), "(none)");
-    EXPECT_EQ(id_of("{}"), "(none)");
+    FrameAnswer answer = AnswerFrame(handler, R"({"id":)" + id + R"(,"method":"M"})");
+    if (!answer.reply) return "(none)";
+    return answer.reply->substr(6, answer.reply->find(",\"src\"") - 6);
+}
+
+TEST(RpcFrameTest, IntegerIdsAreEchoedAsNumbers) {
+    EXPECT_EQ(EchoedIdOf("7"), "7");
+    EXPECT_EQ(EchoedIdOf("0"), "0");
+    EXPECT_EQ(EchoedIdOf("-3"), "-3");
+    EXPECT_EQ(EchoedIdOf("9007199254740991"), "9007199254740991");   // 2^53 - 1
+    EXPECT_EQ(EchoedIdOf("-9007199254740991"), "-9007199254740991"); // a double holds it
+    // Beyond, a client reading numbers as doubles would see another id: a string keeps it.
+    EXPECT_EQ(EchoedIdOf("9007199254740993"), "\"9007199254740993\"");
+    EXPECT_EQ(EchoedIdOf("2.5"), "\"2.5\"");
+    EXPECT_EQ(EchoedIdOf("null"), "(none)");
+    EXPECT_EQ(EchoedIdOf("{}"), "(none)");
+}
+
+TEST(RpcFrameTest, StringIdsAreEchoedAsStringsAndStayValidJson) {
+    // Digits in a string stay a string: "007" echoed bare would be invalid JSON, and "42"
+    // bare would no longer equal the request's id.
+    EchoHandler handler;
+    for (const std::string id : {"007", "42", "0", "00", "12345678901234567890", "-1", ""}) {
+        std::string reply = *AnswerFrame(handler, R"({"id":")" + id + R"(","method":"M"})").reply;
+        JsonPtr parsed(json_loadb(reply.data(), reply.size(), 0, nullptr));
+        ASSERT_TRUE(parsed) << reply;
+        const json_t* echoed = json_object_get(parsed.get(), "id");
+        ASSERT_TRUE(json_is_string(echoed)) << reply;
+        EXPECT_EQ(json_string_value(echoed), id) << reply;
+    }
+    EXPECT_EQ(EchoedIdOf("\"a-1\""), "\"a-1\"");
+    EXPECT_EQ(EchoedIdOf("\"say \\\"hi\\\"\""), "\"say \\\"hi\\\"\"");
+    EXPECT_EQ(EchoedIdOf("\"tab\\there\\u0001\""), "\"tab\\there\\u0001\"");
 }
 
 TEST(RpcFrameTest, NotificationsGetNoReplyButAreCalled) {

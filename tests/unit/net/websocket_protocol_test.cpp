@@ -132,6 +132,75 @@ TEST(WebSocketProtocolTest, OtherFailures) {
     EXPECT_FALSE(reader.Next());
 }
 
+/// Feeds `stream` in `chunk`-byte reads as the server does: as much as the reader takes, then
+/// its events, until everything is taken; checks the bound on what it holds after each feed.
+std::vector<Event> FeedInChunks(MessageReader& reader, const std::string& stream, size_t chunk,
+                                size_t max_message) {
+    std::vector<Event> events;
+    for (size_t at = 0; at < stream.size();) {
+        std::string_view bytes = std::string_view(stream).substr(at, chunk);
+        while (!bytes.empty()) {
+            size_t taken = reader.Feed(bytes);
+            bytes.remove_prefix(taken);
+            at += taken;
+            EXPECT_LE(reader.Unread(), max_message + kMaxFrameHeader);
+            EXPECT_LE(reader.Buffered(), 2 * max_message + kMaxFrameHeader);
+            size_t before = events.size();
+            while (auto event = reader.Next())
+                events.push_back(*event);
+            if (taken == 0 && events.size() == before) {
+                ADD_FAILURE() << "the reader is full and makes no progress at byte " << at;
+                return events;
+            }
+        }
+    }
+    return events;
+}
+
+TEST(WebSocketProtocolTest, ReaderHoldsAtMostOneFrameOfTheLargestSize) {
+    constexpr size_t kLimit = 1024;
+    MessageReader reader(kLimit);
+    EXPECT_EQ(reader.Capacity(), kLimit + kMaxFrameHeader);
+    // Largest messages, fragmented ones nearly full with pings in between, small ones: fed
+    // in reads far larger than the limit, the reader takes only what fits a frame.
+    std::string stream, largest(kLimit, 'x');
+    for (int i = 0; i < 50; ++i) {
+        stream += ClientFrame(Opcode::Text, largest);
+        stream += ClientFrame(Opcode::Text, std::string(kLimit - 10, 'y'), false);
+        stream += ClientFrame(Opcode::Ping, std::string(125, 'p'));
+        stream += ClientFrame(Opcode::Continuation, std::string(10, 'z'), true);
+        stream += ClientFrame(Opcode::Text, "small");
+    }
+    for (size_t chunk : {size_t{1}, size_t{7}, size_t{1500}, size_t{16384}, stream.size()}) {
+        MessageReader fresh(kLimit);
+        auto events = FeedInChunks(fresh, stream, chunk, kLimit);
+        ASSERT_EQ(events.size(), 200u) << "chunk " << chunk;
+        EXPECT_EQ(events[0].payload, largest);
+        EXPECT_EQ(events[1].kind, Kind::Ping);
+        EXPECT_EQ(events[2].payload, std::string(kLimit - 10, 'y') + std::string(10, 'z'));
+        EXPECT_EQ(events[3].payload, "small");
+        EXPECT_EQ(fresh.Buffered(), 0u);
+    }
+    // A limit below a control frame's size still leaves room for a whole control frame.
+    MessageReader tiny(16);
+    EXPECT_EQ(tiny.Capacity(), 125 + kMaxFrameHeader);
+}
+
+TEST(WebSocketProtocolTest, NothingIsHeldAfterAFailure) {
+    MessageReader reader(1024);
+    std::string unmasked = ClientFrame(Opcode::Text, "x", true, false);
+    EXPECT_EQ(reader.Feed(unmasked), unmasked.size());
+    ASSERT_EQ(reader.Next()->kind, Kind::Fail);
+    // A client that keeps sending after breaking the protocol: everything is taken, nothing
+    // kept, so the server can read and drop it.
+    std::string garbage(64 * 1024, 'g');
+    for (int i = 0; i < 100; ++i) {
+        ASSERT_EQ(reader.Feed(garbage), garbage.size());
+        ASSERT_EQ(reader.Buffered(), 0u);
+    }
+    EXPECT_FALSE(reader.Next());
+}
+
 TEST(WebSocketProtocolTest, Utf8Validation) {
     EXPECT_TRUE(IsValidUtf8("plain ascii"));
     EXPECT_TRUE(IsValidUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")); // é € 😀

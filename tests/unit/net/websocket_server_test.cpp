@@ -224,6 +224,25 @@ TEST_F(WebSocketServerTest, HttpIdleTimeoutDoesNotCutWebSockets) {
     EXPECT_EQ(client.ReadText(2s), R"({"id":5,"src":"shellypro3em-0a1b2c3d4e5f","result":null})");
 }
 
+TEST_F(WebSocketServerTest, ClientsThatSendNoFrameAreClosedAfterTheIdleLimit) {
+    WebSocketLimits limits;
+    limits.idle_timeout = 600ms;
+    Start(OnStale::Silent, limits);
+    WebSocketClient silent(Port()), talking(Port());
+    // A frame every 200 ms keeps a client, an unsolicited pong too.
+    for (int i = 0; i < 6; ++i) {
+        talking.SendRaw(ClientFrame(Opcode::Pong, ""));
+        std::this_thread::sleep_for(200ms);
+    }
+    // Asked before its own 600 ms of silence are up.
+    talking.SendText(R"({"id":2,"method":"RPC.Ping"})");
+    EXPECT_EQ(talking.ReadText(2s), R"({"id":2,"src":"shellypro3em-0a1b2c3d4e5f","result":null})");
+    auto close = silent.Read(2s);
+    ASSERT_TRUE(close);
+    EXPECT_EQ(close->CloseCode(), close_code::kNormal);
+    EXPECT_TRUE(silent.ClosedByServer(2s));
+}
+
 TEST_F(WebSocketServerTest, StopClosesEveryClientGoingAway) {
     WebSocketClient client(Port());
     client.SendText(R"({"id":1,"method":"RPC.Ping"})");
