@@ -3,6 +3,7 @@
 
 #include "util/json_writer.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace meteremu {
@@ -12,9 +13,19 @@ namespace {
 /// (2^53 - 1): a larger integer id might come back to it as another number.
 constexpr json_int_t kMaxExactInteger = (json_int_t{1} << 53) - 1;
 
+/// A canonical decimal integer: "0", or digits without a leading zero, small enough that a
+/// client reading JSON numbers as doubles gets it back exactly.
+bool CanonicalInteger(std::string_view text) {
+    constexpr size_t kMaxDigits = 15; // every 15-digit integer is below 2^53
+    if (text.empty() || text.size() > kMaxDigits) return false;
+    if (text.size() > 1 && text.front() == '0') return false;
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 /// The id as it goes back: an integer as the same bare number (the form Home Assistant and
-/// the batteries send and match), anything else as a JSON string, so that every reply is
-/// valid JSON and its id compares equal to the request's (a string "007" stays "007").
+/// the batteries send and match); a string of a canonical integer bare as well, as Mongoose OS
+/// prints an all-digit id (docs/protocols/shelly-pro3em.md#json-rpc-frames); anything else
+/// as a JSON string, so that every reply is valid JSON ("007" stays "007").
 std::optional<std::string> EchoedId(const json_t* id) {
     std::string text;
     if (json_is_integer(id)) {
@@ -23,6 +34,7 @@ std::optional<std::string> EchoedId(const json_t* id) {
         text = std::to_string(value);
     } else if (json_is_string(id)) {
         text.assign(json_string_value(id), json_string_length(id));
+        if (CanonicalInteger(text)) return text;
     } else if (json_is_number(id)) {
         text = JsonText(json_dumps(id, JSON_ENCODE_ANY)).get();
     } else {

@@ -2,7 +2,8 @@
 // JSON-RPC frames as Shelly Gen2 (Mongoose OS) devices exchange them over POST /rpc, the
 // WebSocket and UDP: {"id":1,"src":"caller","method":"EM.GetStatus","params":{"id":0}} in,
 // {"id":1,"src":"<device>","dst":"caller","result":{...}} out. The id is echoed as the
-// request wrote it: an integer as a number, a string as a string; "dst" is the request's
+// firmware does, kept valid JSON: an integer or a canonical digit string as a number,
+// anything else as a string; "dst" is the request's
 // "src" and is left out when the request had none; a request without an id is a
 // notification and gets no reply. Frames without a "method" (responses, noise) are ignored.
 #pragma once

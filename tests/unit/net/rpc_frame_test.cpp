@@ -64,11 +64,17 @@ TEST(RpcFrameTest, IntegerIdsAreEchoedAsNumbers) {
     EXPECT_EQ(EchoedIdOf("{}"), "(none)");
 }
 
-TEST(RpcFrameTest, StringIdsAreEchoedAsStringsAndStayValidJson) {
-    // Digits in a string stay a string: "007" echoed bare would be invalid JSON, and "42"
-    // bare would no longer equal the request's id.
+TEST(RpcFrameTest, CanonicalDigitStringIdsAreEchoedBareAsTheFirmwareDoes) {
+    EXPECT_EQ(EchoedIdOf("\"42\""), "42");
+    EXPECT_EQ(EchoedIdOf("\"0\""), "0");
+    EXPECT_EQ(EchoedIdOf("\"999999999999999\""), "999999999999999"); // 15 digits
+}
+
+TEST(RpcFrameTest, OtherStringIdsAreEchoedAsStringsAndStayValidJson) {
+    // "007" echoed bare would be invalid JSON; too many digits would not come back exactly.
     EchoHandler handler;
-    for (const std::string id : {"007", "42", "0", "00", "12345678901234567890", "-1", ""}) {
+    for (const std::string id :
+         {"007", "00", "1234567890123456", "12345678901234567890", "-1", ""}) {
         std::string reply = *AnswerFrame(handler, R"({"id":")" + id + R"(","method":"M"})").reply;
         JsonPtr parsed(json_loadb(reply.data(), reply.size(), 0, nullptr));
         ASSERT_TRUE(parsed) << reply;
