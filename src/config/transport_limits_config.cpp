@@ -10,6 +10,8 @@ constexpr std::int64_t kMaxBytes = 1024 * 1024;
 constexpr std::int64_t kMaxDatagram = 65507;
 constexpr double kMaxIdleTimeout = 3600;
 constexpr double kMaxWebSocketIdle = 86400;
+/// A gigabyte per second: past any network a meter sits on.
+constexpr std::int64_t kMaxReplyBytes = 1024 * 1024 * 1024;
 /// Connections upgraded beyond max_websocket_clients still pass through libmicrohttpd while
 /// the WebSocket server tells them to come back later; this much room is kept for them.
 constexpr std::size_t kUpgradeRefusalRoom = 8;
@@ -67,6 +69,8 @@ void ParseTransportLimits(ConfigSection& section, TransportLimits& limits) {
     udp.max_request_bytes =
         Size(section.Count("max_udp_request_bytes", Size(udp.max_request_bytes), 64, kMaxDatagram));
     udp.reply_rate = section.Bounded("udp_reply_rate", udp.reply_rate, 0, kMaxCount);
+    udp.reply_bytes_per_second = Size(section.Count(
+        "udp_reply_bytes_per_second", Size(udp.reply_bytes_per_second), 0, kMaxReplyBytes));
 }
 
 } // namespace meteremu

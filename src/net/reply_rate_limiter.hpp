@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // How many UDP replies one source address gets per second. A UDP request's source address can
-// be forged, and a 60-byte Shelly.GetStatus request earns a 1.5 KiB reply: without a budget
-// the meter would amplify floods at whoever the forger names. Each address has a token bucket
-// (a burst of `rate` replies, refilled at `rate` per second); the table of addresses is
+// be forged, and a 50-byte request earns up to 20 times as much (net/rpc_udp.hpp): without a
+// budget the meter would amplify floods at whoever the forger names. Each address has a token
+// bucket (a burst of `rate` replies, refilled at `rate` per second); the table of addresses is
 // bounded, and while it is full of recent senders a new address gets nothing, so a flood from
-// many forged addresses cannot buy a fresh budget per address either.
+// many forged addresses cannot buy a fresh budget per address either; what all of them get
+// together is bounded by net/reply_byte_budget.hpp.
 //
 // 127.0.0.1 and ::1 have no budget: nothing from the network can carry either address.
 #pragma once

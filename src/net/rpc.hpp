@@ -19,6 +19,8 @@ namespace meteremu {
 namespace rpc_code {
 inline constexpr int kInvalidArgument = -103;
 inline constexpr int kNotFound = -105;
+/// The reply is larger than the transport may send for this request (UDP: net/rpc_udp.hpp).
+inline constexpr int kResourceExhausted = -108;
 /// No reading may be served now (on_stale = silent, or none yet). UDP answers it with
 /// silence, so a battery falls back to its own safe behaviour.
 inline constexpr int kUnavailable = -114;

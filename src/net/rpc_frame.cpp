@@ -109,7 +109,23 @@ std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
     return out;
 }
 
-FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text) {
+namespace {
+
+/// Replaces the reply of `answer`, longer than `max_reply_bytes`, by an error that fits.
+void RefuseOversized(FrameAnswer& answer, const RpcRequest& request, RpcHandler& handler,
+                     std::size_t max_reply_bytes) {
+    std::string message = "Reply of " + std::to_string(answer.reply->size()) +
+                          " bytes is more than this request may have (" +
+                          std::to_string(max_reply_bytes) + "): pad the request";
+    answer.reply = RenderResponseFrame(*request.id, handler.SourceId(), request.src,
+                                       RpcError{rpc_code::kResourceExhausted, message});
+    if (answer.reply->size() > max_reply_bytes) answer.reply.reset();
+    answer.reusable = false;
+}
+
+} // namespace
+
+FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text, std::size_t max_reply_bytes) {
     FrameAnswer answer;
     std::optional<RpcRequest> request = ParseRequestFrame(text);
     if (!request) return answer;
@@ -122,8 +138,10 @@ FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text) {
     const auto* error = std::get_if<RpcError>(&outcome);
     answer.unavailable = error && error->code == rpc_code::kUnavailable;
     answer.reusable = request->id && !error && handler.Reusable(request->method);
-    if (request->id)
-        answer.reply = RenderResponseFrame(*request->id, handler.SourceId(), request->src, outcome);
+    if (!request->id) return answer;
+    answer.reply = RenderResponseFrame(*request->id, handler.SourceId(), request->src, outcome);
+    if (answer.reply->size() > max_reply_bytes)
+        RefuseOversized(answer, *request, handler, max_reply_bytes);
     return answer;
 }
 

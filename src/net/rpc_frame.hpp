@@ -11,6 +11,8 @@
 #include "net/rpc.hpp"
 #include "util/json.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,7 +53,10 @@ struct FrameAnswer {
     bool reusable = false;
 };
 
-/// Parses `text`, calls `handler`, renders the reply.
-FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text);
+/// Parses `text`, calls `handler`, renders the reply. A reply longer than `max_reply_bytes`
+/// becomes a short error frame (kResourceExhausted) naming both sizes, or none when even that
+/// is too long.
+FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text,
+                        std::size_t max_reply_bytes = SIZE_MAX);
 
 } // namespace meteremu

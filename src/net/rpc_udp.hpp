@@ -6,6 +6,12 @@
 // A battery sends the same bytes every poll, so the reply to a reusable method is kept with
 // its request and the handler's epoch, and sent again without parsing or rendering until the
 // epoch moves (a new reading, the reading turning stale, a reload).
+//
+// A request's source address can be forged, so no reply is more than kMaxReplyRatio times
+// its request: a larger one becomes a short error asking for a padded request. A limit on the
+// ratio holds for every sender, forged or not, and needs no state; a Marstek poll (51 bytes
+// for a reply of about 500) stays well under it. The reusable replies (the readings and
+// identity batteries poll) go out as priority replies (net/reply_byte_budget.hpp).
 #pragma once
 
 #include "net/rpc.hpp"
@@ -20,10 +26,12 @@ class RpcUdpHandler final : public DatagramHandler {
 public:
     explicit RpcUdpHandler(RpcHandler& rpc) : rpc_(rpc) {}
 
-    std::optional<std::string_view> Handle(std::string_view datagram) noexcept override;
+    std::optional<DatagramReply> Handle(std::string_view datagram) noexcept override;
 
     /// How many different requests are remembered (batteries on one site: a few).
     static constexpr std::size_t kRemembered = 8;
+    /// The largest reply to a request of n bytes is kMaxReplyRatio * n bytes.
+    static constexpr std::size_t kMaxReplyRatio = 20;
 
 private:
     struct Remembered {
@@ -32,8 +40,7 @@ private:
         std::string reply;
     };
 
-    std::optional<std::string_view> Remember(std::string_view request, ReplyEpoch epoch,
-                                             std::string& reply);
+    std::string_view Remember(std::string_view request, ReplyEpoch epoch, std::string& reply);
 
     RpcHandler& rpc_;
     std::array<Remembered, kRemembered> remembered_; ///< strings keep their capacity

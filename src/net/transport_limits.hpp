@@ -55,6 +55,10 @@ struct UdpLimits {
     /// Replies per second to one source address, in a burst of as many; more requests from it
     /// are dropped unanswered. 0: no limit. See net/reply_rate_limiter.hpp.
     double reply_rate = 10;
+    /// Reply bytes per second to all senders together, whatever their number; 0: no limit.
+    /// A handful of batteries polling a ~500-byte reading each second need a few KiB/s.
+    /// See net/reply_byte_budget.hpp.
+    std::size_t reply_bytes_per_second = 256 * 1024;
 
     bool operator==(const UdpLimits&) const = default;
 };

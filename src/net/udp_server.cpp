@@ -144,7 +144,7 @@ struct UdpServer::Listener {
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
                      const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
     : handler_(handler), limits_(limits), clients_(clients), filter_(filter),
-      rate_limiter_(limits.reply_rate) {
+      rate_limiter_(limits.reply_rate), byte_budget_(limits.reply_bytes_per_second) {
     for (UniqueFd& socket : sockets) {
         UseBlockingReceive(socket.Get());
         RequestPacketInfo(socket.Get());
@@ -181,7 +181,8 @@ std::vector<std::pair<std::string, const Heartbeat*>> UdpServer::LoopHeartbeats(
 }
 
 UdpCounters UdpServer::Counters() const noexcept {
-    return {received_.load(), replied_.load(), dropped_.load(), refused_.load(), throttled_.load()};
+    return {received_.load(), replied_.load(),   dropped_.load(),
+            refused_.load(),  throttled_.load(), over_budget_.load()};
 }
 
 /// Waits in recvmmsg for at least one datagram and takes whatever else is queued with it.
@@ -197,19 +198,18 @@ void UdpServer::Run(Listener& listener, std::stop_token stop) noexcept {
     }
 }
 
-bool UdpServer::Admit(const sockaddr_storage& sender, bool too_long) noexcept {
+bool UdpServer::Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip,
+                      bool too_long, SteadyTime now) noexcept {
     const auto* address = reinterpret_cast<const sockaddr*>(&sender);
     if (filter_ && !filter_->Allows(address)) {
         ++refused_; // not even counted as a client
         return false;
     }
-    auto now = std::chrono::steady_clock::now();
     if (clients_) clients_->Seen(address, now);
     if (too_long) {
         ++dropped_;
         return false;
     }
-    auto ip = IpAddress::Of(address);
     if (ip && !rate_limiter_.Allow(*ip, now)) {
         ++throttled_;
         return false;
@@ -221,13 +221,22 @@ void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
     ++received_;
     // The buffer holds one byte more than the limit, so a longer datagram always shows.
     bool too_long = (request.msg_flags & MSG_TRUNC) || size > limits_.max_request_bytes;
+    const auto& sender = *static_cast<const sockaddr_storage*>(request.msg_name);
+    auto ip = IpAddress::Of(reinterpret_cast<const sockaddr*>(&sender));
     std::lock_guard lock(answer_mutex_); // the reply's bytes are the handler's until sent
-    if (!Admit(*static_cast<const sockaddr_storage*>(request.msg_name), too_long)) return;
-    std::optional<std::string_view> reply =
+    auto now = std::chrono::steady_clock::now();
+    if (!Admit(sender, ip, too_long, now)) return;
+    std::optional<DatagramReply> reply =
         handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
     if (!reply) return;
+    // The host itself is exempt, as from the budget per address (net/reply_rate_limiter.hpp).
+    bool from_host = ip && ip->IsHostLoopback();
+    if (!from_host && !byte_budget_.Spend(reply->bytes.size(), reply->priority, now)) {
+        ++over_budget_;
+        return;
+    }
     alignas(cmsghdr) char reply_control[kControlBytes] = {};
-    iovec out{const_cast<char*>(reply->data()), reply->size()};
+    iovec out{const_cast<char*>(reply->bytes.data()), reply->bytes.size()};
     msghdr response{request.msg_name, request.msg_namelen, &out, 1, reply_control, 0, 0};
     response.msg_controllen = ReplyControl(request, reply_control);
     if (!response.msg_controllen) response.msg_control = nullptr;

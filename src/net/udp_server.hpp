@@ -10,6 +10,7 @@
 #include "core/heartbeat.hpp"
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
+#include "net/reply_byte_budget.hpp"
 #include "net/reply_rate_limiter.hpp"
 #include "net/socket.hpp"
 #include "net/transport_limits.hpp"
@@ -30,22 +31,30 @@ struct msghdr;
 
 namespace meteremu {
 
+struct DatagramReply {
+    std::string_view bytes;
+    /// What clients poll to work (a battery's meter reading): paid from the reserve of the
+    /// reply budget of all senders, so a flood of other requests cannot crowd it out.
+    bool priority = false;
+};
+
 class DatagramHandler {
 public:
     virtual ~DatagramHandler() = default;
     /// One datagram in; the reply datagram, or nullopt to stay silent. The reply's bytes are
     /// the handler's and stay valid until the next call. Runs on a UDP thread, one call at a
     /// time; must not block on the network.
-    virtual std::optional<std::string_view> Handle(std::string_view datagram) noexcept = 0;
+    virtual std::optional<DatagramReply> Handle(std::string_view datagram) noexcept = 0;
 };
 
 /// Counters for tests and status lines.
 struct UdpCounters {
     std::uint64_t received = 0;
     std::uint64_t replied = 0;
-    std::uint64_t dropped = 0;   ///< too long, or the reply could not be sent
-    std::uint64_t refused = 0;   ///< from a client the allow list does not allow
-    std::uint64_t throttled = 0; ///< past the sender's reply budget
+    std::uint64_t dropped = 0;     ///< too long, or the reply could not be sent
+    std::uint64_t refused = 0;     ///< from a client the allow list does not allow
+    std::uint64_t throttled = 0;   ///< past the sender's reply budget
+    std::uint64_t over_budget = 0; ///< past the reply budget of all senders together
 };
 
 class UdpServer {
@@ -79,18 +88,21 @@ private:
     void Run(Listener& listener, std::stop_token stop) noexcept;
     void Answer(int fd, msghdr& request, std::size_t size) noexcept;
     /// Whether the datagram from `sender` gets an answer at all; counts why not.
-    bool Admit(const sockaddr_storage& sender, bool too_long) noexcept;
+    bool Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip, bool too_long,
+               SteadyTime now) noexcept;
 
     std::vector<std::string> addresses_;
     DatagramHandler& handler_;
     UdpLimits limits_;
     ClientTracker* clients_;
     const ClientFilter* filter_;
-    /// The handler and the rate limiter serve one datagram at a time; the threads of two
-    /// ports rarely meet here (a battery polls one).
+    /// The handler and both budgets serve one datagram at a time; the threads of two ports
+    /// rarely meet here (a battery polls one).
     std::mutex answer_mutex_;
     ReplyRateLimiter rate_limiter_;
-    std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0}, refused_{0}, throttled_{0};
+    ReplyByteBudget byte_budget_; ///< one for every socket
+    std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0}, refused_{0}, throttled_{0},
+        over_budget_{0};
     std::vector<std::unique_ptr<Listener>> listeners_; ///< last: its threads use the above
 };
 

@@ -7,7 +7,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static meteremu::fuzz::Meter meter;
     static meteremu::RpcUdpHandler handler(*meter.frontend);
     meter.Publish();
-    if (auto reply = handler.Handle(meteremu::fuzz::AsText(data, size)))
-        meteremu::fuzz::Require(reply->starts_with('{') && reply->ends_with('}'), "a JSON frame");
+    if (auto reply = handler.Handle(meteremu::fuzz::AsText(data, size))) {
+        meteremu::fuzz::Require(reply->bytes.starts_with('{') && reply->bytes.ends_with('}'),
+                                "a JSON frame");
+        meteremu::fuzz::Require(reply->bytes.size() <=
+                                    meteremu::RpcUdpHandler::kMaxReplyRatio * size,
+                                "no more than kMaxReplyRatio times the request");
+    }
     return 0;
 }

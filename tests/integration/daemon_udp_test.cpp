@@ -9,11 +9,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
+#include <memory>
 #include <regex>
 #include <thread>
+#include <vector>
 
 namespace meteremu::test {
 namespace {
+
+using namespace std::chrono_literals;
 
 /// The demo household, HTTP and two UDP ports on ephemeral loopback ports.
 std::string Config() {
@@ -47,6 +53,75 @@ TEST(DaemonUdpTest, AnswersOnEveryUdpPort) {
         EXPECT_TRUE(EveryPowerHasDecimals(reply->text)) << reply->text;
         EXPECT_GE(reply->text.size(), 250u);
     }
+}
+
+/// Shelly.GetComponents as a forger sends it: bare (a short error comes back, as the reply
+/// may be at most 20 times the request), or padded with spaces to earn the whole 3 KB reply.
+std::string ComponentsRequest(bool padded) {
+    std::string request = R"({"id":1,"method":"Shelly.GetComponents"})";
+    return padded ? request + std::string(400 - request.size(), ' ') : request;
+}
+
+/// `count` forged senders, on 127.0.1.1 and up: none is the host itself.
+std::vector<std::unique_ptr<UdpClient>> ForgedSenders(int count) {
+    std::vector<std::unique_ptr<UdpClient>> senders;
+    for (int i = 0; i < count; ++i)
+        senders.push_back(std::make_unique<UdpClient>("127.0." + std::to_string(1 + i / 250) + "." +
+                                                      std::to_string(1 + i % 250)));
+    return senders;
+}
+
+/// A battery on the LAN polling every 100 ms for as long as `running`; counts its answers.
+void PollLikeABattery(std::uint16_t port, const std::atomic<bool>& running, int& polls,
+                      int& answered) {
+    UdpClient battery("127.0.0.200");
+    auto next = std::chrono::steady_clock::now();
+    while (running && polls < 50) {
+        ++polls;
+        if (battery.Send("127.0.0.1", port, kMarstekPoll) && battery.Receive(1s)) ++answered;
+        next += 100ms;
+        std::this_thread::sleep_until(next);
+    }
+}
+
+// 300 forged addresses, each within its own budget, asking Shelly.GetComponents ten times in
+// one second: 10 MB of replies before the budget of all senders together. Now at most a
+// burst and the rate go out (256 KiB/s by default), and a battery's polls on the other port
+// are answered throughout.
+TEST(DaemonUdpTest, AFloodFromManyAddressesStaysWithinTheReplyBudget) {
+    TempDir dir;
+    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", Config()).string());
+    auto ports = daemon.UdpPorts(2);
+    std::this_thread::sleep_for(300ms); // the first reading
+    auto senders = ForgedSenders(300);
+    std::atomic<bool> running{true};
+    int polls = 0, answered = 0;
+    auto start = std::chrono::steady_clock::now();
+    std::thread battery([&] { PollLikeABattery(ports[1], running, polls, answered); });
+    // Evenly spread over one second, two in three padded for the whole reply.
+    constexpr int kRounds = 10;
+    const long total = kRounds * static_cast<long>(senders.size());
+    for (long sent = 0; sent < total; ++sent) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000 * sent / total));
+        auto& sender = *senders[static_cast<size_t>(sent) % senders.size()];
+        sender.Send("127.0.0.1", ports[0], ComponentsRequest(sent % 3 != 0));
+    }
+    std::this_thread::sleep_for(200ms);
+    running = false;
+    battery.join();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::size_t bytes = 0;
+    for (auto& sender : senders)
+        while (auto reply = sender->Receive(0ms))
+            bytes += reply->text.size();
+    constexpr double kBudget = 256 * 1024;
+    std::printf("%zu reply bytes to forged senders in %.2f s; battery %d of %d answered\n", bytes,
+                seconds, answered, polls);
+    EXPECT_LE(double(bytes), kBudget + kBudget * seconds);
+    EXPECT_GE(double(bytes), kBudget / 4) << "the flood is served within the budget";
+    EXPECT_GE(polls, 10);
+    EXPECT_GE(answered, polls - 1) << daemon.process->Stderr();
 }
 
 TEST(DaemonUdpTest, PostRpcTakesWholeFrames) {

@@ -39,6 +39,7 @@ TEST(TransportLimitsConfigTest, DefaultsSuitAHome) {
     EXPECT_EQ(limits.websocket.idle_timeout, 300s);
     EXPECT_EQ(limits.udp.max_request_bytes, 4096u);
     EXPECT_EQ(limits.udp.reply_rate, 10.0);
+    EXPECT_EQ(limits.udp.reply_bytes_per_second, 262144u);
     // Upgraded connections have room in libmicrohttpd beyond the WebSocket clients.
     EXPECT_GT(limits.http.max_upgraded, limits.websocket.max_clients);
 }
@@ -54,6 +55,7 @@ max_body_bytes = 2048
 max_websocket_message_bytes = 65536
 max_udp_request_bytes = 512
 udp_reply_rate = 0.5
+udp_reply_bytes_per_second = 65536
 )")
                                  .frontend.limits;
     ASSERT_EQ(limits.allow.Networks().size(), 3u);
@@ -70,6 +72,9 @@ udp_reply_rate = 0.5
     EXPECT_EQ(limits.websocket.max_message_bytes, 65536u);
     EXPECT_EQ(limits.udp.max_request_bytes, 512u);
     EXPECT_EQ(limits.udp.reply_rate, 0.5);
+    EXPECT_EQ(limits.udp.reply_bytes_per_second, 65536u);
+    EXPECT_EQ(Parse("udp_reply_bytes_per_second = 0").frontend.limits.udp.reply_bytes_per_second,
+              0u);
     EXPECT_EQ(Parse("udp_reply_rate = 0").frontend.limits.udp.reply_rate, 0.0);
     EXPECT_EQ(Parse("max_websocket_clients = 0").frontend.limits.websocket.max_clients, 0u);
     EXPECT_EQ(Parse("websocket_idle_timeout = 0.25").frontend.limits.websocket.idle_timeout, 250ms);
@@ -111,6 +116,9 @@ TEST(TransportLimitsConfigTest, OutOfRangeValuesNameTheBounds) {
     EXPECT_EQ(Error("udp_reply_rate = -1"),
               "limits.toml:2:18: frontend.udp_reply_rate: expected a number from 0 to 100000, "
               "got -1");
+    EXPECT_EQ(Error("udp_reply_bytes_per_second = -1"),
+              "limits.toml:2:30: frontend.udp_reply_bytes_per_second: expected an integer from 0 "
+              "to 1073741824, got -1");
     EXPECT_EQ(Error("max_websocket_clients = 1.5"),
               "limits.toml:2:25: frontend.max_websocket_clients: expected an integer, got a "
               "floating-point number");

@@ -21,6 +21,13 @@ using namespace std::chrono_literals;
 /// What a Marstek battery sends (about 50 bytes, no src).
 constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 
+/// Shelly.GetComponents (a reply of over 3 KB), padded with spaces to `size` bytes: a request
+/// long enough for its reply.
+std::string PaddedComponents(size_t size = 400) {
+    std::string request = R"({"id":1,"method":"Shelly.GetComponents"})";
+    return request + std::string(size - request.size(), ' ');
+}
+
 class UdpServerTest : public testing::Test {
 protected:
     void Start(OnStale mode, const std::string& address = "127.0.0.1", UdpLimits limits = {}) {
@@ -198,6 +205,69 @@ TEST_F(UdpServerTest, LongerDatagramThanTheLimitIsDropped) {
     EXPECT_TRUE(Ask(padded(128)));
     EXPECT_FALSE(Ask(padded(129), 0, "127.0.0.1", 300ms));
     EXPECT_EQ(server_->Counters().dropped, 1u);
+}
+
+TEST_F(UdpServerTest, NoReplyIsMoreThanTwentyTimesItsRequest) {
+    Publish(-1234.5);
+    for (const char* method : {"EM.GetStatus", "EM.GetConfig", "EMData.GetStatus", "Sys.GetStatus",
+                               "Shelly.GetDeviceInfo", "Shelly.GetStatus", "Shelly.GetConfig",
+                               "Shelly.GetComponents", "Shelly.ListMethods"}) {
+        // The shortest requests: with and without the params a component method needs.
+        for (const char* params : {"", R"(,"params":{"id":0})"}) {
+            std::string request =
+                std::string(R"({"id":1,"method":")") + method + "\"" + params + "}";
+            auto reply = Ask(request);
+            ASSERT_TRUE(reply) << request;
+            EXPECT_LE(reply->text.size(), RpcUdpHandler::kMaxReplyRatio * request.size())
+                << request;
+        }
+    }
+    // What batteries poll fits the bound easily.
+    auto poll = Ask(kMarstekPoll);
+    ASSERT_TRUE(poll);
+    EXPECT_NE(poll->text.find(R"("result":{"id":0,"a_current":)"), std::string::npos);
+    // A larger reply asks for a padded request, which then gets the whole reply.
+    auto refused = Ask(R"({"id":7,"src":"me","method":"Shelly.GetComponents"})");
+    ASSERT_TRUE(refused);
+    EXPECT_TRUE(refused->text.starts_with(R"({"id":7,"src":"shellypro3em-0a1b2c3d4e5f","dst":"me",)"
+                                          R"("error":{"code":-108,"message":"Reply of )"))
+        << refused->text;
+    EXPECT_NE(refused->text.find("pad the request"), std::string::npos) << refused->text;
+    auto whole = Ask(PaddedComponents());
+    ASSERT_TRUE(whole);
+    EXPECT_TRUE(whole->text.starts_with(R"({"id":1,"src":"shellypro3em-0a1b2c3d4e5f","result":{)"))
+        << whole->text;
+    EXPECT_GT(whole->text.size(), 2000u);
+}
+
+TEST_F(UdpServerTest, OneReplyBudgetForEverySocketAndSender) {
+    UdpLimits limits;
+    limits.reply_rate = 0;                // no budget per address: only the shared one
+    limits.reply_bytes_per_second = 1000; // the smallest bucket, half of it for these replies
+    Start(OnStale::Last, "127.0.0.1", limits);
+    Publish(100);
+    test::UdpClient flooder("127.0.0.2"), battery("127.0.0.3");
+    auto start = std::chrono::steady_clock::now();
+    // 80 requests for 3 KB replies each, to both sockets: 240 KB asked for.
+    for (int i = 0; i < 80; ++i)
+        ASSERT_TRUE(flooder.Send("127.0.0.1", server_->Ports()[i % 2], PaddedComponents()));
+    size_t bytes = 0;
+    int replies = 0;
+    while (auto reply = flooder.Receive(300ms)) {
+        bytes += reply->text.size();
+        ++replies;
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Two budgets, one per socket, would let twice as much through.
+    EXPECT_LE(double(bytes), ReplyByteBudget::kMinBurst / 2 + 1000 * seconds);
+    EXPECT_GE(replies, 15);
+    EXPECT_GE(server_->Counters().over_budget, 40u);
+    // A battery's polls come first; the host itself has no budget.
+    EXPECT_EQ(RepliesToBurst(battery, 3), 3);
+    ASSERT_TRUE(flooder.Send("127.0.0.1", server_->Ports()[1], PaddedComponents()));
+    EXPECT_FALSE(flooder.Receive(300ms));
+    EXPECT_TRUE(Ask(PaddedComponents(), 1));
 }
 
 } // namespace
