@@ -95,7 +95,7 @@ public:
 unsigned HttpThreadsForCores() noexcept;
 
 /// Query arguments a request may have; more get 414. libmicrohttpd keeps a record of each in
-/// the connection's memory (transport_limits.hpp), and a Shelly method takes a handful.
+/// the connection's memory (see ConnectionMemory), and a Shelly method takes a handful.
 inline constexpr std::size_t kMaxQueryArguments = 64;
 
 /// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
