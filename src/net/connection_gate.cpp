@@ -3,15 +3,20 @@
 
 #include <pthread.h>
 #include <sys/socket.h>
+#include <utility>
 
 namespace meteremu {
 
 struct ConnectionGate::Entry {
-    std::list<Entry>::iterator self;
-    std::optional<IpAddress> address; ///< nullopt for a non-IP peer
+    std::list<Entry>::iterator self; ///< in waiting_ or busy_
+    std::optional<IpAddress> client; ///< IpAddress::Client(); nullopt for a non-IP peer
     int fd = -1;
+    bool own_host = false;
+    bool waiting = false; ///< in waiting_
+    bool limited = false; ///< counted in Limited()
     bool upgraded = false;
-    std::optional<Clock::time_point> deadline;
+    bool shut = false;
+    Clock::time_point deadline; ///< while waiting
 };
 
 ConnectionGate::ConnectionGate(const ConnectionGateLimits& limits, const ClientFilter* filter,
@@ -34,38 +39,41 @@ bool ConnectionGate::Admit(const sockaddr* peer) noexcept {
     if (filter_ && !filter_->Allows(peer)) return false;
     std::lock_guard lock(mutex_);
     if (address) {
-        auto found = per_address_.find(*address);
-        if (found != per_address_.end() && found->second >= limits_.max_per_address) return false;
+        auto found = per_client_.find(address->Client());
+        if (found != per_client_.end() && found->second >= limits_.max_per_address) return false;
     }
-    return counts_.http < limits_.max_connections;
+    return Limited() < limits_.max_connections || Victim() != nullptr;
 }
 
 /// Admit() checks without counting, and each server thread accepts on its own: two threads
-/// may both admit the last free place of an address. The count taken here decides; the
-/// connection that went past a limit is cut at once.
-bool ConnectionGate::OverLimit(const Entry& entry) const noexcept {
-    if (!entry.address || IsOwnHost(*entry.address)) return false;
-    auto found = per_address_.find(*entry.address);
-    return found->second > limits_.max_per_address || counts_.http > limits_.max_connections;
-}
-
+/// may both admit the last free place of a client. The count taken here decides.
 ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noexcept try {
     std::lock_guard lock(mutex_);
-    Entry& entry = entries_.emplace_back();
-    entry.self = std::prev(entries_.end());
-    entry.address = IpAddress::Of(peer);
+    auto address = IpAddress::Of(peer);
+    Entry& entry = waiting_.emplace_back();
+    entry.self = std::prev(waiting_.end());
+    entry.waiting = true;
     entry.fd = fd;
-    if (entry.address) {
+    entry.own_host = address && IsOwnHost(*address);
+    entry.deadline = Clock::now() + limits_.request_timeout;
+    std::size_t of_client = 0;
+    if (address) {
+        entry.client = address->Client();
         try {
-            ++per_address_[*entry.address];
+            of_client = ++per_client_[*entry.client];
         } catch (...) {
-            entries_.pop_back();
+            waiting_.pop_back();
             return nullptr;
         }
     }
     ++counts_.http;
-    entry.deadline = Clock::now() + limits_.request_timeout;
-    if (OverLimit(entry)) shutdown(fd, SHUT_RDWR); // libmicrohttpd closes it, then Closed()
+    if (entry.own_host) return &entry;
+    entry.limited = true;
+    ++limited_;
+    if (of_client > limits_.max_per_address)
+        ShutDown(entry);
+    else if (Limited() > limits_.max_connections)
+        if (Entry* victim = Victim()) ShutDown(*victim);
     return &entry;
 } catch (...) {
     return nullptr;
@@ -74,22 +82,23 @@ ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noex
 void ConnectionGate::RequestArrived(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
-    entry->deadline.reset();
+    StopWaiting(*entry);
 }
 
 void ConnectionGate::AwaitRequest(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
-    if (entry->upgraded) return;
-    entry->deadline = Clock::now() + limits_.request_timeout;
+    if (entry->upgraded || entry->shut) return;
+    Wait(*entry, Clock::now());
 }
 
 void ConnectionGate::Upgraded(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
     if (entry->upgraded) return;
-    entry->deadline.reset();
+    StopWaiting(*entry);
     entry->upgraded = true;
+    if (std::exchange(entry->limited, false)) --limited_;
     --counts_.http;
     ++counts_.upgraded;
 }
@@ -98,11 +107,12 @@ void ConnectionGate::Closed(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
     --(entry->upgraded ? counts_.upgraded : counts_.http);
-    if (entry->address) {
-        auto found = per_address_.find(*entry->address);
-        if (found != per_address_.end() && --found->second == 0) per_address_.erase(found);
+    if (entry->limited) --limited_;
+    if (entry->client) {
+        auto found = per_client_.find(*entry->client);
+        if (found != per_client_.end() && --found->second == 0) per_client_.erase(found);
     }
-    entries_.erase(entry->self);
+    (entry->waiting ? waiting_ : busy_).erase(entry->self);
 }
 
 ConnectionGate::Counts ConnectionGate::Count() const {
@@ -110,22 +120,43 @@ ConnectionGate::Counts ConnectionGate::Count() const {
     return counts_;
 }
 
-/// Cuts every connection past its deadline and returns the next deadline. The socket is only
-/// shut down, never closed: libmicrohttpd sees the end, closes it and reports Closed(). Called
-/// with the mutex held, so the descriptor cannot be closed (and reused) meanwhile.
+ConnectionGate::Entry* ConnectionGate::Victim() noexcept {
+    for (Entry& entry : waiting_)
+        if (!entry.own_host) return &entry;
+    return nullptr;
+}
+
+/// The socket is only shut down, never closed: libmicrohttpd sees the end, closes it and
+/// reports Closed(). Called with the mutex held, so the descriptor cannot be closed (and
+/// reused) meanwhile. The connection no longer holds a place.
+void ConnectionGate::ShutDown(Entry& entry) noexcept {
+    shutdown(entry.fd, SHUT_RDWR);
+    StopWaiting(entry);
+    entry.shut = true;
+    if (std::exchange(entry.limited, false)) --limited_;
+}
+
+/// To the end of the waiting list: every deadline is `request_timeout` after the moment it
+/// is set, so the list stays in the order of the deadlines.
+void ConnectionGate::Wait(Entry& entry, Clock::time_point now) noexcept {
+    entry.deadline = now + limits_.request_timeout;
+    waiting_.splice(waiting_.end(), entry.waiting ? waiting_ : busy_, entry.self);
+    entry.waiting = true;
+}
+
+void ConnectionGate::StopWaiting(Entry& entry) noexcept {
+    if (!entry.waiting) return;
+    busy_.splice(busy_.end(), waiting_, entry.self);
+    entry.waiting = false;
+}
+
+/// Cuts every connection past its deadline and returns the next deadline.
 std::optional<ConnectionGate::Clock::time_point>
 ConnectionGate::CutExpired(Clock::time_point now) noexcept {
-    std::optional<Clock::time_point> next;
-    for (Entry& entry : entries_) {
-        if (!entry.deadline) continue;
-        if (*entry.deadline <= now) {
-            shutdown(entry.fd, SHUT_RDWR);
-            entry.deadline.reset();
-        } else if (!next || *entry.deadline < *next) {
-            next = entry.deadline;
-        }
-    }
-    return next;
+    while (!waiting_.empty() && waiting_.front().deadline <= now)
+        ShutDown(waiting_.front());
+    if (waiting_.empty()) return std::nullopt;
+    return waiting_.front().deadline;
 }
 
 /// Every deadline is set request_timeout ahead of its moment, so one set while the thread

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Who gets a connection to the HTTP server and how long it may take to ask, apart from
-// libmicrohttpd: new connections are refused from outside the allow list, past the limit per
-// client address and past the limit of HTTP connections; and a connection that has not sent a
-// whole request within the request timeout (of opening, or of its previous answer) is cut.
+// libmicrohttpd: new connections are refused from outside the allow list and past the limit
+// per client (an IPv4 address or an IPv6 /64); and a connection that has not sent a whole
+// request within the request timeout (of opening, or of its previous answer) is cut.
 // libmicrohttpd's own timeout only measures silence, so a client trickling a byte now and then
 // (slowloris) would otherwise hold its connection for ever.
+//
+// When all HTTP places are taken, a new connection displaces the one that has waited longest
+// for a request (since it opened or since its last answer): many addresses trickling requests
+// cannot keep a battery out until the timeout, and a client that asks promptly keeps its
+// place. Connections being answered and WebSockets are never displaced.
 //
 // Connections from the host itself (127.0.0.1, ::1, and the server's own address) are exempt
 // from all three: nobody on the network can appear as one of them, the watchdog's probe must
@@ -28,7 +33,7 @@ namespace meteremu {
 
 struct ConnectionGateLimits {
     std::size_t max_connections = 256; ///< HTTP connections; WebSockets are not counted
-    std::size_t max_per_address = 16;  ///< every connection from one address, WebSockets too
+    std::size_t max_per_address = 16;  ///< every connection from one client, WebSockets too
     std::chrono::milliseconds request_timeout{30000};
 };
 
@@ -46,12 +51,15 @@ public:
     ConnectionGate(const ConnectionGate&) = delete;
     ConnectionGate& operator=(const ConnectionGate&) = delete;
 
-    /// Whether a connection from `peer` is accepted now.
+    /// Whether a connection from `peer` is accepted now: allowed, its client under its limit,
+    /// and a free place or one to displace.
     bool Admit(const sockaddr* peer) noexcept;
 
     /// A connection was accepted on socket `fd`; its first request is due. One that takes its
-    /// address or the server past a limit (admitted by two threads at once) is shut down at
-    /// once. Null when out of memory (the connection is then neither counted nor timed).
+    /// client past its limit (admitted by two threads at once) is shut down at once; one that
+    /// takes the server past its limit shuts down the longest waiting connection (itself when
+    /// no other waits). Null when out of memory (the connection is then neither counted nor
+    /// timed).
     Entry* Opened(const sockaddr* peer, int fd) noexcept;
     /// A whole request arrived: no deadline while it is answered.
     void RequestArrived(Entry* entry) noexcept;
@@ -72,7 +80,14 @@ private:
     using Clock = std::chrono::steady_clock;
 
     bool IsOwnHost(const IpAddress& address) const noexcept;
-    bool OverLimit(const Entry& entry) const noexcept;
+    /// HTTP connections held against max_connections: not the host's own, not those already
+    /// shut down and about to close.
+    std::size_t Limited() const noexcept { return limited_; }
+    /// The connection to displace: the longest waiting one not of the host itself, or null.
+    Entry* Victim() noexcept;
+    void ShutDown(Entry& entry) noexcept;
+    void Wait(Entry& entry, Clock::time_point now) noexcept;
+    void StopWaiting(Entry& entry) noexcept;
     void Run(std::stop_token stop) noexcept;
     std::optional<Clock::time_point> CutExpired(Clock::time_point now) noexcept;
 
@@ -82,9 +97,13 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable_any stopped_; ///< the thread's sleep, which a stop ends
-    std::list<Entry> entries_;
-    std::unordered_map<IpAddress, std::size_t, IpAddressHash> per_address_;
+    /// Connections awaiting a request, longest waiting (earliest deadline) first.
+    std::list<Entry> waiting_;
+    /// The others: being answered, upgraded, or shut down and about to close.
+    std::list<Entry> busy_;
+    std::unordered_map<IpAddress, std::size_t, IpAddressHash> per_client_;
     Counts counts_;
+    std::size_t limited_ = 0; ///< see Limited()
     std::jthread reaper_;
 };
 

@@ -8,6 +8,12 @@ namespace meteremu {
 
 HttpReplyKey::HttpReplyKey(MHD_Connection* connection, std::string_view method,
                            std::string_view url) {
+    // The first "?" must end the path, or a path with an encoded "?", "&" or "=" could read
+    // as another path with other arguments: such requests are not kept.
+    if (url.find_first_of("?&=") != std::string_view::npos) {
+        fits_ = false;
+        return;
+    }
     Append(method);
     Append(" ");
     Append(url);

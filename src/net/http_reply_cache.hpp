@@ -19,7 +19,8 @@
 namespace meteremu {
 
 /// "GET /rpc/EM.GetStatus?id=0&": what identifies a GET request to the cache, built in place
-/// (no allocation); Fits() is false for requests too long to be worth keeping.
+/// (no allocation); Fits() is false for requests too long to be worth keeping, and for those
+/// whose path or arguments contain the separators ("?", "&", "=") decoded.
 class HttpReplyKey {
 public:
     HttpReplyKey(MHD_Connection* connection, std::string_view method, std::string_view url);

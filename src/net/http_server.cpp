@@ -25,6 +25,15 @@ struct PendingBody {
 /// Request state of a GET or HEAD: nothing to collect. Answering on the first call instead
 /// would make libmicrohttpd close the connection after the reply (no keep-alive).
 char no_body_marker;
+/// First request states, set before libmicrohttpd parses the query: it is refused.
+char uri_too_long_marker;
+char too_many_arguments_marker;
+
+constexpr std::string_view kUriTooLong = "{\"code\":414,\"message\":\"Request URI too long\"}";
+constexpr std::string_view kTooManyArguments =
+    "{\"code\":414,\"message\":\"Too many query arguments\"}";
+constexpr std::string_view kHeaderTooLarge =
+    "{\"code\":431,\"message\":\"Request header too large\"}";
 
 void OnMhdLog(void*, const char* format, va_list arguments) noexcept {
     char text[512];
@@ -69,7 +78,10 @@ std::optional<IpAddress> SpecificAddress(const SocketAddress& local) {
 constexpr std::size_t kOwnHostConnections = 8;
 
 /// libmicrohttpd's memory per connection holds the request line and headers, with room for
-/// its own bookkeeping: a request just over max_header_bytes still reaches our check.
+/// its own bookkeeping: a request just over max_header_bytes still reaches our check. It also
+/// holds a record (64 bytes) per header and query argument, and all of it is touched: a
+/// connection costs this much resident memory. The arguments are capped (OnUri); a request
+/// with hundreds of tiny headers runs it out, and libmicrohttpd answers 431 itself.
 std::size_t ConnectionMemory(const HttpLimits& limits) {
     return 2 * limits.max_header_bytes + 8 * 1024;
 }
@@ -170,10 +182,10 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     daemon_.reset(MHD_start_daemon(
         flags, 0, &HttpServer::OnAccept, this, &HttpServer::OnRequest, this,
         MHD_OPTION_LISTEN_SOCKET, listen_socket.Get(), MHD_OPTION_NOTIFY_COMPLETED,
-        &HttpServer::OnCompleted, this, MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::OnConnection,
-        this, MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        TimeoutSeconds(limits_.idle_timeout), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        ConnectionMemory(limits_), MHD_OPTION_THREAD_POOL_SIZE,
+        &HttpServer::OnCompleted, this, MHD_OPTION_URI_LOG_CALLBACK, &HttpServer::OnUri, this,
+        MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::OnConnection, this, MHD_OPTION_CONNECTION_LIMIT,
+        connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, TimeoutSeconds(limits_.idle_timeout),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, ConnectionMemory(limits_), MHD_OPTION_THREAD_POOL_SIZE,
         limits_.threads > 1 ? limits_.threads : 0u, MHD_OPTION_EXTERNAL_LOGGER, &OnMhdLog, nullptr,
         MHD_OPTION_END));
     if (!daemon_) throw std::runtime_error("cannot start the HTTP server on " + address_);
@@ -198,19 +210,26 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
                                  const char* method, const char*, const char* upload_data,
                                  size_t* upload_data_size, void** request_state) noexcept try {
     auto& server = *static_cast<HttpServer*>(self);
+    if (*request_state == &uri_too_long_marker) return server.Refuse(connection, 414, kUriTooLong);
+    if (*request_state == &too_many_arguments_marker)
+        return server.Refuse(connection, 414, kTooManyArguments);
     if (!*request_state) {
-        if (HeaderBytes(connection, url, method) > server.limits_.max_header_bytes) {
-            server.gate_.RequestArrived(EntryOf(connection));
-            return Queue(connection, {431,
-                                      "{\"code\":431,\"message\":\"Request header too large\"}",
-                                      "application/json",
-                                      {{"Connection", "close"}}});
-        }
+        if (HeaderBytes(connection, url, method) > server.limits_.max_header_bytes)
+            return server.Refuse(connection, 431, kHeaderTooLarge);
         *request_state = MayCarryBody(method) ? static_cast<void*>(new PendingBody)
                                               : static_cast<void*>(&no_body_marker);
         return MHD_YES;
     }
-    if (*request_state == &no_body_marker) return server.RespondToGet(connection, url, method);
+    if (*request_state == &no_body_marker) {
+        // A body on a GET or HEAD means nothing: it is read and dropped, and the request is
+        // answered when it has all arrived, so the connection and requests pipelined behind
+        // it carry on.
+        if (*upload_data_size > 0) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return server.RespondToGet(connection, url, method);
+    }
     auto* pending = static_cast<PendingBody*>(*request_state);
     if (*upload_data_size > 0) {
         if (pending->data.size() + *upload_data_size > server.limits_.max_body_bytes)
@@ -231,9 +250,31 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
     return MHD_NO; // drops the connection; nothing sensible can be sent
 }
 
+/// Runs before libmicrohttpd parses the query, which it would store argument by argument in
+/// the connection's memory, and when that runs out (a few hundred arguments) close the
+/// connection without an answer. `uri` is the request target as received, in that memory and
+/// writable: a query that is refused is cut at its start, so nothing of it is stored, and the
+/// request is refused when it reaches OnRequest.
+void* HttpServer::OnUri(void* self, const char* uri, MHD_Connection*) noexcept {
+    const auto& limits = static_cast<HttpServer*>(self)->limits_;
+    std::string_view target(uri);
+    auto query = target.find('?');
+    void* refused = nullptr;
+    if (target.size() > limits.max_header_bytes)
+        refused = &uri_too_long_marker;
+    else if (query != std::string_view::npos &&
+             static_cast<std::size_t>(std::count(target.begin() + static_cast<long>(query),
+                                                 target.end(), '&')) >= kMaxQueryArguments)
+        refused = &too_many_arguments_marker;
+    if (refused && query != std::string_view::npos) const_cast<char*>(uri)[query + 1] = '\0';
+    return refused;
+}
+
 void HttpServer::OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                              MHD_RequestTerminationCode) noexcept {
-    if (*request_state != &no_body_marker) delete static_cast<PendingBody*>(*request_state);
+    if (*request_state != &no_body_marker && *request_state != &uri_too_long_marker &&
+        *request_state != &too_many_arguments_marker)
+        delete static_cast<PendingBody*>(*request_state);
     *request_state = nullptr;
     static_cast<HttpServer*>(self)->gate_.AwaitRequest(EntryOf(connection));
 }
@@ -277,6 +318,13 @@ MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
     MHD_Result queued = MHD_queue_response(connection, reply.status, response.get());
     cache_.Store(key.View(), epoch, reply.status, std::move(response));
     return queued;
+}
+
+/// An error for a request that is not answered further; the connection closes after it.
+MHD_Result HttpServer::Refuse(MHD_Connection* connection, unsigned status, std::string_view body) {
+    gate_.RequestArrived(EntryOf(connection));
+    return Queue(connection,
+                 {status, std::string(body), "application/json", {{"Connection", "close"}}});
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,

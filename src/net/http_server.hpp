@@ -94,6 +94,10 @@ public:
 /// threads only cost memory.
 unsigned HttpThreadsForCores() noexcept;
 
+/// Query arguments a request may have; more get 414. libmicrohttpd keeps a record of each in
+/// the connection's memory (see ConnectionMemory), and a Shelly method takes a handful.
+inline constexpr std::size_t kMaxQueryArguments = 64;
+
 /// The User-Agent of the daemon's own liveness probe (daemon/watchdog): its requests are
 /// answered like any other but are not counted as a client.
 inline constexpr std::string_view kLivenessProbeAgent = "meteremu-liveness-probe";
@@ -130,11 +134,13 @@ private:
     static void OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                             MHD_RequestTerminationCode code) noexcept;
     static MHD_Result OnAccept(void* self, const sockaddr* peer, socklen_t length) noexcept;
+    static void* OnUri(void* self, const char* uri, MHD_Connection* connection) noexcept;
     static void OnConnection(void* self, MHD_Connection* connection, void** socket_state,
                              MHD_ConnectionNotificationCode code) noexcept;
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
+    MHD_Result Refuse(MHD_Connection* connection, unsigned status, std::string_view body);
     MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
     /// The handler's response; a WebSocket upgrade is told to the gate.
     HttpResponse Answer(MHD_Connection* connection, const char* url, const char* method,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "net/ip_address.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <charconv>
 #include <cstring>
@@ -50,6 +51,14 @@ bool IpAddress::IsHostLoopback() const noexcept {
     static constexpr IpAddress kV4{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}};
     static constexpr IpAddress kV6{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
     return *this == kV4 || *this == kV6;
+}
+
+IpAddress IpAddress::Client() const noexcept {
+    bool link_local = bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
+    if (IsV4() || link_local) return *this;
+    IpAddress network = *this;
+    std::fill(network.bytes.begin() + 8, network.bytes.end(), std::uint8_t{0});
+    return network;
 }
 
 std::string IpAddress::ToString() const {

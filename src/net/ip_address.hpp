@@ -28,6 +28,11 @@ struct IpAddress {
     bool IsHostLoopback() const noexcept;
     /// "192.0.2.1" for IPv4 (also when mapped), "2001:db8::1" for IPv6.
     std::string ToString() const;
+    /// What the limits per client count as one client: an IPv4 address, or an IPv6 address's
+    /// /64 (its interface part zeroed), since a single IPv6 host may use any number of
+    /// addresses in its /64. A link-local address (fe80::/10) stays whole: every host on the
+    /// link shares that /64, and none can reach the server from another link.
+    IpAddress Client() const noexcept;
 
     auto operator<=>(const IpAddress&) const = default;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The built daemon under connection floods and with the limit keys of its configuration.
+// Floods are the slowloris kind: connections that trickle a request and never finish it.
 // Floods come from 127.0.0.2 and up, which the daemon sees as distinct clients on the network
 // (only 127.0.0.1 and ::1 count as the host itself); normal clients ask from 127.0.0.1, as a
 // local client does, and from 127.0.0.200, as a battery on the LAN would.
@@ -185,6 +186,61 @@ TEST_F(DaemonLimitsTest, FloodBeyondThePerAddressLimitIsShedAndNormalClientsServ
     Trickler trickler(trickling);
     ExpectServedPromptly("127.0.0.1", Measure("127.0.0.1", 50));
     ExpectServedPromptly("127.0.0.200", Measure("127.0.0.200", 50));
+}
+
+/// Like Trickler, and each connection the daemon closes is opened again from its address at
+/// the next round: an attacker that keeps as many connections as it can.
+class ReconnectingTrickler {
+public:
+    ReconnectingTrickler(std::vector<std::string> sources, std::uint16_t port)
+        : thread_([this, sources = std::move(sources), port](std::stop_token stop) {
+              std::vector<UniqueFd> fds(sources.size());
+              while (!stop.stop_requested()) {
+                  for (std::size_t i = 0; i < fds.size(); ++i)
+                      Trickle(fds[i], sources[i], port);
+                  std::this_thread::sleep_for(500ms);
+              }
+          }) {}
+
+    int Reconnections() const { return reconnections_; }
+
+private:
+    void Trickle(UniqueFd& fd, const std::string& source, std::uint16_t port) {
+        pollfd polled{fd.Get(), POLLIN | POLLRDHUP, 0};
+        bool closed = !fd.Valid() || (poll(&polled, 1, 0) == 1 && polled.revents != 0);
+        if (!closed) {
+            SendAll(fd.Get(), "a");
+            return;
+        }
+        reconnections_ += fd.Valid();
+        try {
+            fd = ConnectFrom(source, port);
+            SendAll(fd.Get(), "GET /shelly HTTP/1.1\r\nHost: meter\r\nX-Slow: ");
+        } catch (const std::runtime_error&) {
+            fd = UniqueFd();
+        }
+    }
+
+    std::atomic<int> reconnections_ = 0;
+    std::jthread thread_;
+};
+
+TEST_F(DaemonLimitsTest, ThousandTricklingConnectionsFromHundredAddressesLeaveABatteryIn) {
+    Start(""); // the defaults: 256 connections, 16 per address, 30 s to send a request
+    std::vector<std::string> sources;
+    for (int i = 0; i < kFlood; ++i)
+        sources.push_back(Source(2 + i / 10)); // 127.0.0.2 to 127.0.0.101, ten each
+    ReconnectingTrickler flood(sources, daemon_.http_port);
+    std::this_thread::sleep_for(2s); // every address has its ten opened (and reopened)
+    // A battery at a new address: each poll displaces the connection waiting longest.
+    Latencies battery = Measure("127.0.0.200", 50);
+    std::printf("EM.GetStatus from 127.0.0.200 under 1000 trickling connections: p50 %.2f ms, "
+                "max %.2f ms, %d failures; the flood reconnected %d times\n",
+                battery.Percentile(0.5), battery.Percentile(1.0), battery.failures,
+                flood.Reconnections());
+    EXPECT_EQ(battery.failures, 0);
+    EXPECT_GT(flood.Reconnections(), 0) << "the flood filled the server";
+    EXPECT_LE(HeldConnections(daemon_.process->Pid()), 256u + 16u);
 }
 
 TEST_F(DaemonLimitsTest, ConfiguredLimitsReachEveryTransport) {

@@ -63,6 +63,23 @@ TEST(IpAddressTest, HostLoopbackIsExactlyTheTwoAddresses) {
     EXPECT_FALSE(Ip("::2").IsHostLoopback());
 }
 
+TEST(IpAddressTest, ClientIsTheIpv4AddressOrTheIpv6Slash64) {
+    // An IPv6 host may use any address of its /64: the limits per client count the /64.
+    EXPECT_EQ(Ip("2001:db8:1:2::1").Client(), Ip("2001:db8:1:2::"));
+    EXPECT_EQ(Ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd").Client(), Ip("2001:db8:1:2::1").Client());
+    EXPECT_NE(Ip("2001:db8:1:3::1").Client(), Ip("2001:db8:1:2::1").Client());
+    EXPECT_EQ(Ip("fd00::1234").Client(), Ip("fd00::"));
+    // Every host of a link shares fe80::/64: there each address is a client.
+    EXPECT_EQ(Ip("fe80::1").Client(), Ip("fe80::1"));
+    EXPECT_NE(Ip("fe80::1").Client(), Ip("fe80::2").Client());
+    EXPECT_EQ(Ip("febf::1").Client(), Ip("febf::1"));
+    EXPECT_EQ(Ip("fec0::1").Client(), Ip("fec0::"));
+    // IPv4 addresses, also mapped, are whole.
+    EXPECT_EQ(Ip("192.0.2.7").Client(), Ip("192.0.2.7"));
+    EXPECT_NE(Ip("192.0.2.7").Client(), Ip("192.0.2.8").Client());
+    EXPECT_EQ(Ip("::ffff:192.0.2.7").Client(), Ip("192.0.2.7"));
+}
+
 TEST(IpNetworkTest, ContainsByPrefix) {
     IpNetwork lan = Net("192.168.1.0/24");
     EXPECT_TRUE(lan.Contains(Ip("192.168.1.0")));

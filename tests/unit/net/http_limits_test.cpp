@@ -89,7 +89,7 @@ TEST_F(HttpLimitsTest, PerAddressLimitRefusesOnlyTheSurplus) {
     EXPECT_TRUE(ServedConnectionFrom("127.0.0.2", 2s).Valid());
 }
 
-TEST_F(HttpLimitsTest, TotalLimitRefusesStrangersButNeverTheHost) {
+TEST_F(HttpLimitsTest, FullServerDisplacesTheLongestWaitingConnectionNeverTheHost) {
     HttpLimits limits;
     limits.max_connections = 4;
     Start(limits);
@@ -97,11 +97,17 @@ TEST_F(HttpLimitsTest, TotalLimitRefusesStrangersButNeverTheHost) {
     for (const char* source : {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"})
         for (auto& fd : Hold(source, 1))
             held.push_back(std::move(fd));
+    // 127.0.0.3 asks again, so 127.0.0.2 has waited longest for its next request.
+    EXPECT_TRUE(Served(held[1].Get()));
     UniqueFd fifth = ConnectFrom("127.0.0.6", Port());
-    EXPECT_TRUE(ClosedSilently(fifth.Get(), 2s));
-    // The watchdog's probe and local tools still get in.
-    EXPECT_TRUE(ServedFrom("127.0.0.1"));
+    EXPECT_TRUE(Served(fifth.Get()));
+    EXPECT_TRUE(ClosedSilently(held[0].Get(), 2s));
+    EXPECT_TRUE(Served(held[1].Get()));
+    // The watchdog's probe and local tools still get in, and displace nobody.
+    auto own = Hold("127.0.0.1", 5);
     EXPECT_TRUE(ServedFrom(""));
+    for (std::size_t i = 1; i < held.size(); ++i)
+        EXPECT_TRUE(Served(held[i].Get())) << i;
 }
 
 TEST_F(HttpLimitsTest, AllowListRefusesOtherNetworksAndCanBeReplaced) {
@@ -177,11 +183,14 @@ TEST_F(HttpLimitsTest, WebSocketsAreNotTimedNorCountedAsHttpButPerAddress) {
         EXPECT_EQ(client->ReadText(2s),
                   R"({"id":7,"src":"shellypro3em-0a1b2c3d4e5f","result":null})");
     }
-    // Both HTTP slots are free for others ...
+    // Both HTTP slots are free for others, and a third displaces an HTTP connection, not a
+    // WebSocket ...
     auto held = Hold("127.0.0.3", 1);
     auto more = Hold("127.0.0.4", 1);
-    UniqueFd third = ConnectFrom("127.0.0.5", Port());
-    EXPECT_TRUE(ClosedSilently(third.Get(), 2s));
+    EXPECT_TRUE(ServedFrom("127.0.0.5"));
+    EXPECT_TRUE(ClosedSilently(held[0].Get(), 2s));
+    first.SendText(R"({"id":8,"method":"RPC.Ping"})");
+    EXPECT_EQ(first.ReadText(2s), R"({"id":8,"src":"shellypro3em-0a1b2c3d4e5f","result":null})");
     // ... but 127.0.0.2 has used its two connections.
     UniqueFd same_address = ConnectFrom("127.0.0.2", Port());
     EXPECT_TRUE(ClosedSilently(same_address.Get(), 2s));
@@ -200,13 +209,21 @@ TEST_F(HttpLimitsTest, RequestHeadBeyondTheLimitGets431) {
     UniqueFd big = ConnectFrom("127.0.0.2", Port());
     std::string answer = Exchange(big.Get(), request(1100), 2s);
     EXPECT_EQ(StatusOf(answer), 431) << answer;
-    // Far beyond it libmicrohttpd's own buffer ends first; refused all the same.
+    // Far beyond it libmicrohttpd's own buffer ends first and it answers 431 itself.
     UniqueFd huge = ConnectFrom("127.0.0.2", Port());
     answer = Exchange(huge.Get(), request(64 * 1024), 2s);
-    EXPECT_TRUE(StatusOf(answer) == 431 || StatusOf(answer) == 413 || answer.empty()) << answer;
-    // A long query counts too.
+    EXPECT_EQ(StatusOf(answer), 431) << answer;
+    // A query that makes the request line too long is another status.
     UniqueFd query = ConnectFrom("127.0.0.2", Port());
     answer = Exchange(query.Get(), GetRequest("/rpc/RPC.Ping?x=" + std::string(1100, 'q')), 2s);
+    EXPECT_EQ(StatusOf(answer), 414) << answer;
+    // A long query and headers together count.
+    UniqueFd both = ConnectFrom("127.0.0.2", Port());
+    answer =
+        Exchange(both.Get(),
+                 "GET /rpc/RPC.Ping?x=" + std::string(600, 'q') +
+                     " HTTP/1.1\r\nHost: meter\r\nX-Pad: " + std::string(600, 'p') + "\r\n\r\n",
+                 2s);
     EXPECT_EQ(StatusOf(answer), 431) << answer;
 }
 
