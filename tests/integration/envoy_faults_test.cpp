@@ -275,6 +275,7 @@ TEST_F(EnvoyFaultsTest, OldFirmwareIsPolledOverHttpWithDigestLogin) {
     options.digest = true;
     FakeEnvoy envoy(options);
     options_.host = envoy.Host();
+    options_.allow_http = true;
     state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, OnStale::Last});
     StartBackend(0.2s);
     ASSERT_TRUE(WaitForGeneration(3, 10s)) << backend_->Health();

@@ -59,7 +59,7 @@ protected:
 
     TransportFailure FailureOf(HttpClient& client, const std::string& path, Seconds timeout,
                                std::stop_token stop = {}) {
-        ClientRequest request{Url(path), "", "", timeout, ""};
+        ClientRequest request{Url(path), "", "", timeout, "", "", false};
         try {
             client.Perform(request, stop);
         } catch (const TransportError& error) {
