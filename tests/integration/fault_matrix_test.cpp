@@ -108,7 +108,9 @@ void Apply(MatrixMeter& meter, Fault fault) {
     case Fault::Refused:
     case Fault::FirmwareChange: // the update reboots the gateway
         envoy.SetDown(true);
-        if (fault == Fault::FirmwareChange) envoy.SetFolder(EnvoyFolder(kUpdatedFolder));
+        if (fault == Fault::FirmwareChange) // the same gateway: its serial stays
+            envoy.SetFolder(CopyWithSerial(meter.Rig().Dir().Path(), kUpdatedFolder,
+                                           FolderSerial(EnvoyFolder(kFolder))));
         return;
     case Fault::Hang:
         envoy.SetFault({FaultKind::Hang, 0ms, "", -1});
