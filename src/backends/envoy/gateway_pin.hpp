@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Trust on first use of the Envoy (docs/architecture.md, README "Gateway pinning"): the first
-// gateway that accepts a token is remembered by its serial and its certificate's public key in
-// the state directory; a gateway with another key or serial is not sent the token until the
-// owner accepts it (meteremu --forget-gateway, or deleting the file).
+// Trust on first use of the Envoy (README "Gateway pinning"): the first gateway that accepts a
+// token is remembered by its serial and its certificate's public key in the state directory; a
+// gateway with another key or serial is not sent the token until the owner accepts it
+// (meteremu --forget-gateway, or deleting the file).
 #pragma once
 
 #include <filesystem>
