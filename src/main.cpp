@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Command line → configuration → daemon; nothing else.
+#include "backends/envoy/gateway_pin.hpp"
 #include "build_config.hpp"
 #include "config/command_line.hpp"
 #include "config/config_loader.hpp"
@@ -28,6 +29,16 @@ void LogDiagnostics(const std::vector<ConfigDiagnostic>& diagnostics) {
                    diagnostic.Format());
 }
 
+/// Accepting a replaced gateway: the running daemon reads the pin again before it trusts one.
+int ForgetGateway() {
+    auto file = envoy::GatewayPinPath(StateDirectory());
+    if (envoy::ForgetGatewayPin(file))
+        std::printf("deleted %s: the next Envoy that accepts the token is trusted\n", file.c_str());
+    else
+        std::printf("no gateway is pinned (%s does not exist)\n", file.c_str());
+    return EXIT_SUCCESS;
+}
+
 int Main(const CommandLine& line) {
     if (line.help) {
         std::fputs(HelpText().c_str(), stdout);
@@ -37,6 +48,7 @@ int Main(const CommandLine& line) {
         std::printf("meteremu %s\n", build::kVersion);
         return EXIT_SUCCESS;
     }
+    if (line.forget_gateway) return ForgetGateway();
     if (line.log_level) log::SetLevel(*line.log_level);
     Config config = line.demo ? DemoConfig() : LoadConfigFile(line.config_path);
     LogDiagnostics(config.warnings);

@@ -13,6 +13,7 @@ enum Option {
     kConfig = 'c',
     kCheckConfig = 'C',
     kDemo = 'd',
+    kForgetGateway = 'F',
     kLogLevel = 'l',
     kHelp = 'h',
     kVersion = 'V'
@@ -25,6 +26,7 @@ constexpr option kOptions[] = {
     {"config", required_argument, nullptr, kConfig},
     {"check-config", no_argument, nullptr, kCheckConfig},
     {"demo", no_argument, nullptr, kDemo},
+    {"forget-gateway", no_argument, nullptr, kForgetGateway},
     {"log-level", required_argument, nullptr, kLogLevel},
     {"help", no_argument, nullptr, kHelp},
     {"version", no_argument, nullptr, kVersion},
@@ -48,6 +50,9 @@ void ApplyOption(int option, CommandLine& line) {
         break;
     case kDemo:
         line.demo = true;
+        break;
+    case kForgetGateway:
+        line.forget_gateway = true;
         break;
     case kLogLevel:
         line.log_level = ParseLevelArgument(optarg);
@@ -110,6 +115,9 @@ std::string HelpText() {
            "      --demo            run the built-in simulated household without a\n"
            "                        configuration file: HTTP on 127.0.0.1:8080, UDP on\n"
            "                        127.0.0.1:11010 and 12220, no mDNS\n"
+           "      --forget-gateway  delete the pinned Envoy (serial and certificate key) from\n"
+           "                        the state directory and exit: the next Envoy that\n"
+           "                        accepts the token is trusted (a replaced gateway)\n"
            "      --log-level=LEVEL error, warning, notice, info or debug; overrides\n"
            "                        log_level in the configuration file\n"
            "  -h, --help            show this help and exit\n"

@@ -15,6 +15,7 @@ struct CommandLine {
     bool config_given = false;
     bool check_config = false;
     bool demo = false;
+    bool forget_gateway = false;
     bool help = false;
     bool version = false;
     std::optional<log::Level> log_level;

@@ -12,15 +12,6 @@ namespace {
 
 constexpr log::Domain kDomain{"daemon"};
 
-std::filesystem::path StateDirectory() {
-    // systemd's StateDirectory= passes the path; the first entry is ours.
-    if (const char* from_systemd = std::getenv("STATE_DIRECTORY")) {
-        std::string_view paths = from_systemd;
-        return std::filesystem::path(paths.substr(0, paths.find(':')));
-    }
-    return build::kDefaultStateDirectory;
-}
-
 /// Descriptors besides the clients': listening sockets, epoll and event fds, the journal,
 /// Avahi, the backend's connection, with room to spare.
 constexpr std::uint64_t kOwnDescriptors = 64;
@@ -33,6 +24,15 @@ std::string AddressList(const std::vector<UniqueFd>& sockets) {
 }
 
 } // namespace
+
+std::filesystem::path StateDirectory() {
+    // systemd's StateDirectory= passes the path; the first entry is ours.
+    if (const char* from_systemd = std::getenv("STATE_DIRECTORY")) {
+        std::string_view paths = from_systemd;
+        return std::filesystem::path(paths.substr(0, paths.find(':')));
+    }
+    return build::kDefaultStateDirectory;
+}
 
 Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
     : config_(std::move(config)), log_level_override_(log_level_override),

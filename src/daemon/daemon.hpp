@@ -32,6 +32,10 @@
 
 namespace meteremu {
 
+/// Where state survives restarts: $STATE_DIRECTORY (systemd's StateDirectory=), else the
+/// built-in default (/var/lib/meteremu).
+std::filesystem::path StateDirectory();
+
 class Daemon {
 public:
     /// `log_level_override`: --log-level, which wins over log_level of every configuration

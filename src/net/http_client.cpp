@@ -2,6 +2,7 @@
 #include "net/http_client.hpp"
 
 #include "build_config.hpp"
+#include "net/peer_key.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -61,6 +62,8 @@ TransportFailure Classify(CURLcode code) noexcept {
         return TransportFailure::Resolve;
     case CURLE_ABORTED_BY_CALLBACK:
         return TransportFailure::Cancelled;
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        return TransportFailure::PinMismatch;
     default:
         return TransportFailure::Other;
     }
@@ -82,6 +85,8 @@ std::string_view TransportFailureName(TransportFailure failure) noexcept {
         return "host not found";
     case TransportFailure::Cancelled:
         return "cancelled";
+    case TransportFailure::PinMismatch:
+        return "not the pinned certificate key";
     case TransportFailure::Other:
         break;
     }
@@ -148,6 +153,13 @@ void HttpClient::Configure(const ClientRequest& request, CurlSlistPtr& headers,
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_peer ? 2L : 0L);
     if (options_.verify_peer && !options_.ca_file.empty())
         curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (!request.pinned_key.empty())
+        curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, request.pinned_key.c_str());
+    if (request.capture_peer_key) {
+        // The certificate of this very handshake: a kept-alive connection has none to report.
+        curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+        curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    }
     headers.reset(curl_slist_append(nullptr, "Accept: application/json"));
     if (!request.bearer.empty()) {
         authorization = "Authorization: Bearer " + request.bearer;
@@ -191,7 +203,23 @@ ClientResponse HttpClient::Perform(const ClientRequest& request, std::stop_token
     const char* type = nullptr;
     curl_easy_getinfo(curl_.get(), CURLINFO_CONTENT_TYPE, &type);
     if (type) response.content_type = type;
+    if (request.capture_peer_key) response.peer_key = PeerKey();
     return response;
+}
+
+/// The pin of the server certificate of the last handshake ("" over plain HTTP).
+std::string HttpClient::PeerKey() {
+    curl_certinfo* chain = nullptr;
+    if (curl_easy_getinfo(curl_.get(), CURLINFO_CERTINFO, &chain) != CURLE_OK || !chain ||
+        chain->num_of_certs < 1)
+        return "";
+    constexpr std::string_view kPemField = "Cert:";
+    for (curl_slist* field = chain->certinfo[0]; field; field = field->next) {
+        std::string_view line = field->data;
+        if (line.substr(0, kPemField.size()) == kPemField)
+            return PublicKeyPinOfPem(line.substr(kPemField.size())).value_or("");
+    }
+    return "";
 }
 
 } // namespace meteremu

@@ -34,6 +34,11 @@ struct ClientRequest {
     Seconds timeout{5.0};
     /// Sent as "Authorization: Bearer ..."; a secret, never part of an error message.
     std::string bearer;
+    /// "sha256//<base64>": the TLS handshake fails unless the server's public key has this
+    /// hash, so nothing (no token) is sent to another server.
+    std::string pinned_key;
+    /// Make a new connection and report the server's public-key pin in the response.
+    bool capture_peer_key = false;
 };
 
 struct ClientResponse {
@@ -41,15 +46,17 @@ struct ClientResponse {
     std::string content_type; ///< as sent, e.g. "application/json; charset=UTF-8"
     std::string body;
     Seconds elapsed{};
+    std::string peer_key; ///< with capture_peer_key over HTTPS: "sha256//<base64>"
 };
 
 enum class TransportFailure {
-    Refused,   ///< nothing listens, or the host is unreachable
-    Timeout,   ///< connect or whole-request timeout
-    Tls,       ///< handshake or certificate verification failed
-    Reset,     ///< the connection broke mid-request or the body was cut
-    Resolve,   ///< the host name does not resolve
-    Cancelled, ///< stop was requested
+    Refused,     ///< nothing listens, or the host is unreachable
+    Timeout,     ///< connect or whole-request timeout
+    Tls,         ///< handshake or certificate verification failed
+    Reset,       ///< the connection broke mid-request or the body was cut
+    Resolve,     ///< the host name does not resolve
+    Cancelled,   ///< stop was requested
+    PinMismatch, ///< the server's public key is not the pinned one
     Other,
 };
 
@@ -84,6 +91,7 @@ public:
 
 private:
     void EnableCookies();
+    std::string PeerKey();
     void Configure(const ClientRequest& request, CurlSlistPtr& headers, std::string& authorization,
                    std::stop_token& stop);
 

@@ -107,6 +107,23 @@ void FakeEnvoy::SetDown(bool down) {
         server_->Start();
 }
 
+void FakeEnvoy::Replace(std::optional<TlsMaterial> tls) {
+    std::uint16_t port = server_->Port();
+    server_->Stop();
+    {
+        std::lock_guard lock(mutex_);
+        options_.tls = tls;
+        sessions_.clear();
+    }
+    server_ = std::make_unique<FakeServer>(
+        [this](const FakeRequest& request) { return Handle(request); }, port, std::move(tls));
+}
+
+std::optional<TlsMaterial> FakeEnvoy::Tls() const {
+    std::lock_guard lock(mutex_);
+    return options_.tls;
+}
+
 void FakeEnvoy::SetTokens(std::set<std::string> tokens) {
     std::lock_guard lock(mutex_);
     options_.tokens = std::move(tokens);

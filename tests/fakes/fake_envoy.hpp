@@ -78,6 +78,10 @@ public:
     /// Refuses connections (down) or listens again on the same port (up).
     void SetDown(bool down);
     void SetTokens(std::set<std::string> tokens);
+    /// Another device takes the address: listens again on the same port with `tls` (another
+    /// certificate), or plain HTTP without; the sessions are gone.
+    void Replace(std::optional<TlsMaterial> tls);
+    std::optional<TlsMaterial> Tls() const;
     void ForgetSessions();
 
     std::vector<RecordedRequest> Requests() const;

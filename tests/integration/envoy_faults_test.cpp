@@ -203,7 +203,9 @@ TEST_F(EnvoyFaultsTest, FirmwareChangeRerunsTheSetup) {
     ASSERT_TRUE(WaitForGeneration(2, 10s));
     rig_->Envoy().SetDown(true);
     std::this_thread::sleep_for(4s);
-    rig_->Envoy().SetFolder(EnvoyFolder("8.2.4345_with_device_data"));
+    // The same gateway (serial, certificate) with other firmware and data.
+    rig_->Envoy().SetFolder(CopyWithSerial(rig_->Dir().Path(), "8.2.4345_with_device_data",
+                                           FolderSerial(EnvoyFolder("7.6.175_with_cts"))));
     rig_->Envoy().SetDown(false);
     ASSERT_TRUE(WaitUntil([&] { return state_->Latest()->phases[0].act_power == 199.234; }, 10s))
         << state_->Latest()->phases[0].act_power;
@@ -276,6 +278,7 @@ TEST_F(EnvoyFaultsTest, OldFirmwareIsPolledOverHttpWithDigestLogin) {
     options.digest = true;
     FakeEnvoy envoy(options);
     options_.host = envoy.Host();
+    options_.allow_http = true;
     state_ = std::make_unique<MeterState>(SiteLayout{}, FreshnessPolicy{10s, OnStale::Last});
     StartBackend(0.2s);
     ASSERT_TRUE(WaitForGeneration(3, 10s)) << backend_->Health();

@@ -156,7 +156,10 @@ TEST_P(EnvoyFixturesTest, ServesTheSpecMappingOrNoGridData) {
     }
     EnvoyRig rig(folder);
     std::string token = FolderUsesTokens(folder) ? YearToken() : "";
-    rig.StartDaemon(rig.BackendConfig(token, "poll_interval = 0.5\nstale_after = 60\n"));
+    // Firmware before 7 speaks plain HTTP only, which the configuration has to allow.
+    rig.StartDaemon(
+        rig.BackendConfig(token, std::string(token.empty() ? "allow_http = true\n" : "") +
+                                     "poll_interval = 0.5\nstale_after = 60\n"));
     if (expected) {
         ASSERT_TRUE(WaitUntil([&] { return rig.Get("/rpc/EM.GetStatus?id=0").status == 200; },
                               std::chrono::seconds(10)))

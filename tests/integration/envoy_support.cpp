@@ -22,6 +22,24 @@ std::vector<std::string> EnvoyFolderNames() {
     return names;
 }
 
+std::string FolderSerial(const std::filesystem::path& folder) {
+    std::string info = ReadFile(folder / "info");
+    auto start = info.find("<sn>") + 4;
+    return info.substr(start, info.find("</sn>") - start);
+}
+
+std::filesystem::path CopyWithSerial(const std::filesystem::path& directory,
+                                     const std::string& folder, const std::string& serial) {
+    auto copy = directory / (folder + "-" + serial);
+    if (std::filesystem::exists(copy)) return copy;
+    std::filesystem::copy(EnvoyFolder(folder), copy);
+    std::string info = ReadFile(copy / "info");
+    std::string old_serial = FolderSerial(copy);
+    info.replace(info.find("<sn>" + old_serial), old_serial.size() + 4, "<sn>" + serial);
+    std::ofstream(copy / "info", std::ios::trunc) << info;
+    return copy;
+}
+
 bool FolderUsesTokens(const std::filesystem::path& folder) {
     std::string info = ReadFile(folder / "info");
     std::smatch match;

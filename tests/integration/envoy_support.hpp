@@ -21,6 +21,12 @@ namespace meteremu::test {
 std::filesystem::path EnvoyFolder(const std::string& name);
 /// Every folder of fixtures/envoy, sorted.
 std::vector<std::string> EnvoyFolderNames();
+/// A copy of capture `folder` (in `directory`) whose /info reports `serial`: a firmware update
+/// of the same gateway, which keeps its serial (and so its pin).
+std::filesystem::path CopyWithSerial(const std::filesystem::path& directory,
+                                     const std::string& folder, const std::string& serial);
+/// The <sn> of a capture folder's /info.
+std::string FolderSerial(const std::filesystem::path& folder);
 /// Whether the folder's /info firmware is 7 or later (HTTPS and tokens).
 bool FolderUsesTokens(const std::filesystem::path& folder);
 

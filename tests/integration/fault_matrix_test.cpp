@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -44,6 +45,8 @@ enum class Fault {
     Reset,
     FirmwareChange,
     ExpiredToken,
+    GatewayReplaced,   ///< another TLS peer (own certificate) at the address
+    GatewayDowngraded, ///< a plain-HTTP server claiming firmware 5 at the address
 };
 
 struct FaultCase {
@@ -70,7 +73,35 @@ const FaultCase kCases[] = {
     {"reset_mid_body", Fault::Reset, 4s, 250ms, std::nullopt, 5s},
     {"firmware_change", Fault::FirmwareChange, 4s, 250ms, std::nullopt, 5s},
     {"expired_token", Fault::ExpiredToken, 4s, 250ms, std::nullopt, kTokenRetry + 5s},
+    // Recovery after `meteremu --forget-gateway`: the next /info is due within the trust
+    // backoff (10 s at most).
+    {"gateway_replaced", Fault::GatewayReplaced, 4s, 250ms, std::nullopt, 15s},
+    {"gateway_downgraded", Fault::GatewayDowngraded, 4s, 250ms, std::nullopt, 5s},
 };
+
+/// The fake's own certificate, as EnvoyRig made it (the downgrade gives it back).
+TlsMaterial OriginalCertificate(MatrixMeter& meter) {
+    auto dir = meter.Rig().Dir().Path();
+    return {ReadFile(dir / "envoy-cert.pem"), ReadFile(dir / "envoy-key.pem")};
+}
+
+/// kFolder claiming firmware 5, which speaks plain HTTP only.
+std::filesystem::path LegacyCopy(MatrixMeter& meter) {
+    auto copy = meter.Rig().Dir().Path() / "legacy";
+    if (std::filesystem::exists(copy)) return copy;
+    std::filesystem::copy(EnvoyFolder(kFolder), copy);
+    std::string info = ReadFile(copy / "info");
+    info.replace(info.find("D8.3.5169"), 9, "D5.0.62");
+    std::ofstream(copy / "info", std::ios::trunc) << info;
+    return copy;
+}
+
+void ForgetGateway(MatrixMeter& meter) {
+    RunResult result =
+        RunProgram({"/usr/bin/env", "STATE_DIRECTORY=" + meter.Rig().StateDirectory().string(),
+                    METEREMU_BINARY, "--forget-gateway"});
+    EXPECT_EQ(result.status, 0) << result.err;
+}
 
 void Apply(MatrixMeter& meter, Fault fault) {
     FakeEnvoy& envoy = meter.Envoy();
@@ -78,7 +109,9 @@ void Apply(MatrixMeter& meter, Fault fault) {
     case Fault::Refused:
     case Fault::FirmwareChange: // the update reboots the gateway
         envoy.SetDown(true);
-        if (fault == Fault::FirmwareChange) envoy.SetFolder(EnvoyFolder(kUpdatedFolder));
+        if (fault == Fault::FirmwareChange) // the same gateway: its serial stays
+            envoy.SetFolder(CopyWithSerial(meter.Rig().Dir().Path(), kUpdatedFolder,
+                                           FolderSerial(EnvoyFolder(kFolder))));
         return;
     case Fault::Hang:
         envoy.SetFault({FaultKind::Hang, 0ms, "", -1});
@@ -105,6 +138,16 @@ void Apply(MatrixMeter& meter, Fault fault) {
     case Fault::Reset:
         envoy.SetFault({FaultKind::Reset, 0ms, "", -1});
         return;
+    case Fault::GatewayReplaced: {
+        auto other = meter.Rig().Dir().Path() / "replacement";
+        std::filesystem::create_directories(other);
+        envoy.Replace(MakeSelfSignedCertificate(other));
+        return;
+    }
+    case Fault::GatewayDowngraded:
+        envoy.SetFolder(LegacyCopy(meter));
+        envoy.Replace(std::nullopt);
+        return;
     case Fault::ExpiredToken:
         // The token expires (the daemon was given one that does, see the test), the Envoy
         // takes only a new one and drops its sessions, as it does when a token ends.
@@ -125,6 +168,13 @@ void Clear(MatrixMeter& meter, Fault fault, const std::string& new_token) {
         envoy.SetTokens({new_token}); // the owner pastes a new token into token_file
         meter.WriteToken(new_token);
         return;
+    case Fault::GatewayReplaced: // the owner accepts the new gateway
+        ForgetGateway(meter);
+        return;
+    case Fault::GatewayDowngraded: // the real gateway is back
+        envoy.SetFolder(EnvoyFolder(kFolder));
+        envoy.Replace(OriginalCertificate(meter));
+        return;
     default:
         envoy.ClearFault();
         return;
@@ -138,6 +188,18 @@ unsigned FailedRequests(MatrixMeter& meter, Clock::time_point from, Clock::time_
         if (request.at >= from && request.at <= to && (request.faulted || request.status != 200))
             ++failed;
     return failed;
+}
+
+/// For the untrusted peers: requests that carried the token, and readings delivered.
+std::pair<unsigned, unsigned> TokensAndReadings(MatrixMeter& meter, Clock::time_point from,
+                                                Clock::time_point to) {
+    unsigned tokens = 0, readings = 0;
+    for (const auto& request : meter.Envoy().Requests())
+        if (request.at >= from && request.at <= to) {
+            tokens += request.bearer;
+            readings += request.path == "/ivp/meters/readings" && request.status == 200;
+        }
+    return {tokens, readings};
 }
 
 /// The warning and error lines of `log` ("<3>", "<4>"; journal priorities).
@@ -232,6 +294,16 @@ TEST_P(FaultMatrixTest, EveryTransportAnswersPerModeAndRecovers) {
         EXPECT_EQ(distinct.size(), complaints.size()) << meter.Mode() << ":\n" << log;
         EXPECT_LE(complaints.size(), 3u) << meter.Mode() << ":\n" << log;
         EXPECT_EQ(log.find(new_token), std::string::npos) << "the token was logged";
+        if (fault.fault == Fault::GatewayReplaced || fault.fault == Fault::GatewayDowngraded) {
+            auto [tokens, readings] = TokensAndReadings(meter, fault_start + 200ms, cleared);
+            EXPECT_EQ(tokens, 0u) << meter.Mode() << ": the token reached the untrusted peer";
+            EXPECT_EQ(readings, 0u) << meter.Mode() << ": readings taken from it";
+            if (fault.fault == Fault::GatewayReplaced) {
+                EXPECT_EQ(Occurrences(log, "is not the Envoy meteremu trusts"), 1)
+                    << meter.Mode() << ": one error\n"
+                    << log;
+            }
+        }
     }
     std::printf("fault %s: held %.1f s, recovery silent %.2f s, zero %.2f s, last %.2f s; "
                 "%d probe rounds per mode; whole test %.1f s\n",

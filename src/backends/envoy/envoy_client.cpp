@@ -42,6 +42,11 @@ void EnvoyClient::SetToken(std::string token) {
     scheme_ = "https";
 }
 
+void EnvoyClient::PinKey(std::string key) {
+    if (key != pinned_key_) http_.ClearCookies();
+    pinned_key_ = std::move(key);
+}
+
 void EnvoyClient::UseLegacyLogin(const std::string& serial) {
     token_.clear();
     http_.SetDigestLogin("envoy", serial.size() > 6 ? serial.substr(serial.size() - 6) : serial);
@@ -53,22 +58,34 @@ ClientResponse EnvoyClient::Request(const std::string& path, Seconds timeout, st
     ClientRequest request;
     request.url = BaseUrl() + path;
     request.timeout = timeout;
+    bool https = scheme_ == "https";
     // /info needs no token, and its HTTP fallback must never carry one in clear text.
-    if (authorized) request.bearer = token_;
+    if (authorized && https && !token_.empty()) {
+        if (pinned_key_.empty())
+            throw EnvoyError(ErrorKind::Untrusted, request.url + ": no certificate key pinned");
+        request.bearer = token_;
+    }
+    if (https && path != "/info") request.pinned_key = pinned_key_;
+    request.capture_peer_key = https && path == "/info";
     try {
         return http_.Perform(request, stop);
     } catch (const TransportError& error) {
+        if (error.Failure() == TransportFailure::PinMismatch)
+            throw EnvoyError(ErrorKind::Untrusted,
+                             request.url + ": the server's certificate key is not the pinned one");
         throw EnvoyError(ErrorKind::Unreachable, request.url + ": " + error.what());
     }
 }
 
-EnvoyInfo EnvoyClient::Discover(std::stop_token stop, bool https_only) {
+EnvoyInfo EnvoyClient::Discover(std::stop_token stop, bool http_fallback) {
     scheme_ = "https";
+    peer_key_.clear();
     ClientResponse response;
     try {
         response = Request("/info", kSetupTimeout, stop, false);
+        peer_key_ = response.peer_key;
     } catch (const EnvoyError& https_error) {
-        if (https_only) throw;
+        if (!http_fallback) throw;
         // Firmware before 7 serves plain HTTP only; try it before calling the gateway down,
         // and report the HTTPS failure (e.g. a certificate problem) when both fail.
         scheme_ = "http";

@@ -22,10 +22,18 @@ class EnvoyClient {
 public:
     explicit EnvoyClient(EnvoyClientOptions options);
 
-    /// GET /info over HTTPS, or over HTTP when HTTPS cannot connect
-    /// (docs/protocols/envoy.md#transport); later requests use the scheme the firmware calls for.
-    /// `https_only` once the firmware is known to need tokens. Throws EnvoyError.
-    EnvoyInfo Discover(std::stop_token stop, bool https_only);
+    /// GET /info over HTTPS on a new connection, noting the certificate's key (PeerKey()),
+    /// or over HTTP when HTTPS cannot connect and `http_fallback` allows it
+    /// (docs/protocols/envoy.md#transport); later requests use the scheme the firmware calls
+    /// for. Throws EnvoyError.
+    EnvoyInfo Discover(std::stop_token stop, bool http_fallback);
+
+    /// The public-key pin of the certificate the last Discover saw ("" over HTTP).
+    const std::string& PeerKey() const noexcept { return peer_key_; }
+    bool PlainHttp() const noexcept { return scheme_ == "http"; }
+    /// Every later HTTPS request is made only to a server with this key; a token is never
+    /// sent over HTTPS without one.
+    void PinKey(std::string key);
 
     /// Token auth from now on (firmware >= 7). The token is a secret: it is only ever sent.
     void SetToken(std::string token);
@@ -52,6 +60,8 @@ private:
     HttpClient http_;
     std::string scheme_ = "https";
     std::string token_;
+    std::string peer_key_;
+    std::string pinned_key_;
 };
 
 } // namespace meteremu::envoy

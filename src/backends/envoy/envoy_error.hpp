@@ -15,6 +15,7 @@ enum class ErrorKind {
     Server,      ///< 5xx: the gateway is up but not ready
     BadData,     ///< HTML instead of JSON, invalid or truncated JSON, missing fields
     Missing,     ///< 404 or a JSON error body: the endpoint does not exist on this firmware
+    Untrusted,   ///< not the pinned gateway, or plain HTTP where it is not allowed
 };
 
 class EnvoyError : public std::runtime_error {

@@ -41,6 +41,11 @@ void CheckCombinations(ConfigSection& section, const EnvoyOptions& options) {
                         "the Enlighten login needs both username and password");
     if (!options.ca_file.empty() && !options.verify_ssl)
         section.WarningAt("ca_file", "is only used with verify_ssl = true");
+    bool needs_https = options.verify_ssl || !options.ca_file.empty() || !options.token.empty() ||
+                       !options.token_file.empty();
+    if (options.allow_http && needs_https)
+        section.WarningAt("allow_http", "has no effect with token, token_file, ca_file or "
+                                        "verify_ssl = true: those call for HTTPS");
 }
 
 } // namespace
@@ -52,6 +57,7 @@ std::unique_ptr<BackendOptions> ParseEnvoyOptions(ConfigSection& section) {
     ReadString(section, "token_file", options->token_file);
     if (auto verify = section.Bool("verify_ssl")) options->verify_ssl = *verify;
     ReadString(section, "ca_file", options->ca_file);
+    if (auto allow = section.Bool("allow_http")) options->allow_http = *allow;
     ReadString(section, "username", options->username);
     ReadString(section, "password", options->password);
     ReadString(section, "serial", options->serial);

@@ -14,6 +14,9 @@ struct EnvoyOptions : BackendOptions {
     std::string token_file;
     bool verify_ssl = false;
     std::string ca_file;
+    /// Poll a gateway with firmware older than 7 over plain HTTP; never with a token,
+    /// ca_file, verify_ssl or a pinned gateway.
+    bool allow_http = false;
     std::string username;
     std::string password;
     std::string serial;

@@ -4,6 +4,7 @@
 #include "backends/envoy/production_json.hpp"
 #include "backends/envoy/readings.hpp"
 #include "platform/log.hpp"
+#include "util/log_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -51,6 +52,7 @@ Seconds RetryDelay(ErrorKind kind, unsigned failures) noexcept {
     case ErrorKind::Missing:
         return Exponential(2, 30, failures);
     case ErrorKind::BadData:
+    case ErrorKind::Untrusted: // only /info, without a token, is asked meanwhile
         return Exponential(1, 10, failures);
     }
     return Seconds(5);
@@ -59,7 +61,7 @@ Seconds RetryDelay(ErrorKind kind, unsigned failures) noexcept {
 EnvoyPoller::EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
                          const std::filesystem::path& state_directory)
     : options_(options), state_(state), poll_interval_(poll_interval),
-      state_directory_(state_directory),
+      state_directory_(state_directory), pin_file_(GatewayPinPath(state_directory)),
       client_({options.host, options.verify_ssl, options.ca_file}),
       tokens_(options, state_directory), failure_log_(kDomain) {}
 
@@ -93,16 +95,18 @@ Seconds EnvoyPoller::RunStep(std::stop_token stop) {
 }
 
 Seconds EnvoyPoller::Discover(std::stop_token stop) {
-    bool known_token_firmware = info_ && info_->firmware.UsesTokens();
-    EnvoyInfo info = client_.Discover(stop, known_token_firmware);
+    EnvoyInfo info = DiscoverTrusted(stop);
     bool changed = !info_ || !(info_->firmware == info.firmware) || info_->serial != info.serial;
     if (changed) {
         if (info_)
-            log::Notice(kDomain, "firmware changed from ", info_->firmware.Text(), " to ",
-                        info.firmware.Text(), ": setting up again");
-        log::Info(kDomain, "Envoy ", info.serial, " (", info.part_number, ") at ",
-                  client_.BaseUrl(), ", firmware ", info.firmware.Text(),
+            log::Notice(kDomain, "firmware changed from ", LogText(info_->firmware.Text()), " to ",
+                        LogText(info.firmware.Text()), ": setting up again");
+        log::Info(kDomain, "Envoy ", LogText(info.serial), " (", LogText(info.part_number), ") at ",
+                  client_.BaseUrl(), ", firmware ", LogText(info.firmware.Text()),
                   info.metered ? (*info.metered ? ", metered" : ", not metered") : "");
+        if (client_.PlainHttp())
+            log::Warning(kDomain, "readings come over plain HTTP (allow_http = true): they are "
+                                  "not authenticated, anyone on the LAN can send others");
         client_.DropSession();
         meters_probed_at_.reset();
         energy_.reset();
@@ -136,7 +140,7 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
             step_ = Step::RefreshToken;
             return Seconds(0);
         }
-        if (!token && !token_missing_logged_)
+        if (!token && !token_missing_logged_ && !tokens_.ForAnotherEnvoy())
             log::Error(kDomain, "firmware ", info_->firmware.Text(),
                        " needs a token: set token, token_file or an Enlighten login (see "
                        "\"Getting an Envoy token\" in the README)");
@@ -149,14 +153,19 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
         step_ = Step::RefreshToken; // fewer than 30 days left: renew while the old one works
         return Seconds(0);
     }
+    if (!token->claims.audience.empty() && token->claims.audience != info_->serial)
+        return NeedToken("the token is for another Envoy"); // never sent; TokenKeeper said so
     client_.SetToken(token->text);
     client_.CheckToken(stop);
+    PinOnFirstUse();
     step_ = resume_step_;
     return Seconds(0);
 }
 
 Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
     refresh_attempted_at_ = Now();
+    // Discover has checked the serial against `serial` and the pin; without either, this is
+    // the first use, whose gateway is about to be pinned.
     if (tokens_.RefreshStep(info_->serial, stop)) step_ = Step::Authenticate;
     return Seconds(0);
 }
@@ -183,8 +192,8 @@ void EnvoyPoller::AdoptSetup(MeterSetup setup) {
                    (setup.consumption ? setup.consumption->eid : 0) !=
                        (setup_.consumption ? setup_.consumption->eid : 0);
     if (changed && setup.source != GridSource::None) {
-        log::Info(kDomain, "grid power from the ", setup.consumption->measurement_type, " CT (eid ",
-                  setup.consumption->eid, "), ", setup.phase_count,
+        log::Info(kDomain, "grid power from the ", LogText(setup.consumption->measurement_type),
+                  " CT (eid ", setup.consumption->eid, "), ", setup.phase_count,
                   setup.phase_count == 1 ? " phase" : " phases",
                   setup.source == GridSource::TotalConsumption
                       ? ", minus the production CT; import and export energy are integrated "
@@ -307,6 +316,7 @@ void EnvoyPoller::Publish(Reading reading, bool integrate) {
     auth_failures_ = 0;
     rechecked_ = false;
     no_grid_logged_ = false;
+    untrusted_reported_.clear();
 }
 
 void EnvoyPoller::SaveEnergyIfDue(SteadyTime now) {

@@ -11,6 +11,7 @@
 #include "backends/envoy/envoy_client.hpp"
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/envoy_options.hpp"
+#include "backends/envoy/gateway_pin.hpp"
 #include "backends/envoy/health.hpp"
 #include "backends/envoy/meters.hpp"
 #include "backends/envoy/token_keeper.hpp"
@@ -64,6 +65,15 @@ private:
     Seconds ProductionJson(std::stop_token stop);
     Seconds PollReadings(std::stop_token stop);
 
+    // Gateway trust (envoy_poller_trust.cpp).
+    void LoadPin();
+    bool HttpAllowed() const noexcept;
+    std::string PlainHttpHint() const;
+    EnvoyInfo DiscoverTrusted(std::stop_token stop);
+    void CheckIdentity(const EnvoyInfo& info) const;
+    void PinOnFirstUse();
+    Seconds OnUntrusted(const EnvoyError& error);
+
     Seconds NeedToken(std::string why);
     Seconds NoGridData(const std::string& reason);
     void AdoptSetup(MeterSetup setup);
@@ -81,6 +91,8 @@ private:
     MeterState& state_;
     Seconds poll_interval_;
     std::filesystem::path state_directory_;
+    std::filesystem::path pin_file_;
+    std::optional<GatewayPin> pin_;
     EnvoyClient client_;
     TokenKeeper tokens_;
     Health health_;
@@ -98,6 +110,8 @@ private:
     bool token_missing_logged_ = false;
     bool slow_logged_ = false;
     bool save_warned_ = false;
+    std::string untrusted_reported_; ///< the gateway-trust error last logged
+    WallTime untrusted_since_{};
     std::optional<SteadyTime> meters_probed_at_;
     std::optional<SteadyTime> production_requested_at_;
     std::optional<SteadyTime> refresh_attempted_at_;

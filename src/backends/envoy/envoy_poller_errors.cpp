@@ -23,6 +23,8 @@ std::string_view HealthWord(ErrorKind kind) {
         return "answers errors";
     case ErrorKind::BadData:
         return "sends bad data";
+    case ErrorKind::Untrusted:
+        return "is not the trusted gateway";
     }
     return "failing";
 }
@@ -38,6 +40,7 @@ Seconds EnvoyPoller::Fail(ErrorKind kind, const std::string& message, std::strin
 
 Seconds EnvoyPoller::OnError(const EnvoyError& error) {
     ++failures_;
+    if (error.Kind() == ErrorKind::Untrusted) return OnUntrusted(error);
     if (error.Kind() == ErrorKind::Auth && info_ && info_->firmware.UsesTokens())
         return OnAuthError(error);
     // Formats change with pushed firmware and gateways reboot: after a few failures, set up

@@ -2,6 +2,7 @@
 #include "backends/envoy/info.hpp"
 
 #include "backends/envoy/envoy_error.hpp"
+#include "util/log_text.hpp"
 
 #include <cctype>
 
@@ -49,7 +50,7 @@ FirmwareVersion::FirmwareVersion(std::string_view text) : text_(text) {
         if (i < text.size() && text[i] == '.') ++i;
     }
     if (numbers_.empty())
-        throw BadData("/info: firmware \"" + std::string(text) + "\" has no version number");
+        throw BadData("/info: firmware \"" + LogText(text) + "\" has no version number");
 }
 
 bool FirmwareVersion::AtLeast(int major, int minor, int patch) const noexcept {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "backends/envoy/json_fields.hpp"
 
+#include "util/log_text.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,7 +16,7 @@ JsonPtr ParseJsonBody(std::string_view text, std::string_view what) {
     JsonPtr root(json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error));
     if (!root)
         throw BadData(std::string(what) + ": invalid JSON at byte " +
-                      std::to_string(error.position) + " (" + error.text + ")");
+                      std::to_string(error.position) + " (" + LogText(error.text, 120) + ")");
     return root;
 }
 

@@ -3,6 +3,7 @@
 
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/json_fields.hpp"
+#include "util/log_text.hpp"
 
 #include <algorithm>
 
@@ -87,11 +88,11 @@ std::vector<std::string> MeterProblems(const MeterSetup& setup) {
         if (!meter.enabled) continue;
         std::string text;
         if (!meter.metering_status.empty() && meter.metering_status != "normal")
-            text = "metering status " + meter.metering_status;
+            text = "metering status " + LogText(meter.metering_status);
         for (const auto& flag : meter.status_flags)
-            text += (text.empty() ? "flag " : ", flag ") + flag;
+            text += (text.empty() ? "flag " : ", flag ") + LogText(flag);
         if (!text.empty())
-            problems.push_back("the " + meter.measurement_type + " CT reports " + text);
+            problems.push_back("the " + LogText(meter.measurement_type) + " CT reports " + text);
     }
     return problems;
 }

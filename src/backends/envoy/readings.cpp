@@ -3,6 +3,7 @@
 
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/json_fields.hpp"
+#include "util/log_text.hpp"
 
 #include <cmath>
 
@@ -38,11 +39,11 @@ struct MeterValues {
 MeterValues ReadMeter(const ReadingsDocument& document, const MeterEntry& meter, int phases) {
     const json_t* entry = document.Find(meter.eid);
     if (!entry)
-        throw BadData("/ivp/meters/readings: no entry for the " + meter.measurement_type +
+        throw BadData("/ivp/meters/readings: no entry for the " + LogText(meter.measurement_type) +
                       " CT (eid " + std::to_string(meter.eid) + ")");
     const json_t* channels = json_object_get(entry, "channels");
     if (!json_is_array(channels) || json_array_size(channels) < static_cast<size_t>(phases))
-        throw BadData("/ivp/meters/readings: the " + meter.measurement_type +
+        throw BadData("/ivp/meters/readings: the " + LogText(meter.measurement_type) +
                       " CT has fewer "
                       "channels than its " +
                       std::to_string(phases) + " phases");

@@ -4,6 +4,7 @@
 #include "backends/envoy/envoy_error.hpp"
 #include "platform/log.hpp"
 #include "util/atomic_file.hpp"
+#include "util/log_text.hpp"
 #include "util/time_format.hpp"
 
 #include <utility>
@@ -78,35 +79,47 @@ std::optional<Token> TokenKeeper::Saved() {
     }
 }
 
+/// A token for another serial is rejected by the Envoy at best, and at worst is handed to a
+/// gateway that is not the one it was made for: it is never sent.
+bool TokenKeeper::ForThisEnvoy(const std::optional<Token>& token, const std::string& serial) {
+    if (!token || token->claims.audience.empty() || token->claims.audience == serial) return true;
+    for_another_envoy_ = true;
+    std::string message = "the " + token->origin + " is for Envoy " +
+                          LogText(token->claims.audience) + " but this Envoy is " +
+                          LogText(serial) + ": it is not sent (" + kReadmeSection + ")";
+    if (mismatches_reported_.insert(message).second) log::Error(kDomain, message);
+    return false;
+}
+
 const Token* TokenKeeper::Current(const std::string& serial) {
+    for_another_envoy_ = false;
     std::optional<Token> best = Configured();
-    if (auto saved = Saved();
-        saved && (saved->claims.audience.empty() || saved->claims.audience == serial))
+    if (!ForThisEnvoy(best, serial)) best.reset();
+    if (auto saved = Saved(); saved && ForThisEnvoy(saved, serial))
         if (!best || saved->claims.expires_at > best->claims.expires_at) best = std::move(saved);
-    if (current_ && (!best || current_->claims.expires_at > best->claims.expires_at))
+    if (current_ && ForThisEnvoy(current_, serial) &&
+        (!best || current_->claims.expires_at > best->claims.expires_at))
         return &*current_; // a refreshed token that could not be saved
     if (!best) return nullptr;
+    for_another_envoy_ = false;
     reported_.clear();
     if (!current_ || current_->text != best->text) {
         warned_days_ = 0;
         expired_reported_ = false;
     }
     current_ = std::move(best);
-    Announce(*current_, serial);
+    Announce(*current_);
     return &*current_;
 }
 
-void TokenKeeper::Announce(const Token& token, const std::string& serial) {
+void TokenKeeper::Announce(const Token& token) {
     if (announced_ == token.text) return;
     announced_ = token.text;
     const auto& claims = token.claims;
     log::Info(kDomain, "using the ", token.origin, ": ",
-              claims.user_type.empty() ? "a" : "an " + claims.user_type, " token for Envoy ",
-              claims.audience.empty() ? "(any)" : claims.audience, ", valid until ",
-              FormatDate(claims.expires_at));
-    if (!claims.audience.empty() && claims.audience != serial)
-        log::Warning(kDomain, "the token is for Envoy ", claims.audience, " but this Envoy is ",
-                     serial, ": it will be rejected (", kReadmeSection, ")");
+              claims.user_type.empty() ? "a" : "an " + LogText(claims.user_type),
+              " token for Envoy ", claims.audience.empty() ? "(any)" : LogText(claims.audience),
+              ", valid until ", FormatDate(claims.expires_at));
 }
 
 bool TokenKeeper::CheckExpiry(std::chrono::system_clock::time_point now) {

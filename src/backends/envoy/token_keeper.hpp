@@ -31,8 +31,12 @@ public:
 
     /// The token to use for the Envoy `serial`: of the configured and the saved one, the
     /// one that expires last. Re-reads token_file each time (the owner may paste a new one).
-    /// Null when there is none; logs each new token's claims once.
+    /// Null when there is none; logs each new token's claims once. A token for another
+    /// serial is never returned (it is logged once instead).
     const Token* Current(const std::string& serial);
+
+    /// Whether the last Current() found only tokens for another Envoy.
+    bool ForAnotherEnvoy() const noexcept { return for_another_envoy_; }
 
     /// Whether username and password are set and Enlighten has not asked for a second factor.
     bool CanRefresh() const noexcept { return can_refresh_; }
@@ -55,7 +59,8 @@ private:
     std::optional<Token> Decode(std::string_view text, std::string origin);
     std::optional<Token> Configured();
     std::optional<Token> Saved();
-    void Announce(const Token& token, const std::string& serial);
+    void Announce(const Token& token);
+    bool ForThisEnvoy(const std::optional<Token>& token, const std::string& serial);
 
     const EnvoyOptions& options_;
     std::filesystem::path saved_file_;
@@ -67,7 +72,9 @@ private:
     std::string announced_; ///< the token last announced (compared, never printed)
     int warned_days_ = 0;   ///< smallest threshold already warned about for current_
     bool expired_reported_ = false;
-    std::set<std::string> reported_; ///< problems logged since the last usable token
+    bool for_another_envoy_ = false;
+    std::set<std::string> reported_;            ///< problems logged since the last usable token
+    std::set<std::string> mismatches_reported_; ///< tokens for another Envoy, said once each
 };
 
 /// "2027-06-01" (UTC).

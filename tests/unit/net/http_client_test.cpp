@@ -59,7 +59,7 @@ protected:
 
     TransportFailure FailureOf(HttpClient& client, const std::string& path, Seconds timeout,
                                std::stop_token stop = {}) {
-        ClientRequest request{Url(path), "", "", timeout, ""};
+        ClientRequest request{Url(path), "", "", timeout, "", "", false};
         try {
             client.Perform(request, stop);
         } catch (const TransportError& error) {
@@ -138,8 +138,8 @@ TEST(HttpClientTlsTest, VerifiesCertificatesOnlyWhenAsked) {
             return reply;
         },
         0, tls);
-    ClientRequest request{"https://127.0.0.1:" + std::to_string(server.Port()) + "/", "", "", 5s,
-                          ""};
+    ClientRequest request{
+        "https://127.0.0.1:" + std::to_string(server.Port()) + "/", "", "", 5s, "", "", false};
     HttpClient accepting(Options(false));
     EXPECT_EQ(accepting.Perform(request, {}).status, 200);
     HttpClient pinned(Options(true, (dir.Path() / "envoy-cert.pem").string()));
