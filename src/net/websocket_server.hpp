@@ -85,7 +85,7 @@ private:
     void Open(UpgradedSocket socket);
     void Read(Connection& connection);
     void HandleEvents(Connection& connection);
-    void Send(Connection& connection, std::string bytes);
+    void Send(Connection& connection, const std::string& bytes);
     void Flush(Connection& connection);
     void HalfClose(Connection& connection);
     void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);
