@@ -10,6 +10,9 @@
 #                in build-asan/ and build-tsan/
 #   make fuzz FUZZ_SECONDS=N   each libFuzzer target of tests/fuzz for N seconds (clang)
 #   make soak    ten minutes (SOAK_SECONDS) of mixed load; fails on leaks or a wrong answer
+#   make tidy    clang-tidy (.clang-tidy) over src/ with build/compile_commands.json; fails on
+#                any finding
+# CMAKE_FLAGS reach every configure step, the sanitizer builds too (CI: -DMETEREMU_WERROR=ON).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -20,7 +23,7 @@ SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h
                   find src tests bench -name '*.[ch]pp')
 
 .PHONY: all deps configure build demo check check-asan check-tsan fuzz soak deb rpm bench format \
-        format-check clean
+        format-check tidy clean
 
 all: build
 
@@ -43,10 +46,10 @@ check: build
 # The whole suite (but the package builds, see the script) built with sanitizers, each in a
 # build directory of its own; any sanitizer report fails the run.
 check-asan: deps
-	JOBS=$(JOBS) scripts/check-sanitized address,undefined $(BUILD)-asan
+	CMAKE_FLAGS="$(CMAKE_FLAGS)" JOBS=$(JOBS) scripts/check-sanitized address,undefined $(BUILD)-asan
 
 check-tsan: deps
-	JOBS=$(JOBS) scripts/check-sanitized thread $(BUILD)-tsan
+	CMAKE_FLAGS="$(CMAKE_FLAGS)" JOBS=$(JOBS) scripts/check-sanitized thread $(BUILD)-tsan
 
 # Mixed HTTP, WebSocket and UDP load on the demo backend, sampling the daemon's RSS and fds.
 soak: build
@@ -78,6 +81,13 @@ format: deps
 format-check: deps
 	@echo "clang-format --dry-run --Werror (all C++ sources)"
 	@clang-format --dry-run --Werror $(SOURCES)
+
+# The checks of .clang-tidy over the daemon's sources (and the project headers they include),
+# one clang-tidy per file in parallel; any finding is an error (WarningsAsErrors).
+tidy: configure
+	run-clang-tidy -quiet -p $(BUILD) -j $(JOBS) '^$(CURDIR)/src/' >$(BUILD)/tidy.log 2>&1 || \
+	    { grep -v -e '^clang-tidy' -e 'warnings\? generated\.$$' $(BUILD)/tidy.log; exit 1; }
+	@echo "clang-tidy: no finding in src/"
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz

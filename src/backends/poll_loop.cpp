@@ -77,7 +77,7 @@ void PollLoop::SleepUntil(std::stop_token stop, SteadyTime deadline) {
     }
 }
 
-void PollLoop::Run(std::stop_token stop, Poll poll) noexcept {
+void PollLoop::Run(std::stop_token stop, const Poll& poll) noexcept {
     while (!stop.stop_requested()) {
         heartbeat_.Tick();
         StallWhileTestFileExists(stop);

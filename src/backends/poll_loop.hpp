@@ -40,7 +40,7 @@ public:
     bool SleepFor(std::stop_token stop, Seconds duration);
 
 private:
-    void Run(std::stop_token stop, Poll poll) noexcept;
+    void Run(std::stop_token stop, const Poll& poll) noexcept;
     void SleepUntil(std::stop_token stop, SteadyTime deadline);
     void StallWhileTestFileExists(std::stop_token stop);
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "backends/backend.hpp"
+#include "backends/demo/demo_backend.hpp"
+#include "backends/envoy/envoy_options.hpp"
 #include "util/plugin_registry.hpp"
 
 namespace meteremu {
 
-extern const BackendPlugin demo_backend_plugin;
-extern const BackendPlugin envoy_backend_plugin;
-
 namespace {
 
-constinit const std::array<const BackendPlugin*, 2> kBackendPlugins{
+// One line per backend, its descriptor declared by its header; the size is deduced.
+constinit const std::array kBackendPlugins{
     &envoy_backend_plugin,
     &demo_backend_plugin,
 };

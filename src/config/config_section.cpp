@@ -208,9 +208,9 @@ void ConfigSection::ReportUnknownKeys() {
     for (const auto& [key, node] : *table_) {
         if (known_.contains(key.str())) continue;
         auto at = key.source().begin;
-        diagnostics_.Error(at.line, at.column,
-                           "unknown key '" + std::string(key.str()) + "'" + where +
-                               "; expected one of: " + expected);
+        std::string message = "unknown key '";
+        message.append(key.str()).append("'").append(where).append("; expected one of: ");
+        diagnostics_.Error(at.line, at.column, message.append(expected));
     }
 }
 

@@ -4,6 +4,7 @@
 #include "daemon/signals.hpp"
 #include "platform/memory.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 
@@ -32,7 +33,7 @@ void Supervisor::Start(systemd::PassedSockets passed) {
     status_ = CurrentStatus();
     notifier_.Ready(status_);
     auto ready_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    log::Info(kDomain, "ready in ", static_cast<long>(ready_ms + 0.5), " ms");
+    log::Info(kDomain, "ready in ", std::lround(ready_ms), " ms");
     daemon_.StartPolling();
     StartWatchdog();
 }

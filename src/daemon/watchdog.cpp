@@ -28,7 +28,7 @@ bool Watchdog::Check(std::vector<std::string>& stalled) {
         if (!probe_error_.empty())
             stalled.push_back("HTTP server (probe request: " + probe_error_ + ")");
         else if (!http_->Answered())
-            stalled.push_back("HTTP server (no answer to the probe request)");
+            stalled.emplace_back("HTTP server (no answer to the probe request)");
         SendProbe();
     }
     return stalled.empty();

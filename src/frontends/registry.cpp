@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/frontend.hpp"
+#include "frontends/shelly/shelly_frontend.hpp"
 #include "util/plugin_registry.hpp"
 
 namespace meteremu {
 
-extern const FrontendPlugin shelly_frontend_plugin;
-
 namespace {
 
-constinit const std::array<const FrontendPlugin*, 1> kFrontendPlugins{
+// One line per frontend, its descriptor declared by its header; the size is deduced.
+constinit const std::array kFrontendPlugins{
     &shelly_frontend_plugin,
 };
 

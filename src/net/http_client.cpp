@@ -119,7 +119,8 @@ bool HttpClient::HasCookie(std::string_view name) const {
     for (auto* entry = cookies; entry; entry = entry->next) {
         // Netscape format: domain, tailmatch, path, secure, expires, name, value (tabs).
         std::string_view line = entry->data;
-        size_t field = 0, start = 0;
+        size_t field = 0;
+        size_t start = 0;
         for (size_t i = 0; i <= line.size() && field < 6; ++i)
             if (i == line.size() || line[i] == '\t') {
                 if (field == 5 && line.substr(start, i - start) == name) return true;

@@ -15,7 +15,7 @@ constexpr std::size_t kStatusLineBytes = 12; // "HTTP/1.1 200"
 
 } // namespace
 
-HttpProbe::HttpProbe(std::vector<SocketAddress> targets, std::string path)
+HttpProbe::HttpProbe(std::vector<SocketAddress> targets, const std::string& path)
     : targets_(std::move(targets)),
       request_("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: " +
                std::string(kLivenessProbeAgent) + "\r\nConnection: close\r\n\r\n") {

@@ -22,7 +22,7 @@ public:
 
     /// `targets`: where the server is reached from this host, tried in order (see
     /// ReachableLocally); `path`: what to request.
-    HttpProbe(std::vector<SocketAddress> targets, std::string path);
+    HttpProbe(std::vector<SocketAddress> targets, const std::string& path);
 
     /// Drops the previous request's connection and sends a new request. False when it could
     /// not be sent (e.g. connection refused); `error` says why.

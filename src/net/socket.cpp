@@ -66,7 +66,8 @@ UniqueFd TryBind(SocketKind kind, const Endpoint& endpoint, const std::string& l
     int type = (kind == SocketKind::Stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
     UniqueFd fd(::socket(endpoint.family, type, 0));
     if (!fd.Valid()) ThrowErrno("cannot create a socket for " + label);
-    int on = 1, off = 0;
+    int on = 1;
+    int off = 0;
     // TCP: rebind at once after a restart. Not UDP, where it would let a second process bind
     // the same port and silently take the battery's polls.
     if (kind == SocketKind::Stream) setsockopt(fd.Get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);

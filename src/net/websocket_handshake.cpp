@@ -27,7 +27,7 @@ bool HasToken(std::string_view value, std::string_view token) {
     return false;
 }
 
-HttpResponse Refuse(unsigned status, std::string message) {
+HttpResponse Refuse(unsigned status, const std::string& message) {
     return {status,
             "{\"code\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}",
             "application/json",

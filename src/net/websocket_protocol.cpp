@@ -95,7 +95,8 @@ std::string EncodeClose(std::uint16_t code, std::string_view reason) {
 bool IsValidUtf8(std::string_view text) noexcept {
     for (size_t at = 0; at < text.size();) {
         int continuation;
-        std::uint32_t value, minimum;
+        std::uint32_t value;
+        std::uint32_t minimum;
         if (!SequenceOf(static_cast<unsigned char>(text[at]), continuation, value, minimum))
             return false;
         if (at + static_cast<size_t>(continuation) >= text.size() && continuation) return false;

@@ -93,7 +93,7 @@ private:
     void Read(Connection& connection);
     void Consume(Connection& connection, std::string_view bytes);
     void HandleEvents(Connection& connection);
-    void Send(Connection& connection, std::string bytes);
+    void Send(Connection& connection, const std::string& bytes);
     void Flush(Connection& connection);
     void HalfClose(Connection& connection);
     void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);

@@ -7,7 +7,7 @@ namespace meteremu {
 
 sd_id128_t MacApplicationId() noexcept {
     // Never change this: it would change the MAC, and so the device id, of every install.
-    return SD_ID128_MAKE(60, a1, 3b, 1e, 32, 08, 4b, 43, 81, 6d, cf, 97, ed, 95, ab, b3);
+    return SD_ID128_ARRAY(60, a1, 3b, 1e, 32, 08, 4b, 43, 81, 6d, cf, 97, ed, 95, ab, b3);
 }
 
 MacAddress MacFromAppSpecificId(const sd_id128_t& app_specific_id) noexcept {

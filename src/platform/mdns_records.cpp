@@ -98,7 +98,7 @@ std::vector<DnsRecord> ServiceRecords(const MdnsService& service, std::string_vi
 
 DnsRecord AddressRecord(std::string_view host, const InterfaceAddress& address) {
     bool v4 = address.family == AF_INET;
-    auto end = address.bytes.begin() + (v4 ? 4 : 16);
+    const auto* end = address.bytes.begin() + (v4 ? 4 : 16);
     return {std::string(host),
             static_cast<std::uint16_t>(v4 ? AVAHI_DNS_TYPE_A : AVAHI_DNS_TYPE_AAAA), true,
             std::vector<std::uint8_t>(address.bytes.begin(), end)};

@@ -5,6 +5,7 @@
 
 #include <avahi-common/alternative.h>
 
+#include <algorithm>
 #include <new>
 #include <stdexcept>
 #include <sys/socket.h>
@@ -34,7 +35,7 @@ void MdnsReports::Report(MdnsEvent event, const std::string& detail) noexcept {
 }
 
 void MdnsReports::ReportOnce(MdnsEvent event, const std::string& detail) noexcept {
-    if (event == MdnsEvent::Failed ? detail == last_failure_ : reported_.count(event) > 0) return;
+    if (event == MdnsEvent::Failed ? detail == last_failure_ : reported_.contains(event)) return;
     try {
         if (event == MdnsEvent::Failed) last_failure_ = detail;
         reported_.insert(event);
@@ -125,9 +126,7 @@ void MdnsRegistration::Abandon() noexcept {
 }
 
 bool MdnsRegistration::UsesDaemonHostName() const noexcept {
-    for (const auto& service : services_)
-        if (service.host.empty()) return true;
-    return false;
+    return std::ranges::any_of(services_, [](const auto& service) { return service.host.empty(); });
 }
 
 void MdnsRegistration::OnGroupState(AvahiEntryGroup* group, AvahiEntryGroupState state,
@@ -223,6 +222,7 @@ bool MdnsRegistration::PublishServices(AvahiClient* client, const std::string& d
 bool MdnsRegistration::AddRecords(AvahiEntryGroup* group, AvahiIfIndex interface,
                                   AvahiProtocol protocol, AvahiPublishFlags unique_flags,
                                   const std::vector<DnsRecord>& records) {
+    // NOLINTNEXTLINE(readability-use-anyofallof): the loop adds each record, not just tests
     for (const auto& record : records) {
         int result = avahi_entry_group_add_record(
             group, interface, protocol, record.unique ? unique_flags : AvahiPublishFlags{},

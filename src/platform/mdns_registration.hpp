@@ -64,8 +64,8 @@ private:
     bool TryRegister(AvahiClient* client);
     bool PublishHosts(const std::string& domain);
     bool PublishServices(AvahiClient* client, const std::string& domain);
-    bool AddRecords(AvahiEntryGroup* group, AvahiIfIndex interface, AvahiProtocol protocol,
-                    AvahiPublishFlags flags, const std::vector<DnsRecord>& records);
+    static bool AddRecords(AvahiEntryGroup* group, AvahiIfIndex interface, AvahiProtocol protocol,
+                           AvahiPublishFlags flags, const std::vector<DnsRecord>& records);
     void EnsureGroups(AvahiClient* client);
     void RenameServices();
     void RenameHosts();

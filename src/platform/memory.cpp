@@ -11,7 +11,9 @@ namespace meteremu {
 std::size_t ResidentBytes() noexcept {
     std::FILE* statm = std::fopen("/proc/self/statm", "re");
     if (!statm) return 0;
-    unsigned long size = 0, resident = 0;
+    unsigned long size = 0;
+    unsigned long resident = 0;
+    // NOLINTNEXTLINE(cert-err34-c): the kernel writes these numbers; a short read gives 0
     int read = std::fscanf(statm, "%lu %lu", &size, &resident);
     std::fclose(statm);
     return read == 2 ? resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) : 0;

@@ -19,6 +19,7 @@ struct InterfaceAddress {
     /// "192.168.1.20" or "fd00::1".
     std::string Text() const;
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     auto operator<=>(const InterfaceAddress&) const = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "util/json_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -9,9 +10,7 @@ namespace meteremu::json {
 namespace {
 
 bool AllZeroDigits(std::string_view text) {
-    for (char c : text)
-        if (c != '0' && c != '.') return false;
-    return true;
+    return std::ranges::all_of(text, [](char c) { return c == '0' || c == '.'; });
 }
 
 } // namespace

@@ -20,6 +20,7 @@ const Plugin* FindPlugin(const std::array<const Plugin*, N>& plugins,
 template <class Plugin, std::size_t N>
 std::vector<std::string_view> PluginNames(const std::array<const Plugin*, N>& plugins) {
     std::vector<std::string_view> names;
+    names.reserve(plugins.size());
     for (const Plugin* plugin : plugins)
         names.push_back(plugin->name);
     return names;

@@ -18,7 +18,8 @@ struct State {
             w[i] = std::rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
         auto [a, b, c, d, e] = h;
         for (int i = 0; i < 80; ++i) {
-            std::uint32_t f, k;
+            std::uint32_t f;
+            std::uint32_t k;
             if (i < 20) {
                 f = (b & c) | (~b & d);
                 k = 0x5A827999;

@@ -59,7 +59,7 @@ private:
     void SwitchAppliances(WallTime now, double hour, double dt);
     std::array<PhaseLoad, kPhaseCount> Loads(WallTime now);
     double PvWattsPerPhase(double hour) const noexcept;
-    PhaseReading Measure(size_t phase, const PhaseLoad& load, double pv_watts, double dt);
+    PhaseReading Measure(size_t i, const PhaseLoad& load, double pv_watts, double dt);
 
     Random random_;
     std::vector<Running> running_;

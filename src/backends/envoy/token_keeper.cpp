@@ -27,8 +27,8 @@ std::string FormatDate(std::chrono::system_clock::time_point time) {
     return FormatTime(time, "%Y-%m-%d", false);
 }
 
-TokenKeeper::TokenKeeper(const EnvoyOptions& options, std::filesystem::path state_directory)
-    : options_(options), saved_file_(std::move(state_directory) / "envoy-token") {
+TokenKeeper::TokenKeeper(const EnvoyOptions& options, const std::filesystem::path& state_directory)
+    : options_(options), saved_file_(state_directory / "envoy-token") {
     account_ = {options.enlighten_url, options.entrez_url, options.username, options.password};
     can_refresh_ = !options.username.empty() && !options.password.empty();
 }

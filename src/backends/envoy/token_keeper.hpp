@@ -27,7 +27,7 @@ struct Token {
 
 class TokenKeeper {
 public:
-    TokenKeeper(const EnvoyOptions& options, std::filesystem::path state_directory);
+    TokenKeeper(const EnvoyOptions& options, const std::filesystem::path& state_directory);
 
     /// The token to use for the Envoy `serial`: of the configured and the saved one, the
     /// one that expires last. Re-reads token_file each time (the owner may paste a new one).

@@ -31,7 +31,7 @@ void AppendHistoryKeys(std::string& out, Profile profile) {
         for (std::string prefix : {"a_", "b_", "c_"})
             for (auto field : kHistoryFields)
                 key(prefix + std::string(field));
-        for (auto field : {"n_max_current", "n_min_current", "n_avg_current"})
+        for (const auto* field : {"n_max_current", "n_min_current", "n_avg_current"})
             key(field);
     }
     out += ']';

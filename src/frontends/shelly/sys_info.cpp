@@ -28,7 +28,7 @@ SysInfo CurrentSysInfo(SteadyTime started, WallTime started_wall, SteadyTime now
     info.unixtime = ToUnix(wall_now);
     info.uptime = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
     info.last_sync_ts = ToUnix(started_wall);
-    std::time_t seconds = static_cast<std::time_t>(info.unixtime);
+    auto seconds = static_cast<std::time_t>(info.unixtime);
     std::tm local{};
     if (localtime_r(&seconds, &local)) {
         char text[8];
