@@ -16,7 +16,7 @@ bool ReplyByteBudget::Spend(std::size_t bytes, bool priority, SteadyTime now) no
     tokens_ = std::min(burst_, tokens_ + std::max(0.0, elapsed) * rate_);
     updated_ = std::max(updated_, now);
     double floor = priority ? 0 : burst_ / 2;
-    double cost = static_cast<double>(bytes);
+    auto cost = static_cast<double>(bytes);
     if (tokens_ - cost < floor) return false;
     tokens_ -= cost;
     return true;
