@@ -117,12 +117,8 @@ MessageReader::MessageReader(std::size_t max_message_bytes)
       capacity_(std::max<std::size_t>(max_message_bytes, kMaxControlPayload) + kMaxFrameHeader) {}
 
 std::size_t MessageReader::Feed(std::string_view bytes) {
-    if (failed_) {
-        std::string().swap(buffer_); // give the memory back as well
-        read_ = 0;
-        return bytes.size();
-    }
-    buffer_.erase(0, read_); // at most a partial frame: Capacity() bytes
+    if (failed_) return bytes.size(); // read and discarded: nothing is kept after a failure
+    buffer_.erase(0, read_);          // at most a partial frame: Capacity() bytes
     read_ = 0;
     std::size_t taken = std::min(bytes.size(), capacity_ - buffer_.size());
     buffer_.append(bytes.substr(0, taken));
@@ -131,6 +127,11 @@ std::size_t MessageReader::Feed(std::string_view bytes) {
 
 Event MessageReader::Fail(std::uint16_t code, std::string reason) {
     failed_ = true;
+    // Nothing is kept after a failure, a message half assembled included; the memory goes back.
+    std::string().swap(buffer_);
+    std::string().swap(message_);
+    read_ = 0;
+    in_message_ = false;
     return {Event::Kind::Fail, std::move(reason), code};
 }
 
