@@ -206,11 +206,18 @@ TEST_F(WebSocketServerTest, TooManyClientsAreToldToComeBack) {
     WebSocketLimits limits;
     limits.max_clients = 2;
     Start(OnStale::Silent, limits);
-    WebSocketClient first(Port()), second(Port()), third(Port());
+    // The server adopts upgraded sockets in whatever order its threads hand them over: the
+    // first two are served before the third connects, so the third is the one over the limit.
+    WebSocketClient first(Port()), second(Port());
+    for (WebSocketClient* client : {&first, &second}) {
+        client->SendText(R"({"id":1,"method":"RPC.Ping"})");
+        ASSERT_TRUE(client->ReadText(2s));
+    }
+    WebSocketClient third(Port());
     auto close = third.Read(2s);
     ASSERT_TRUE(close);
     EXPECT_EQ(close->CloseCode(), close_code::kTryAgainLater);
-    first.SendText(R"({"id":1,"method":"RPC.Ping"})");
+    first.SendText(R"({"id":2,"method":"RPC.Ping"})");
     EXPECT_TRUE(first.ReadText(2s));
 }
 
