@@ -9,6 +9,7 @@
 #include "fakes/fake_server.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,11 @@ struct RecordedRequest {
     bool digest = false;  ///< carried valid Digest credentials
     unsigned status = 0;  ///< what the fake answered (0: no answer)
     bool faulted = false; ///< a fault changed or delayed the answer
+    /// The whole answer left the fake. A reading recorded with status 200 may still be lost
+    /// when the fake goes down before sending it (SetDown), which a test must not count as
+    /// surely delivered.
+    bool delivered = false;
+    std::uint64_t number = 0; ///< the order the fake saw requests in, from 1
 };
 
 class FakeEnvoy {
@@ -101,6 +107,7 @@ private:
                                        RecordedRequest& record);
     std::optional<FakeReply> CheckDigest(const FakeRequest& request, RecordedRequest& record) const;
     FakeReply ServeFile(const std::string& path) const;
+    void MarkDelivered(std::uint64_t number, bool delivered);
     bool TokensRequired() const;
     std::string Serial() const; ///< <sn> of the folder's /info
 
@@ -110,6 +117,7 @@ private:
     std::set<std::string> sessions_;
     std::vector<RecordedRequest> requests_;
     unsigned next_session_ = 1;
+    std::uint64_t next_request_number_ = 1;
     std::unique_ptr<FakeServer> server_;
 };
 

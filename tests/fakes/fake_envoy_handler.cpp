@@ -64,8 +64,22 @@ FakeReply FakeEnvoy::Handle(const FakeRequest& request) {
     }
     record.status = reply.mode == FakeReply::Mode::Drop ? 0 : reply.status;
     std::lock_guard lock(mutex_);
+    record.number = next_request_number_++;
+    reply.on_completed = [this, number = record.number](bool delivered) {
+        MarkDelivered(number, delivered);
+    };
     requests_.push_back(record);
     return reply;
+}
+
+void FakeEnvoy::MarkDelivered(std::uint64_t number, bool delivered) {
+    std::lock_guard lock(mutex_);
+    // Newest first: the request ending now is near the back (ClearRequests may have dropped it).
+    for (auto request = requests_.rbegin(); request != requests_.rend(); ++request)
+        if (request->number == number) {
+            request->delivered = delivered;
+            return;
+        }
 }
 
 std::optional<FakeReply> FakeEnvoy::CheckAuth(const FakeRequest& request, const std::string& path,

@@ -216,6 +216,7 @@ MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request)
     } done{in_flight_};
     request.counted = false;
     FakeReply reply = handler_(request);
+    request.on_completed = std::move(reply.on_completed);
     if (reply.mode == FakeReply::Mode::Drop) return MHD_NO;
     if (reply.mode == FakeReply::Mode::DigestChallenge) {
         MhdResponsePtr challenge(
@@ -232,9 +233,14 @@ MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request)
 }
 
 void FakeServer::OnCompleted(void* self, MHD_Connection*, void** state,
-                             MHD_RequestTerminationCode) noexcept {
+                             MHD_RequestTerminationCode code) noexcept {
     auto* request = static_cast<FakeRequest*>(*state);
     if (!request) return;
+    try {
+        if (request->on_completed)
+            request->on_completed(code == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    } catch (...) { // a callback of C code: nothing may leave it
+    }
     bool counted = request->counted; // not yet handled: the count is still ours to undo
     delete request;
     *state = nullptr;

@@ -30,6 +30,8 @@ struct FakeRequest {
     std::uint16_t peer_port = 0; ///< the client's port: the same on a kept-alive connection
     MHD_Connection* connection = nullptr;
     bool counted = true; ///< in the server's in-flight count until its handler returns
+    /// The reply's on_completed, called once libmicrohttpd ends the request.
+    std::function<void(bool delivered)> on_completed;
 
     /// Whether the request carries valid HTTP Digest credentials (MD5, as legacy Envoys).
     bool DigestValid(const std::string& realm, const std::string& user,
@@ -55,6 +57,9 @@ struct FakeReply {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     Mode mode = Mode::Normal;
+    /// Called when the request ends: true once the whole answer was sent, false when the
+    /// connection closed before (a server stopped under it, a client that gave up).
+    std::function<void(bool delivered)> on_completed;
 };
 
 struct TlsMaterial {

@@ -44,5 +44,24 @@ TEST(FakeEnvoyProgramTest, ServesAFolderAndTakesFaultsAtRunTime) {
     EXPECT_EQ(fake.Stop(SIGTERM), 0);
 }
 
+/// Tests that judge freshness by what the fake sent count a reading as surely delivered only
+/// once libmicrohttpd sent all of it: a 200 recorded just before SetDown(true) may never
+/// leave (a race fault_matrix hit under AddressSanitizer).
+TEST(FakeEnvoyTest, RecordsWhetherTheWholeAnswerLeft) {
+    FakeEnvoyOptions options;
+    options.folder = EnvoyFolder("3.9.36"); // plain HTTP
+    FakeEnvoy envoy(options);
+    std::string url = "http://127.0.0.1:" + std::to_string(envoy.Port()) + "/info";
+    ASSERT_EQ(HttpGet(url).status, 200);
+    envoy.SetFault({FaultKind::Reset, 0ms, "", 1});
+    EXPECT_EQ(HttpGet(url).status, 0);
+    ASSERT_TRUE(WaitUntil([&] { return envoy.Requests().size() == 2; }, 5s));
+    // The completion comes from libmicrohttpd's thread, shortly after the client has it all.
+    ASSERT_TRUE(WaitUntil([&] { return envoy.Requests()[0].delivered; }, 5s));
+    auto requests = envoy.Requests();
+    EXPECT_EQ(requests[0].number + 1, requests[1].number);
+    EXPECT_FALSE(requests[1].delivered) << "half an answer counted as delivered";
+}
+
 } // namespace
 } // namespace meteremu::test

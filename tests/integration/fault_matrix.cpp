@@ -110,8 +110,8 @@ std::vector<MatrixMeter::Delivery> MatrixMeter::Deliveries() {
     std::vector<Delivery> deliveries;
     for (const auto& request : rig_.Envoy().Requests()) {
         if (request.path != kReadings || request.status != 200) continue;
-        if (!request.faulted)
-            deliveries.push_back({request.at, true});
+        if (!request.faulted) // sure only once the fake sent it all (it may go down before)
+            deliveries.push_back({request.at, request.delivered});
         else if (delay_ > 0ms) // answered late, maybe after the client gave up
             deliveries.push_back({request.at + delay_, false});
     }
