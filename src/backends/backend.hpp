@@ -28,7 +28,14 @@ struct BackendOptions {
 struct BackendContext {
     MeterState& state;
     Seconds poll_interval{1.0};
-    /// Bumped on every poll loop iteration, successful or not (systemd watchdog).
+    /// The backend's duty to the systemd watchdog: its thread ticks this at least every
+    /// kHeartbeatPeriod (core/heartbeat.hpp) while it sleeps between polls, backs off or
+    /// waits for data pushed by its source (a push-based backend ticks on that period, not
+    /// only when data arrives), and whether or not the source answers. One blocking request
+    /// may hold a tick back, but only for its own bounded timeout, far below half the
+    /// watchdog timeout (WatchdogSec=30s in the shipped unit). A heartbeat that does not move
+    /// between two watchdog checks means "hung": the daemon stops pinging systemd, which
+    /// restarts it. PollLoop fulfils this duty for backends that poll.
     Heartbeat& heartbeat;
     /// Where a backend may keep data across restarts (systemd's StateDirectory).
     std::filesystem::path state_directory;

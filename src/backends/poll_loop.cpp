@@ -3,8 +3,6 @@
 
 #include "platform/log.hpp"
 
-#include <cstdlib>
-#include <filesystem>
 #include <pthread.h>
 
 namespace meteremu {
@@ -15,30 +13,10 @@ constexpr log::Domain kDomain{"backend"};
 /// After an unexpected exception the loop waits this long rather than spinning.
 constexpr Seconds kRetryAfterCrash{5.0};
 
-/// The loop ticks its heartbeat at least this often while it sleeps, so a long
-/// poll_interval does not look like a hung poller to the watchdog. Well below the shortest
-/// check interval that makes sense (WatchdogSec=2s checks every second): ticks a whole period
-/// apart could otherwise straddle a check window and miss it. Four wake-ups a second cost
-/// nothing measurable.
-constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
-
-/// TEST ONLY. While the file named by METEREMU_TEST_STALL_FILE exists, the loop stops
-/// polling and ticking, as a hung poller would (it still obeys Stop). The watchdog tests use
-/// it to show that a hung poller stops the WATCHDOG=1 pings; nothing else should set it.
-std::string StallFileForTests() {
-    const char* path = std::getenv("METEREMU_TEST_STALL_FILE");
-    return path ? path : "";
-}
-
-bool Exists(const std::string& path) noexcept {
-    std::error_code error;
-    return std::filesystem::exists(path, error);
-}
-
 } // namespace
 
 PollLoop::PollLoop(std::string name, Heartbeat& heartbeat)
-    : name_(std::move(name)), heartbeat_(heartbeat), stall_file_(StallFileForTests()) {}
+    : name_(std::move(name)), heartbeat_(heartbeat) {}
 
 void PollLoop::Start(Poll poll) {
     thread_ =
@@ -59,18 +37,11 @@ bool PollLoop::SleepFor(std::stop_token stop, Seconds duration) {
     return !stop.stop_requested();
 }
 
-void PollLoop::StallWhileTestFileExists(std::stop_token stop) {
-    if (stall_file_.empty() || !Exists(stall_file_)) return;
-    log::Warning(kDomain, name_, ": stalled by the test hook METEREMU_TEST_STALL_FILE");
-    std::unique_lock lock(mutex_);
-    while (!stop.stop_requested() && Exists(stall_file_))
-        wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [] { return false; });
-    log::Notice(kDomain, name_, ": test stall released");
-}
-
 void PollLoop::SleepUntil(std::stop_token stop, SteadyTime deadline) {
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
+        // kHeartbeatPeriod (core/heartbeat.hpp): a long poll_interval must not look like a
+        // hung poller to the watchdog.
         auto beat = std::chrono::steady_clock::now() + kHeartbeatPeriod;
         wake_.wait_until(lock, stop, std::min(deadline, beat), [] { return false; });
         heartbeat_.Tick();
@@ -80,7 +51,6 @@ void PollLoop::SleepUntil(std::stop_token stop, SteadyTime deadline) {
 void PollLoop::Run(std::stop_token stop, const Poll& poll) noexcept {
     while (!stop.stop_requested()) {
         heartbeat_.Tick();
-        StallWhileTestFileExists(stop);
         auto started = std::chrono::steady_clock::now();
         Seconds wait = kRetryAfterCrash;
         try {

@@ -2,8 +2,9 @@
 // A named thread that runs one poll after another on a fixed cadence until stopped.
 // The poll returns how long to wait before the next one (a backend backs off by returning a
 // longer wait); the wait counts from the start of the poll, so the cadence does not drift.
-// The loop ticks a Heartbeat on every iteration and at least 4 times a second while it sleeps,
-// so the systemd watchdog can tell a hung poller from one that waits or whose gateway is down.
+// The loop ticks a Heartbeat on every iteration and at least every kHeartbeatPeriod while it
+// sleeps, so the systemd watchdog can tell a hung poller from one that waits or whose gateway is
+// down.
 #pragma once
 
 #include "core/heartbeat.hpp"
@@ -42,11 +43,9 @@ public:
 private:
     void Run(std::stop_token stop, const Poll& poll) noexcept;
     void SleepUntil(std::stop_token stop, SteadyTime deadline);
-    void StallWhileTestFileExists(std::stop_token stop);
 
     std::string name_;
     Heartbeat& heartbeat_;
-    std::string stall_file_; ///< test only, see poll_loop.cpp
     std::mutex mutex_;
     std::condition_variable_any wake_;
     std::jthread thread_;

@@ -4,6 +4,12 @@
 #include "backends/envoy/envoy_options.hpp"
 #include "util/plugin_registry.hpp"
 
+// The test build of the daemon (tests/meteremu-test) compiles this file again with the
+// test-only backends; the shipped daemon never contains them.
+#ifdef METEREMU_TEST_BACKENDS
+#include "support/stall_backend.hpp"
+#endif
+
 namespace meteremu {
 
 namespace {
@@ -12,6 +18,9 @@ namespace {
 constinit const std::array kBackendPlugins{
     &envoy_backend_plugin,
     &demo_backend_plugin,
+#ifdef METEREMU_TEST_BACKENDS
+    &test::stall_backend_plugin,
+#endif
 };
 
 } // namespace

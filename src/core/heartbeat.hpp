@@ -5,9 +5,16 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 namespace meteremu {
+
+/// Every thread that owns a Heartbeat ticks it at least this often, whatever it waits for
+/// (a request, a timer, a socket). Well below the shortest watchdog check interval that makes
+/// sense (WatchdogSec=2s checks every second): ticks a whole period apart could otherwise
+/// straddle a check window and miss it. Four wake-ups a second cost nothing measurable.
+inline constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
 
 class Heartbeat {
 public:

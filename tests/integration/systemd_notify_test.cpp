@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The sd-daemon protocol as systemd sees it: the built daemon runs with NOTIFY_SOCKET pointing
 // at a socket this test owns (and WATCHDOG_USEC set), and every notification is checked with
-// the time it arrived — READY, STATUS, the watchdog cadence (and its silence while the poller
-// is stalled through the test hook), RELOADING/READY around SIGHUP, STOPPING on SIGTERM.
+// the time it arrived — READY, STATUS, the watchdog cadence (and its silence while a backend
+// is stalled: the test build of the daemon with its stall backend, support/stall_backend.hpp),
+// RELOADING/READY around SIGHUP, STOPPING on SIGTERM.
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
 #include "support/notify_socket.hpp"
@@ -16,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <netinet/in.h>
 #include <regex>
 #include <sys/socket.h>
@@ -78,21 +80,24 @@ private:
 class SystemdNotifyTest : public testing::Test {
 protected:
     void SetUp() override {
-        config_ = dir_.Write("meteremu.toml", DemoTestConfig("02:00:5E:10:20:30", 3));
         notify_ = std::make_unique<NotifySocket>(dir_.Path() / "notify");
         stall_file_ = dir_.Path() / "stall";
+        config_ = dir_.Write("meteremu.toml", Configuration());
         spawned_at_ = Clock::now();
         daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{METEREMU_BINARY, "--config", config_.string()},
+            std::vector<std::string>{Binary(), "--config", config_.string()},
             std::vector<std::string>{notify_->Environment(),
-                                     "WATCHDOG_USEC=" + std::to_string(kWatchdogTimeout.count()),
-                                     "METEREMU_TEST_STALL_FILE=" + stall_file_.string()});
+                                     "WATCHDOG_USEC=" + std::to_string(kWatchdogTimeout.count())});
         auto serving = daemon_->WaitForOutput(R"(serving HTTP on [^\n]*:(\d+))");
         ASSERT_TRUE(serving) << daemon_->Stderr();
         port_ = static_cast<std::uint16_t>(std::stoi((*serving)[1]));
         ready_ = notify_->WaitFor("READY=1");
         ASSERT_TRUE(ready_) << daemon_->Stderr();
     }
+
+    /// The shipped daemon on the demo household.
+    virtual std::string Binary() const { return METEREMU_BINARY; }
+    virtual std::string Configuration() const { return DemoTestConfig("02:00:5E:10:20:30", 3); }
 
     std::string Url(const std::string& path) const {
         return "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -165,10 +170,23 @@ TEST_F(SystemdNotifyTest, WatchdogPingsAtHalfTheTimeout) {
     EXPECT_LT(gaps.back(), Seconds(kWatchdogTimeout));
 }
 
-TEST_F(SystemdNotifyTest, NoWatchdogPingWhileThePollerIsStalled) {
+/// The test build of the daemon (tests/CMakeLists.txt: meteremu-test) with the stall backend,
+/// which blocks its poll without ticking while `stall_file_` exists, as a hung poller would.
+class StalledBackendNotifyTest : public SystemdNotifyTest {
+protected:
+    std::string Binary() const override { return METEREMU_TEST_DAEMON_BINARY; }
+    std::string Configuration() const override {
+        return "[frontend]\nmac = \"02:00:5E:10:20:30\"\nlisten_address = \"127.0.0.1\"\n"
+               "http_port = 0\nudp_ports = [0, 0]\nmdns = false\n"
+               "\n[backend]\ntype = \"stall\"\npoll_interval = 0.2\nstall_file = \"" +
+               stall_file_.string() + "\"\n";
+    }
+};
+
+TEST_F(StalledBackendNotifyTest, NoWatchdogPingWhileThePollerIsStalled) {
     ASSERT_TRUE(notify_->WaitFor("WATCHDOG=1", 0, std::chrono::seconds(3)));
     std::ofstream(stall_file_) << "stall\n";
-    ASSERT_TRUE(daemon_->WaitForOutput("stalled by the test hook", std::chrono::seconds(3)));
+    ASSERT_TRUE(daemon_->WaitForOutput("stall test backend: stalled", std::chrono::seconds(3)));
     // A check that began before the stall may still pass once; after a full interval more
     // there must be silence.
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
@@ -184,6 +202,32 @@ TEST_F(SystemdNotifyTest, NoWatchdogPingWhileThePollerIsStalled) {
     std::size_t released_at = Now();
     EXPECT_TRUE(notify_->WaitFor("WATCHDOG=1", released_at, std::chrono::seconds(3)))
         << "pings did not resume once the poller ran again";
+}
+
+/// The shipped daemon has neither the stall backend nor any stall test hook: a configuration
+/// that asks for it is refused, and the binary holds none of their names.
+TEST(ShippedDaemon, HasNoTestBackendAndNoTestHook) {
+    TempDir dir;
+    auto config = dir.Write("meteremu.toml", "[frontend]\nmdns = false\n\n[backend]\ntype = "
+                                             "\"stall\"\nstall_file = \"/nonexistent\"\n");
+    ChildProcess shipped({METEREMU_BINARY, "--check-config", "--config", config.string()}, {});
+    auto status = shipped.WaitForExit();
+    ASSERT_TRUE(status) << shipped.Stderr();
+    EXPECT_EQ(*status, 78) << shipped.Stderr();
+    EXPECT_NE(shipped.Stderr().find("backend.type"), std::string::npos) << shipped.Stderr();
+
+    auto contents = [](const char* path) {
+        std::ifstream file(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(file), {});
+    };
+    std::string binary = contents(METEREMU_BINARY);
+    ASSERT_GT(binary.size(), 100000u);
+    for (const char* name : {"METEREMU_TEST", "stall_file", "stall test backend"})
+        EXPECT_EQ(binary.find(name), std::string::npos) << name << " is in " << METEREMU_BINARY;
+    // The same search finds them in the test build, so it can fail.
+    std::string test_build = contents(METEREMU_TEST_DAEMON_BINARY);
+    EXPECT_NE(test_build.find("stall_file"), std::string::npos);
+    EXPECT_NE(test_build.find("stall test backend"), std::string::npos);
 }
 
 TEST_F(SystemdNotifyTest, ReloadAppliesAValidConfigWithoutClosingConnections) {

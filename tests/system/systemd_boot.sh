@@ -4,12 +4,14 @@
 # container booted from this host's own Debian (systemd_boot_lib.sh: an overlay of /, nothing
 # written to the host, loopback-only network).
 # Checked there: socket activation of port 80, the STATUS line, no root and no capability,
-# reload of a valid and of a broken file, a watchdog restart when the poller hangs (test
-# hook), and a clean stop.
-# Usage: systemd_boot.sh UNIT_DIR METEREMU_BINARY. Exit 77 (skipped) when this host cannot.
+# reload of a valid and of a broken file, a watchdog restart when the poller hangs (the test
+# build of the daemon with its stall backend), and a clean stop.
+# Usage: systemd_boot.sh UNIT_DIR METEREMU_BINARY METEREMU_TEST_BINARY. Exit 77 (skipped) when
+# this host cannot.
 set -eu
 units=$1
 binary=$2
+test_binary=$3
 
 # shellcheck source=tests/system/systemd_boot_lib.sh
 . "$(dirname "$0")/systemd_boot_lib.sh"
@@ -55,10 +57,17 @@ journal | grep -q '/etc/meteremu.toml:4:10: frontend.phases' ||
 echo "reload: valid file applied in place, broken file refused"
 
 echo "-- watchdog"
-write_config 02:00:5E:10:20:30 false
+# The test build (the shipped daemon plus the stall backend, which blocks its poll without
+# ticking while the file exists) in place of the shipped one, for this section only.
+install_binary() {
+    install -m 0755 "$1" "$root/usr/sbin/meteremu.new"
+    mv -f "$root/usr/sbin/meteremu.new" "$root/usr/sbin/meteremu"
+}
+install_binary "$test_binary"
+printf '[frontend]\nmac = "02:00:5E:10:20:30"\nmdns = false\n\n[backend]\ntype = "stall"\n%s\n' \
+    'stall_file = "/run/meteremu-test-stall"' >"$root/etc/meteremu.toml"
 mkdir -p "$root/etc/systemd/system/meteremu.service.d"
-printf '[Service]\nWatchdogSec=2s\nEnvironment=METEREMU_TEST_STALL_FILE=/run/meteremu-test-stall\n' \
-    >"$root/etc/systemd/system/meteremu.service.d/test.conf"
+printf '[Service]\nWatchdogSec=2s\n' >"$root/etc/systemd/system/meteremu.service.d/test.conf"
 inside systemctl daemon-reload
 inside systemctl restart meteremu
 sleep 3
@@ -75,6 +84,8 @@ journal | grep -q "not pinging systemd, no sign of life from poller" ||
 journal | grep -q "Watchdog timeout" || fail "no watchdog kill with a stalled poller"
 echo "watchdog: stalled poller → killed by systemd, restarted $((i / 10)).$((i % 10)) s after the stall (RestartSec=5s)"
 rm -r "$root/etc/systemd/system/meteremu.service.d"
+install_binary "$binary"
+write_config 02:00:5E:10:20:30 false
 inside systemctl daemon-reload
 inside systemctl restart meteremu
 

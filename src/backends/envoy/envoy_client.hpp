@@ -4,6 +4,7 @@
 // body or an EnvoyError of the kind the poller acts on.
 #pragma once
 
+#include "backends/envoy/envoy_connection.hpp"
 #include "backends/envoy/info.hpp"
 #include "net/http_client.hpp"
 
@@ -18,7 +19,7 @@ struct EnvoyClientOptions {
     std::string ca_file;
 };
 
-class EnvoyClient {
+class EnvoyClient final : public EnvoyConnection {
 public:
     explicit EnvoyClient(EnvoyClientOptions options);
 
@@ -26,31 +27,31 @@ public:
     /// or over HTTP when HTTPS cannot connect and `http_fallback` allows it
     /// (docs/protocols/envoy.md#transport); later requests use the scheme the firmware calls
     /// for. Throws EnvoyError.
-    EnvoyInfo Discover(std::stop_token stop, bool http_fallback);
+    EnvoyInfo Discover(std::stop_token stop, bool http_fallback) override;
 
     /// The public-key pin of the certificate the last Discover saw ("" over HTTP).
-    const std::string& PeerKey() const noexcept { return peer_key_; }
-    bool PlainHttp() const noexcept { return scheme_ == "http"; }
+    const std::string& PeerKey() const noexcept override { return peer_key_; }
+    bool PlainHttp() const noexcept override { return scheme_ == "http"; }
     /// Every later HTTPS request is made only to a server with this key; a token is never
     /// sent over HTTPS without one.
-    void PinKey(std::string key);
+    void PinKey(std::string key) override;
 
     /// Token auth from now on (firmware >= 7). The token is a secret: it is only ever sent.
-    void SetToken(std::string token);
+    void SetToken(std::string token) override;
     /// Digest login for older firmware: user "envoy", the serial's last six characters.
-    void UseLegacyLogin(const std::string& serial);
+    void UseLegacyLogin(const std::string& serial) override;
 
     /// GET /auth/check_jwt with the token; keeps the sessionId cookie it sets. Throws
     /// EnvoyError (Auth when the token is rejected).
-    void CheckToken(std::stop_token stop);
-    bool HasSession() const { return http_.HasCookie("sessionId"); }
-    void DropSession() { http_.ClearCookies(); }
+    void CheckToken(std::stop_token stop) override;
+    bool HasSession() const override { return http_.HasCookie("sessionId"); }
+    void DropSession() override { http_.ClearCookies(); }
 
     /// GET `path` (e.g. "/ivp/meters/readings"); the body of a 2xx answer. Throws EnvoyError.
-    std::string Get(const std::string& path, Seconds timeout, std::stop_token stop);
+    std::string Get(const std::string& path, Seconds timeout, std::stop_token stop) override;
 
     /// "https://192.168.1.50", for messages.
-    std::string BaseUrl() const { return scheme_ + "://" + options_.host; }
+    std::string BaseUrl() const override { return scheme_ + "://" + options_.host; }
 
 private:
     ClientResponse Request(const std::string& path, Seconds timeout, std::stop_token stop,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "backends/envoy/envoy_poller.hpp"
 
+#include "backends/envoy/envoy_client.hpp"
 #include "backends/envoy/production_json.hpp"
 #include "backends/envoy/readings.hpp"
 #include "platform/log.hpp"
@@ -25,10 +26,6 @@ constexpr Seconds kTokenRetry{60.0};
 constexpr Seconds kRefreshInterval{300.0};
 constexpr Seconds kExpiryCheckInterval{3600.0};
 constexpr Seconds kEnergySaveInterval{60.0};
-
-SteadyTime Now() {
-    return std::chrono::steady_clock::now();
-}
 
 bool Elapsed(const std::optional<SteadyTime>& since, Seconds interval, SteadyTime now) {
     return !since || now - *since >= interval;
@@ -60,10 +57,18 @@ Seconds RetryDelay(ErrorKind kind, unsigned failures) noexcept {
 
 EnvoyPoller::EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
                          const std::filesystem::path& state_directory)
+    : EnvoyPoller(options, state, poll_interval, state_directory,
+                  std::make_unique<EnvoyClient>(
+                      EnvoyClientOptions{options.host, options.verify_ssl, options.ca_file}),
+                  PollerClock{}) {}
+
+EnvoyPoller::EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
+                         const std::filesystem::path& state_directory,
+                         std::unique_ptr<EnvoyConnection> client, PollerClock clock)
     : options_(options), state_(state), poll_interval_(poll_interval),
       state_directory_(state_directory), pin_file_(GatewayPinPath(state_directory)),
-      client_({options.host, options.verify_ssl, options.ca_file}),
-      tokens_(options, state_directory), failure_log_(kDomain) {}
+      client_(std::move(client)), clock_(std::move(clock)), tokens_(options, state_directory),
+      failure_log_(kDomain) {}
 
 Seconds EnvoyPoller::Poll(std::stop_token stop) {
     try {
@@ -102,21 +107,21 @@ Seconds EnvoyPoller::Discover(std::stop_token stop) {
             log::Notice(kDomain, "firmware changed from ", LogText(info_->firmware.Text()), " to ",
                         LogText(info.firmware.Text()), ": setting up again");
         log::Info(kDomain, "Envoy ", LogText(info.serial), " (", LogText(info.part_number), ") at ",
-                  client_.BaseUrl(), ", firmware ", LogText(info.firmware.Text()),
+                  client_->BaseUrl(), ", firmware ", LogText(info.firmware.Text()),
                   info.metered ? (*info.metered ? ", metered" : ", not metered") : "");
-        if (client_.PlainHttp())
+        if (client_->PlainHttp())
             log::Warning(kDomain, "readings come over plain HTTP (allow_http = true): they are "
                                   "not authenticated, anyone on the LAN can send others");
-        client_.DropSession();
+        client_->DropSession();
         meters_probed_at_.reset();
         energy_.reset();
     }
     info_ = std::move(info);
     resume_step_ = Step::ProbeMeters;
     if (info_->firmware.UsesTokens()) {
-        step_ = client_.HasSession() ? Step::ProbeMeters : Step::Authenticate;
+        step_ = client_->HasSession() ? Step::ProbeMeters : Step::Authenticate;
     } else {
-        client_.UseLegacyLogin(info_->serial);
+        client_->UseLegacyLogin(info_->serial);
         step_ = Step::ProbeMeters;
     }
     return Seconds(0);
@@ -133,8 +138,8 @@ bool EnvoyPoller::RefreshAllowed(SteadyTime now) const noexcept {
 
 Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
     const Token* token = tokens_.Current(info_->serial);
-    auto now = Now();
-    if (!token || token->claims.expires_at <= std::chrono::system_clock::now()) {
+    auto now = clock_.steady();
+    if (!token || token->claims.expires_at <= clock_.wall()) {
         if (token) tokens_.ReportExpired();
         if (RefreshAllowed(now)) {
             step_ = Step::RefreshToken;
@@ -149,21 +154,21 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
     }
     token_missing_logged_ = false;
     expiry_checked_at_ = now;
-    if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
+    if (tokens_.CheckExpiry(clock_.wall()) && RefreshAllowed(now)) {
         step_ = Step::RefreshToken; // fewer than 30 days left: renew while the old one works
         return Seconds(0);
     }
     if (!token->claims.audience.empty() && token->claims.audience != info_->serial)
         return NeedToken("the token is for another Envoy"); // never sent; TokenKeeper said so
-    client_.SetToken(token->text);
-    client_.CheckToken(stop);
+    client_->SetToken(token->text);
+    client_->CheckToken(stop);
     PinOnFirstUse();
     step_ = resume_step_;
     return Seconds(0);
 }
 
 Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
-    refresh_attempted_at_ = Now();
+    refresh_attempted_at_ = clock_.steady();
     // Discover has checked the serial against `serial` and the pin; without either, this is
     // the first use, whose gateway is about to be pinned.
     if (tokens_.RefreshStep(info_->serial, stop)) step_ = Step::Authenticate;
@@ -173,7 +178,7 @@ Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
 Seconds EnvoyPoller::ProbeMeters(std::stop_token stop) {
     MeterSetup setup;
     try {
-        setup = ParseMeters(client_.Get("/ivp/meters", kRequestTimeout, stop));
+        setup = ParseMeters(client_->Get("/ivp/meters", kRequestTimeout, stop));
     } catch (const EnvoyError& error) {
         // Old and non-metered firmware: 404, {"error": ...}, or 401 even with digest
         // (docs/protocols/envoy.md#legacy-digest).
@@ -181,7 +186,7 @@ Seconds EnvoyPoller::ProbeMeters(std::stop_token stop) {
         if (error.Kind() != ErrorKind::Missing && !legacy_refusal) throw;
         setup.reason = "it has no /ivp/meters";
     }
-    meters_probed_at_ = Now();
+    meters_probed_at_ = clock_.steady();
     AdoptSetup(std::move(setup));
     step_ = setup_.source == GridSource::None ? Step::ProbeProductionJson : Step::PollReadings;
     return Seconds(0);
@@ -224,7 +229,7 @@ Seconds EnvoyPoller::NoGridData(const std::string& reason) {
 }
 
 Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
-    auto now = Now();
+    auto now = clock_.steady();
     if (production_requested_at_ && now - *production_requested_at_ < kProductionJsonInterval)
         return kProductionJsonInterval - (now - *production_requested_at_);
     production_requested_at_ = now;
@@ -232,7 +237,7 @@ Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
     std::optional<ProductionJsonGrid> grid;
     try {
         grid = ParseProductionJsonGrid(
-            client_.Get("/production.json?details=1", kProductionJsonTimeout, stop));
+            client_->Get("/production.json?details=1", kProductionJsonTimeout, stop));
     } catch (const EnvoyError& error) {
         // While probing, a refusal or a page instead of data means this gateway has no
         // usable summary (3.x serves HTML, early 7.x answers 401 here); down or busy is
@@ -262,14 +267,14 @@ Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
 }
 
 Seconds EnvoyPoller::PollReadings(std::stop_token stop) {
-    auto now = Now();
+    auto now = clock_.steady();
     if (Elapsed(meters_probed_at_, kReprobeInterval, now)) {
         step_ = Step::ProbeMeters;
         return Seconds(0);
     }
     if (info_->firmware.UsesTokens() && Elapsed(expiry_checked_at_, kExpiryCheckInterval, now)) {
         expiry_checked_at_ = now;
-        if (tokens_.CheckExpiry(std::chrono::system_clock::now()) && RefreshAllowed(now)) {
+        if (tokens_.CheckExpiry(clock_.wall()) && RefreshAllowed(now)) {
             resume_step_ = Step::PollReadings;
             step_ = Step::RefreshToken;
             return Seconds(0);
@@ -277,7 +282,7 @@ Seconds EnvoyPoller::PollReadings(std::stop_token stop) {
     }
     std::string body;
     try {
-        body = client_.Get("/ivp/meters/readings", kRequestTimeout, stop);
+        body = client_->Get("/ivp/meters/readings", kRequestTimeout, stop);
     } catch (const EnvoyError& error) {
         if (error.Kind() != ErrorKind::Missing) throw;
         setup_.reason = "it has no /ivp/meters/readings";
@@ -306,7 +311,7 @@ void EnvoyPoller::EnsureEnergyCounter(Seconds max_gap) {
 /// The reading goes out before the counters are saved: the save syncs a file (milliseconds on
 /// an SD card), which must not make the replies wait for the new reading.
 void EnvoyPoller::Publish(Reading reading, bool integrate) {
-    auto now = Now();
+    auto now = clock_.steady();
     reading.received_at = now;
     if (integrate && energy_) energy_->Add(reading, now);
     state_.Publish(reading);

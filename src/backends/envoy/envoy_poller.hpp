@@ -8,7 +8,7 @@
 #pragma once
 
 #include "backends/envoy/energy_counter.hpp"
-#include "backends/envoy/envoy_client.hpp"
+#include "backends/envoy/envoy_connection.hpp"
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/envoy/gateway_pin.hpp"
@@ -18,6 +18,7 @@
 #include "core/meter_state.hpp"
 #include "platform/failure_log.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -33,10 +34,21 @@ inline constexpr Seconds kProductionJsonInterval{30.0};
 /// probed again this often.
 inline constexpr Seconds kReprobeInterval{300.0};
 
+/// Where the poller reads the time: the system clocks, or in tests a clock moved by hand.
+struct PollerClock {
+    std::function<SteadyTime()> steady = [] { return std::chrono::steady_clock::now(); };
+    std::function<WallTime()> wall = [] { return std::chrono::system_clock::now(); };
+};
+
 class EnvoyPoller {
 public:
+    /// Polls the gateway at options.host through an EnvoyClient, on the system clocks.
     EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
                 const std::filesystem::path& state_directory);
+    /// The same, through `client` and on `clock` (tests drive the poller with fakes).
+    EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds poll_interval,
+                const std::filesystem::path& state_directory,
+                std::unique_ptr<EnvoyConnection> client, PollerClock clock);
 
     /// One step of the state machine; returns the wait before the next.
     Seconds Poll(std::stop_token stop);
@@ -93,7 +105,8 @@ private:
     std::filesystem::path state_directory_;
     std::filesystem::path pin_file_;
     std::optional<GatewayPin> pin_;
-    EnvoyClient client_;
+    std::unique_ptr<EnvoyConnection> client_;
+    PollerClock clock_;
     TokenKeeper tokens_;
     Health health_;
     log::FailureLog failure_log_;

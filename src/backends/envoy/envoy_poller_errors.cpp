@@ -64,7 +64,7 @@ Seconds EnvoyPoller::OnError(const EnvoyError& error) {
 
 Seconds EnvoyPoller::OnAuthError(const EnvoyError& error) {
     if (step_ != Step::Authenticate) {
-        client_.DropSession();
+        client_->DropSession();
         resume_step_ = step_;
         step_ = Step::Authenticate;
         if (!rechecked_) {
@@ -79,7 +79,7 @@ Seconds EnvoyPoller::OnAuthError(const EnvoyError& error) {
                         "retrying",
                     "rejects the token");
     }
-    if (RefreshAllowed(std::chrono::steady_clock::now())) {
+    if (RefreshAllowed(clock_.steady())) {
         log::Notice(kDomain, "the Envoy rejects the token: fetching a new one from Enlighten");
         step_ = Step::RefreshToken;
         return Seconds(0);

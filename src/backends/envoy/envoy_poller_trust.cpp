@@ -46,12 +46,12 @@ EnvoyInfo EnvoyPoller::DiscoverTrusted(std::stop_token stop) {
     bool http_allowed = HttpAllowed();
     EnvoyInfo info;
     try {
-        info = client_.Discover(stop, http_allowed && !known_token_firmware);
+        info = client_->Discover(stop, http_allowed && !known_token_firmware);
     } catch (const EnvoyError& error) {
         if (http_allowed || known_token_firmware || error.Kind() != ErrorKind::Unreachable) throw;
         throw EnvoyError(error.Kind(), std::string(error.what()) + PlainHttpHint());
     }
-    if (client_.PlainHttp() || !info.firmware.UsesTokens()) {
+    if (client_->PlainHttp() || !info.firmware.UsesTokens()) {
         if (!http_allowed)
             throw EnvoyError(ErrorKind::Untrusted,
                              "the gateway at " + options_.host + " reports firmware " +
@@ -62,12 +62,12 @@ EnvoyInfo EnvoyPoller::DiscoverTrusted(std::stop_token stop) {
                                  "token, ca_file or verify_ssl)");
         return info;
     }
-    if (!pin_ && client_.PeerKey().empty())
+    if (!pin_ && client_->PeerKey().empty())
         throw EnvoyError(ErrorKind::Untrusted,
                          "cannot read the certificate key of the gateway at " + options_.host +
                              ", so no token is sent to it");
     CheckIdentity(info);
-    client_.PinKey(pin_ ? pin_->key : client_.PeerKey());
+    client_->PinKey(pin_ ? pin_->key : client_->PeerKey());
     return info;
 }
 
@@ -81,9 +81,9 @@ void EnvoyPoller::CheckIdentity(const EnvoyInfo& info) const {
     std::string changes;
     if (info.serial != pin_->serial)
         changes = "serial " + LogText(pin_->serial) + " is now " + LogText(info.serial);
-    if (client_.PeerKey() != pin_->key)
+    if (client_->PeerKey() != pin_->key)
         changes += (changes.empty() ? "" : ", ") + std::string("certificate key ") + pin_->key +
-                   " is now " + (client_.PeerKey().empty() ? "unknown" : client_.PeerKey());
+                   " is now " + (client_->PeerKey().empty() ? "unknown" : client_->PeerKey());
     if (changes.empty()) return;
     throw EnvoyError(ErrorKind::Untrusted,
                      "the gateway at " + options_.host + " is not the Envoy meteremu trusts (" +
@@ -95,7 +95,7 @@ void EnvoyPoller::CheckIdentity(const EnvoyInfo& info) const {
 
 void EnvoyPoller::PinOnFirstUse() {
     if (pin_) return;
-    GatewayPin pin{info_->serial, client_.PeerKey()};
+    GatewayPin pin{info_->serial, client_->PeerKey()};
     if (pin.key.empty() || pin.serial != LogText(pin.serial)) {
         step_ = Step::Discover; // so that OnUntrusted logs it and backs off
         throw EnvoyError(ErrorKind::Untrusted, "cannot pin the gateway at " + options_.host +
@@ -113,7 +113,7 @@ void EnvoyPoller::PinOnFirstUse() {
 }
 
 Seconds EnvoyPoller::OnUntrusted(const EnvoyError& error) {
-    client_.DropSession();
+    client_->DropSession();
     if (step_ != Step::Discover) {
         // A data connection met another key: /info says who answers now, without a token.
         log::Debug(kDomain, error.what());
@@ -123,7 +123,7 @@ Seconds EnvoyPoller::OnUntrusted(const EnvoyError& error) {
     if (untrusted_reported_ != error.what()) {
         log::Error(kDomain, error.what());
         untrusted_reported_ = error.what();
-        untrusted_since_ = std::chrono::system_clock::now();
+        untrusted_since_ = clock_.wall();
     }
     Seconds wait = RetryDelay(ErrorKind::Untrusted, failures_);
     health_.SetFailing("is not the trusted gateway", untrusted_since_, wait);
