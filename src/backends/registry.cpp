@@ -4,10 +4,11 @@
 #include "backends/envoy/envoy_options.hpp"
 #include "util/plugin_registry.hpp"
 
-// The test build of the daemon (tests/meteremu-test) compiles this file again with the
-// test-only backends; the shipped daemon never contains them.
+// The test build of the daemon (meteremu-test, tests/CMakeLists.txt) compiles this file again
+// with METEREMU_TEST_BACKENDS naming the header of the test-only backends; the shipped daemon
+// never contains them.
 #ifdef METEREMU_TEST_BACKENDS
-#include "support/stall_backend.hpp"
+#include METEREMU_TEST_BACKENDS
 #endif
 
 namespace meteremu {
