@@ -110,7 +110,7 @@ TEST(ReloadSrcTest, EveryReplyUnderReloadsComesFromOneDevice) {
         clients.emplace_back([&, port] { PollUdp(port, running, tally); });
     for (int i = 0; i < 2; ++i)
         clients.emplace_back([&] { PollWebSocket(daemon.http_port, running, tally); });
-    constexpr int kReloads = 24;
+    constexpr int kReloads = 40;
     for (int device = 1; device <= kReloads; ++device) {
         std::this_thread::sleep_for(30ms);
         std::ofstream(config) << DemoTestConfig(MacOf(device));
