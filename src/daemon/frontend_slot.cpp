@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/frontend_slot.hpp"
 
-#include <algorithm>
-
 namespace meteremu {
 
 FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket)
@@ -11,53 +9,43 @@ FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgrade
 }
 
 FrontendSlot::FrontendSlot(std::unique_ptr<Frontend> frontend)
-    : active_(Activate(std::move(frontend))) {}
-
-std::shared_ptr<FrontendSlot::Active> FrontendSlot::Activate(std::unique_ptr<Frontend> frontend) {
-    auto active = std::make_shared<Active>(std::move(frontend), websocket_);
-    std::lock_guard lock(ids_mutex_);
-    auto id = active->frontend->SourceId();
-    auto known = std::find(ids_.begin(), ids_.end(), id);
-    active->source_id = known != ids_.end() ? *known : ids_.emplace_back(id);
-    return active;
-}
+    : active_(std::make_shared<Active>(std::move(frontend), nullptr)) {}
 
 void FrontendSlot::Replace(std::unique_ptr<Frontend> frontend) {
-    active_.Store(Activate(std::move(frontend)));
+    active_.Store(std::make_shared<Active>(std::move(frontend), websocket_));
 }
 
 void FrontendSlot::ServeWebSocket(HttpUpgradeHandler& websocket) {
     websocket_ = &websocket;
     // Nothing serves the slot yet: the current frontend can move into a new Active.
     std::shared_ptr<Active> current = active_.Load();
-    active_.Store(Activate(std::move(current->frontend)));
+    active_.Store(std::make_shared<Active>(std::move(current->frontend), websocket_));
+}
+
+// The aliasing constructor: the pointer is the part asked for, the reference count the whole
+// Active's, so the frontend and its adapter stay alive together while a request holds either.
+std::shared_ptr<HttpHandler> FrontendSlot::Current() noexcept {
+    std::shared_ptr<Active> active = active_.Load();
+    HttpHandler* http = &active->http;
+    return {std::move(active), http};
+}
+
+std::shared_ptr<RpcHandler> FrontendSlot::CurrentRpcHandler() noexcept {
+    std::shared_ptr<Active> active = active_.Load();
+    RpcHandler* frontend = active->frontend.get();
+    return {std::move(active), frontend};
 }
 
 HttpResponse FrontendSlot::Handle(const HttpRequest& request) noexcept {
-    std::shared_ptr<Active> active = active_.Load();
-    return active->http.Handle(request);
-}
-
-RpcOutcome FrontendSlot::Call(const RpcCall& call) noexcept {
-    std::shared_ptr<Active> active = active_.Load();
-    return active->frontend->Call(call);
-}
-
-std::string_view FrontendSlot::SourceId() const noexcept {
-    return active_.Load()->source_id;
+    return Current()->Handle(request);
 }
 
 ReplyEpoch FrontendSlot::Epoch() noexcept {
-    return active_.Load()->frontend->Epoch();
+    return Current()->Epoch();
 }
 
-bool FrontendSlot::Reusable(std::string_view method) const noexcept {
-    return active_.Load()->frontend->Reusable(method);
-}
-
-std::optional<RpcNotification> FrontendSlot::ReadingNotification() noexcept {
-    std::shared_ptr<Active> active = active_.Load();
-    return active->frontend->ReadingNotification();
+HttpResponse FrontendSlot::Refuse(const HttpRefusal& refusal) const {
+    return active_.Load()->http.Refuse(refusal);
 }
 
 std::string FrontendSlot::Describe() const {

@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: MIT
 // The frontend the servers talk to, replaceable while they serve. A reload builds a whole new
-// frontend (with its HTTP adapter) and installs it with one store; every request loads
-// the current one and holds it until it has answered, so no handler ever sees a frontend that
+// frontend (with its HTTP adapter) and installs it with one store. Every request asks the slot
+// once for the current one (Current, CurrentRpcHandler) and holds it until its reply is framed, so
+// one device answers the whole request (result, "src", epoch), no handler ever sees a frontend that
 // is half replaced, and the old one goes away with its last request.
 #pragma once
 
 #include "frontends/frontend.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "net/http_server.hpp"
-#include "net/rpc.hpp"
-#include "net/rpc_http.hpp"
 #include "util/shared_slot.hpp"
 
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 
 namespace meteremu {
 
-class FrontendSlot final : public HttpHandler, public RpcHandler {
+class FrontendSlot final : public HttpHandler, public RpcHandlerSource {
 public:
     explicit FrontendSlot(std::unique_ptr<Frontend> frontend);
 
@@ -34,21 +33,15 @@ public:
     /// back through the slot, so the two cannot be built in one step).
     void ServeWebSocket(HttpUpgradeHandler& websocket);
 
-    /// HTTP requests (the HttpServer's handler).
+    /// HTTP: the current frontend's adapter, held by the server for one request.
+    std::shared_ptr<HttpHandler> Current() noexcept override;
+    /// For a caller that does not hold a handler: each loads the current frontend once.
     HttpResponse Handle(const HttpRequest& request) noexcept override;
-
-    /// RPCs from the other transports (WebSocket, UDP).
-    RpcOutcome Call(const RpcCall& call) noexcept override;
-
-    /// The current frontend's id. Valid as long as the slot, across any number of reloads.
-    std::string_view SourceId() const noexcept override;
-
-    /// The current frontend's epoch; a reload brings a new one (ReplyEpoch::source).
     ReplyEpoch Epoch() noexcept override;
-    bool Reusable(std::string_view method) const noexcept override;
+    HttpResponse Refuse(const HttpRefusal& refusal) const override;
 
-    /// The current frontend's notification after a new reading (WebSocket pushes).
-    std::optional<RpcNotification> ReadingNotification() noexcept override;
+    /// The other transports (WebSocket, UDP): the current frontend, held for one request.
+    std::shared_ptr<RpcHandler> CurrentRpcHandler() noexcept override;
 
     /// The current frontend's description, e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5".
     std::string Describe() const;
@@ -65,17 +58,9 @@ private:
 
         std::unique_ptr<Frontend> frontend;
         RpcHttpHandler http; ///< refers to *frontend, declared after it
-        std::string_view source_id;
     };
 
-    std::shared_ptr<Active> Activate(std::unique_ptr<Frontend> frontend);
-
-    /// Every id ever installed: SourceId() hands out views into it, and a reload must not pull
-    /// the bytes from under a transport still framing a reply. Grows only when an edit of the
-    /// configuration changes the device id.
     HttpUpgradeHandler* websocket_ = nullptr;
-    std::mutex ids_mutex_;
-    std::deque<std::string> ids_;
     SharedSlot<Active> active_;
 };
 

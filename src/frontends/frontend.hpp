@@ -5,8 +5,8 @@
 #pragma once
 
 #include "core/meter_state.hpp"
-#include "net/rpc.hpp"
-#include "net/rpc_http.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "platform/mdns_service.hpp"
 
 #include <cstdint>

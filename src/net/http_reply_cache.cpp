@@ -50,27 +50,19 @@ void HttpReplyKey::Append(std::string_view part) noexcept {
 std::optional<MHD_Result> HttpReplyCache::Queue(MHD_Connection* connection, std::string_view key,
                                                 ReplyEpoch epoch) {
     std::lock_guard lock(mutex_);
-    for (const Entry& entry : entries_)
-        if (entry.response && entry.epoch == epoch && entry.key == key)
-            return MHD_queue_response(connection, entry.status, entry.response.get());
-    return std::nullopt;
+    const Kept* kept = cache_.Find(key, epoch);
+    if (!kept || !kept->response) return std::nullopt;
+    return MHD_queue_response(connection, kept->status, kept->response.get());
 }
 
 void HttpReplyCache::Store(std::string_view key, ReplyEpoch epoch, unsigned status,
                            MhdResponsePtr response) {
     MhdResponsePtr replaced; // destroyed after the lock is released
     std::lock_guard lock(mutex_);
-    Entry* slot = nullptr;
-    for (Entry& entry : entries_)
-        if (entry.key == key) slot = &entry;
-    if (!slot) {
-        slot = &entries_[next_];
-        next_ = (next_ + 1) % entries_.size();
-        slot->key.assign(key);
-    }
-    slot->epoch = epoch;
-    slot->status = status;
-    replaced = std::exchange(slot->response, std::move(response));
+    cache_.Keep(key, epoch, [&](Kept& kept) {
+        kept.status = status;
+        replaced = std::exchange(kept.response, std::move(response));
+    });
 }
 
 } // namespace meteremu

@@ -6,6 +6,7 @@
 // out on any number of connections, from every server thread, and outlives its entry here.
 #pragma once
 
+#include "net/reply_cache.hpp"
 #include "net/reply_epoch.hpp"
 #include "util/mhd.hpp"
 
@@ -13,7 +14,6 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
 
 namespace meteremu {
@@ -38,6 +38,7 @@ private:
     bool fits_ = true;
 };
 
+/// A ReplyCache of finished responses, shared by the server's threads.
 class HttpReplyCache {
 public:
     /// Queues the kept response for `key` on `connection` if it was kept under `epoch`.
@@ -51,16 +52,13 @@ public:
     static constexpr std::size_t kEntries = 8;
 
 private:
-    struct Entry {
-        std::string key;
-        ReplyEpoch epoch;
+    struct Kept {
         unsigned status = 0;
         MhdResponsePtr response;
     };
 
     std::mutex mutex_;
-    std::array<Entry, kEntries> entries_;
-    std::size_t next_ = 0;
+    ReplyCache<Kept, kEntries> cache_;
 };
 
 } // namespace meteremu

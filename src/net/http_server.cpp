@@ -29,11 +29,10 @@ char no_body_marker;
 char uri_too_long_marker;
 char too_many_arguments_marker;
 
-constexpr std::string_view kUriTooLong = "{\"code\":414,\"message\":\"Request URI too long\"}";
-constexpr std::string_view kTooManyArguments =
-    "{\"code\":414,\"message\":\"Too many query arguments\"}";
-constexpr std::string_view kHeaderTooLarge =
-    "{\"code\":431,\"message\":\"Request header too large\"}";
+constexpr HttpRefusal kUriTooLong{414, "Request URI too long"};
+constexpr HttpRefusal kTooManyArguments{414, "Too many query arguments"};
+constexpr HttpRefusal kHeaderTooLarge{431, "Request header too large"};
+constexpr HttpRefusal kBodyTooLarge{413, "Request body too large"};
 
 void OnMhdLog(void*, const char* format, va_list arguments) noexcept {
     char text[512];
@@ -151,6 +150,10 @@ unsigned HttpThreadsForCores() noexcept {
     return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
 
+HttpResponse HttpHandler::Refuse(const HttpRefusal& refusal) const {
+    return {refusal.status, std::string(refusal.reason), "text/plain", {}};
+}
+
 std::optional<std::string_view> HttpRequest::Header(const char* name) const {
     if (!connection) return std::nullopt;
     const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
@@ -210,12 +213,12 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
                                  const char* method, const char*, const char* upload_data,
                                  size_t* upload_data_size, void** request_state) noexcept try {
     auto& server = *static_cast<HttpServer*>(self);
-    if (*request_state == &uri_too_long_marker) return server.Refuse(connection, 414, kUriTooLong);
+    if (*request_state == &uri_too_long_marker) return server.Refuse(connection, kUriTooLong, true);
     if (*request_state == &too_many_arguments_marker)
-        return server.Refuse(connection, 414, kTooManyArguments);
+        return server.Refuse(connection, kTooManyArguments, true);
     if (!*request_state) {
         if (HeaderBytes(connection, url, method) > server.limits_.max_header_bytes)
-            return server.Refuse(connection, 431, kHeaderTooLarge);
+            return server.Refuse(connection, kHeaderTooLarge, true);
         *request_state = MayCarryBody(method) ? static_cast<void*>(new PendingBody)
                                               : static_cast<void*>(&no_body_marker);
         return MHD_YES;
@@ -239,12 +242,7 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (pending->too_large) {
-        server.gate_.RequestArrived(EntryOf(connection));
-        return Queue(
-            connection,
-            {413, "{\"code\":413,\"message\":\"Request body too large\"}", "application/json", {}});
-    }
+    if (pending->too_large) return server.Refuse(connection, kBodyTooLarge, false);
     return server.Respond(connection, url, method, pending->data);
 } catch (...) {
     return MHD_NO; // drops the connection; nothing sensible can be sent
@@ -304,14 +302,15 @@ void HttpServer::OnConnection(void* self, MHD_Connection* connection, void** soc
 /// look older than it is (one extra answer later), never newer.
 MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
                                     const char* method) {
-    ReplyEpoch epoch = handler_.Epoch();
-    if (!epoch.Valid()) return Respond(connection, url, method, {});
+    std::shared_ptr<HttpHandler> handler = handler_.Current(); // one answers the whole request
+    ReplyEpoch epoch = handler->Epoch();
     HttpReplyKey key(connection, method, url);
-    if (!key.Fits()) return Respond(connection, url, method, {});
     NoteClient(connection);
     gate_.RequestArrived(EntryOf(connection));
+    if (!epoch.Valid() || !key.Fits())
+        return Queue(connection, Answer(*handler, connection, url, method, {}));
     if (auto queued = cache_.Queue(connection, key.View(), epoch)) return *queued;
-    HttpResponse reply = Answer(connection, url, method, {});
+    HttpResponse reply = Answer(*handler, connection, url, method, {});
     if (!reply.reusable || reply.upgrade) return Queue(connection, reply);
     MhdResponsePtr response = BuildResponse(reply);
     if (!response) return MHD_NO;
@@ -320,25 +319,27 @@ MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
     return queued;
 }
 
-/// An error for a request that is not answered further; the connection closes after it.
-MHD_Result HttpServer::Refuse(MHD_Connection* connection, unsigned status, std::string_view body) {
+/// An error for a request that is not answered further.
+MHD_Result HttpServer::Refuse(MHD_Connection* connection, const HttpRefusal& refusal, bool close) {
     gate_.RequestArrived(EntryOf(connection));
-    return Queue(connection,
-                 {status, std::string(body), "application/json", {{"Connection", "close"}}});
+    HttpResponse reply = handler_.Current()->Refuse(refusal);
+    if (close) reply.headers.emplace_back("Connection", "close");
+    return Queue(connection, reply);
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
                                std::string_view body) {
     NoteClient(connection);
     gate_.RequestArrived(EntryOf(connection));
-    return Queue(connection, Answer(connection, url, method, body));
+    std::shared_ptr<HttpHandler> handler = handler_.Current();
+    return Queue(connection, Answer(*handler, connection, url, method, body));
 }
 
-HttpResponse HttpServer::Answer(MHD_Connection* connection, const char* url, const char* method,
-                                std::string_view body) {
+HttpResponse HttpServer::Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
+                                const char* method, std::string_view body) {
     HttpRequest request{method, url, {}, body, connection};
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
-    HttpResponse reply = handler_.Handle(request);
+    HttpResponse reply = handler.Handle(request);
     if (reply.upgrade && reply.status == MHD_HTTP_SWITCHING_PROTOCOLS)
         gate_.Upgraded(EntryOf(connection));
     return reply;

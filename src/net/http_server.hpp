@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,14 @@ struct HttpResponse {
     bool reusable = false;
 };
 
+/// Why a request is refused before a handler answers it (the server's limits, a WebSocket
+/// handshake that is not one), in words: the protocol spoken over HTTP renders the body
+/// (HttpHandler::Refuse), as net/ speaks none.
+struct HttpRefusal {
+    unsigned status;         ///< 413, 414, 431 from the server; 400, 405, 426 from a handshake
+    std::string_view reason; ///< e.g. "Request URI too long"
+};
+
 class HttpHandler {
 public:
     virtual ~HttpHandler() = default;
@@ -87,6 +96,16 @@ public:
     virtual HttpResponse Handle(const HttpRequest& request) noexcept = 0;
     /// See HttpResponse::reusable; invalid (the default): nothing is kept.
     virtual ReplyEpoch Epoch() noexcept { return {}; }
+    /// The response to a refused request: `refusal.status` with a body that says
+    /// `refusal.reason` in the handler's protocol. By default the reason as plain text. May
+    /// throw std::bad_alloc.
+    virtual HttpResponse Refuse(const HttpRefusal& refusal) const;
+    /// The handler for one request: the server asks once per request and holds it until the
+    /// response is queued, and calls Epoch, Handle or Refuse on it. Never null; this one
+    /// (not owned) by default, the current one of a replaceable handler (daemon/frontend_slot).
+    virtual std::shared_ptr<HttpHandler> Current() noexcept {
+        return std::shared_ptr<HttpHandler>(std::shared_ptr<void>(), this);
+    }
 };
 
 /// One libmicrohttpd thread per core, at most 4: on a Raspberry Pi a battery, Home Assistant
@@ -140,11 +159,12 @@ private:
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body);
-    MHD_Result Refuse(MHD_Connection* connection, unsigned status, std::string_view body);
+    /// `refusal` as the handler renders it; with `close`, the connection closes after it.
+    MHD_Result Refuse(MHD_Connection* connection, const HttpRefusal& refusal, bool close);
     MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
-    /// The handler's response; a WebSocket upgrade is told to the gate.
-    HttpResponse Answer(MHD_Connection* connection, const char* url, const char* method,
-                        std::string_view body);
+    /// `handler`'s response; a WebSocket upgrade is told to the gate.
+    HttpResponse Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
+                        const char* method, std::string_view body);
     void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // How many UDP replies one source address gets per second. A UDP request's source address can
-// be forged, and a 50-byte request earns up to 20 times as much (net/rpc_udp.hpp): without a
-// budget the meter would amplify floods at whoever the forger names. Each address has a token
-// bucket (a burst of `rate` replies, refilled at `rate` per second); the table of addresses is
-// bounded, and while it is full of recent senders a new address gets nothing, so a flood from
+// be forged, and a 50-byte request earns up to 20 times as much (frontends/jsonrpc/rpc_udp.hpp):
+// without a budget the meter would amplify floods at whoever the forger names. Each address has a
+// token bucket (a burst of `rate` replies, refilled at `rate` per second); the table of addresses
+// is bounded, and while it is full of recent senders a new address gets nothing, so a flood from
 // many forged addresses cannot buy a fresh budget per address either; what all of them get
 // together is bounded by net/reply_byte_budget.hpp.
 //

@@ -27,14 +27,6 @@ bool HasToken(std::string_view value, std::string_view token) {
     return false;
 }
 
-HttpResponse Refuse(unsigned status, const std::string& message) {
-    return {status,
-            "{\"code\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}",
-            "application/json",
-            {},
-            nullptr};
-}
-
 } // namespace
 
 bool IsWebSocketUpgrade(const HttpRequest& request) {
@@ -42,20 +34,21 @@ bool IsWebSocketUpgrade(const HttpRequest& request) {
     return upgrade && HasToken(*upgrade, "websocket");
 }
 
-HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade) {
-    if (request.method != "GET") return Refuse(405, "A WebSocket opens with GET");
+HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade,
+                                const HttpHandler& refuser) {
+    if (request.method != "GET") return refuser.Refuse({405, "A WebSocket opens with GET"});
     auto connection = request.Header("Connection");
     if (!connection || !HasToken(*connection, "upgrade"))
-        return Refuse(400, "Connection: Upgrade is missing");
+        return refuser.Refuse({400, "Connection: Upgrade is missing"});
     auto version = request.Header("Sec-WebSocket-Version");
     if (!version || *version != "13") {
-        HttpResponse response = Refuse(426, "Only WebSocket version 13 is spoken");
+        HttpResponse response = refuser.Refuse({426, "Only WebSocket version 13 is spoken"});
         response.headers.emplace_back("Sec-WebSocket-Version", "13");
         return response;
     }
     auto key = request.Header("Sec-WebSocket-Key");
     auto accept = key ? websocket::AcceptKey(*key) : std::nullopt;
-    if (!accept) return Refuse(400, "Sec-WebSocket-Key is missing or invalid");
+    if (!accept) return refuser.Refuse({400, "Sec-WebSocket-Key is missing or invalid"});
     // libmicrohttpd adds "Connection: Upgrade" to a 101 by itself.
     HttpResponse response{101, {}, {}, {}, &upgrade};
     response.headers.emplace_back("Upgrade", "websocket");

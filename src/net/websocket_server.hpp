@@ -129,9 +129,11 @@ private:
     std::jthread thread_;
 };
 
-/// The 101 response that upgrades `request` to a WebSocket served by `upgrade`, or the error
-/// response (400, 405, 426) when the request is not a valid RFC 6455 opening handshake.
-HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade);
+/// The 101 response that upgrades `request` to a WebSocket served by `upgrade`, or the refusal
+/// (400, 405, 426) as `refuser` renders it when the request is not a valid RFC 6455 opening
+/// handshake.
+HttpResponse WebSocketHandshake(const HttpRequest& request, HttpUpgradeHandler& upgrade,
+                                const HttpHandler& refuser);
 
 /// Whether the request asks for a WebSocket ("Upgrade: websocket").
 bool IsWebSocketUpgrade(const HttpRequest& request);

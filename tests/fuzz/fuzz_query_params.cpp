@@ -2,8 +2,8 @@
 // Fuzz target: GET /rpc/<Method>?<query> as libmicrohttpd hands it over (path and decoded
 // arguments), through the query → params decoding, the dispatcher and the rendering.
 // Input: "<Method>?k=v&k2=v2"; the part before '?' is the method.
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/rpc_http.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // Fuzz target: an HTTP POST to /rpc (a whole request frame) or /rpc/<Method> (a params
 // object), as libmicrohttpd hands the body over. Input: the body; when it starts with '/',
 // its first line is the path instead.
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/rpc_http.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static meteremu::fuzz::Meter meter;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Fuzz target: one UDP datagram (a request frame, as a Marstek battery sends it).
+#include "frontends/jsonrpc/rpc_udp.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/rpc_udp.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static meteremu::fuzz::Meter meter;

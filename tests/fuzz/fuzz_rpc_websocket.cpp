@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Fuzz target: one text message of a WebSocket client on /rpc (a request frame), then a push,
 // which a request with a "src" subscribes the client to.
+#include "frontends/jsonrpc/rpc_websocket.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/rpc_websocket.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static meteremu::fuzz::Meter meter;

@@ -37,7 +37,7 @@ inline RpcOutcome CallWith(RpcHandler& handler, std::string_view method,
                            const char* params = nullptr) {
     JsonPtr json(params ? json_loads(params, 0, nullptr) : nullptr);
     EXPECT_TRUE(!params || json) << "bad JSON in the test: " << params;
-    return handler.Call({method, json.get()});
+    return handler.Call({method, json.get()}).outcome;
 }
 
 /// The result; fails the test (and gives "") when the call failed.

@@ -4,8 +4,8 @@
 // HTTP and WebSocket servers and their limits.
 #pragma once
 
-#include "net/rpc_http.hpp"
-#include "net/rpc_websocket.hpp"
+#include "frontends/jsonrpc/rpc_http.hpp"
+#include "frontends/jsonrpc/rpc_websocket.hpp"
 #include "support/shelly.hpp"
 
 #include <memory>

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "core/meter_state.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
 #include "frontends/shelly/identity.hpp"
-#include "net/rpc.hpp"
 
 #include <string_view>
 #include <vector>

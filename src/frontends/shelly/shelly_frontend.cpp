@@ -35,17 +35,13 @@ public:
                         std::chrono::duration_cast<WallTime::duration>(
                             std::chrono::steady_clock::now() - context.started_at)) {}
 
-    RpcOutcome Call(const RpcCall& call) noexcept override {
+    /// One lookup of the method answers everything a transport needs to frame and keep it.
+    RpcAnswer Call(const RpcCall& call) noexcept override {
+        RpcAnswer answer{{}, identity_.id, Epoch()}; // the epoch before the answer is made
         const shelly::Method* method = shelly::FindMethod(identity_.profile, call.method);
-        if (!method)
-            return RpcError{rpc_code::kNoHandler, "No handler for " + std::string(call.method)};
-        try {
-            return method->handler({identity_, state_, started_, started_wall_,
-                                    std::chrono::steady_clock::now(),
-                                    std::chrono::system_clock::now(), call.params, *method});
-        } catch (...) {
-            return RpcError{500, "Internal error: " + log::DescribeCurrentException()};
-        }
+        answer.outcome = method ? Answer(*method, call) : NoHandler(call.method);
+        answer.reusable = method && method->per_reading;
+        return answer;
     }
 
     std::string_view SourceId() const noexcept override { return identity_.id; }
@@ -55,10 +51,6 @@ public:
         return {instance_, stamp.revision, static_cast<int>(stamp.freshness)};
     }
 
-    bool Reusable(std::string_view name) const noexcept override {
-        const shelly::Method* method = shelly::FindMethod(identity_.profile, name);
-        return method && method->per_reading;
-    }
     std::string_view HttpServerName() const noexcept override { return kServerName; }
 
     std::vector<HttpAlias> HttpAliases() const override {
@@ -91,7 +83,7 @@ public:
             notified_energy_ = std::move(energy);
         }
         params += '}';
-        return RpcNotification{"NotifyStatus", std::move(params)};
+        return RpcNotification{identity_.id, "NotifyStatus", std::move(params)};
     } catch (...) {
         return std::nullopt;
     }
@@ -101,6 +93,26 @@ public:
     }
 
 private:
+    RpcOutcome Answer(const shelly::Method& method, const RpcCall& call) const noexcept try {
+        return method.handler({identity_, state_, started_, started_wall_,
+                               std::chrono::steady_clock::now(), std::chrono::system_clock::now(),
+                               call.params, method});
+    } catch (...) {
+        return InternalError();
+    }
+
+    static RpcOutcome NoHandler(std::string_view name) noexcept try {
+        return RpcError{rpc_code::kNoHandler, "No handler for " + std::string(name)};
+    } catch (...) {
+        return InternalError();
+    }
+
+    static RpcOutcome InternalError() noexcept try {
+        return RpcError{500, "Internal error: " + log::DescribeCurrentException()};
+    } catch (...) {
+        return RpcError{}; // out of memory: an error without a message
+    }
+
     shelly::Identity identity_;
     std::uint64_t instance_ = NextInstance();
     const MeterState& state_;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Replacing the frontend while a real HTTP server answers from it on its own thread.
 #include "daemon/frontend_slot.hpp"
+#include "frontends/jsonrpc/rpc_websocket.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_websocket.hpp"
 #include "support/http_client.hpp"
 #include "support/readings.hpp"
 #include "support/websocket_client.hpp"
@@ -30,7 +30,7 @@ protected:
 
 TEST_F(FrontendSlotTest, AnswersFromTheCurrentFrontend) {
     FrontendSlot slot(Shelly(0x01));
-    EXPECT_EQ(slot.SourceId(), "shellypro3em-02005e000001");
+    EXPECT_EQ(slot.CurrentRpcHandler()->SourceId(), "shellypro3em-02005e000001");
     EXPECT_EQ(slot.ProbePath(), "/shelly");
     auto reply = slot.Handle({"GET", "/shelly", {}, {}});
     EXPECT_EQ(reply.status, 200u);
@@ -38,19 +38,28 @@ TEST_F(FrontendSlotTest, AnswersFromTheCurrentFrontend) {
     slot.Replace(Shelly(0x02));
     EXPECT_NE(slot.Handle({"GET", "/shelly", {}, {}}).body.find("shellypro3em-02005e000002"),
               std::string::npos);
-    auto call = slot.Call({"Shelly.GetDeviceInfo", nullptr});
-    ASSERT_TRUE(std::holds_alternative<std::string>(call));
-    EXPECT_NE(std::get<std::string>(call).find("02005E000002"), std::string::npos);
+    RpcAnswer call = slot.CurrentRpcHandler()->Call({"Shelly.GetDeviceInfo", nullptr});
+    ASSERT_TRUE(std::holds_alternative<std::string>(call.outcome));
+    EXPECT_NE(std::get<std::string>(call.outcome).find("02005E000002"), std::string::npos);
+    EXPECT_EQ(call.src, "shellypro3em-02005e000002");
+    EXPECT_TRUE(call.reusable);
+    EXPECT_TRUE(call.epoch.Valid());
 }
 
-TEST_F(FrontendSlotTest, SourceIdsStayValidAcrossReplacements) {
+TEST_F(FrontendSlotTest, AHeldFrontendKeepsItsSourceIdAndGoesWithItsLastRequest) {
     FrontendSlot slot(Shelly(0x01));
-    std::string_view first = slot.SourceId();
+    std::shared_ptr<RpcHandler> held = slot.CurrentRpcHandler(); // a request under way
     for (std::uint8_t i = 2; i < 50; ++i)
-        slot.Replace(Shelly(i % 3)); // ids repeat: the slot keeps each once
-    slot.Replace(Shelly(0x02));
-    EXPECT_EQ(first, "shellypro3em-02005e000001");
-    EXPECT_EQ(slot.SourceId(), "shellypro3em-02005e000002");
+        slot.Replace(Shelly(i));
+    RpcAnswer answer = held->Call({"Shelly.GetDeviceInfo", nullptr});
+    EXPECT_EQ(answer.src, "shellypro3em-02005e000001"); // its own, not the new device's
+    EXPECT_NE(std::get<std::string>(answer.outcome).find("\"mac\":\"02005E000001\""),
+              std::string::npos);
+    EXPECT_EQ(slot.CurrentRpcHandler()->SourceId(), "shellypro3em-02005e000031");
+    // Nothing else keeps the replaced frontends: the last request lets go of the last one.
+    std::weak_ptr<RpcHandler> old = held;
+    held.reset();
+    EXPECT_TRUE(old.expired());
 }
 
 TEST_F(FrontendSlotTest, RequestsDuringReplacementsSeeOneWholeFrontend) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Shelly JSON-RPC over UDP on a real socket: the Shelly frontend behind the UDP server, a
 // Marstek-like client on loopback.
+#include "frontends/jsonrpc/rpc_udp.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_udp.hpp"
 #include "support/readings.hpp"
 #include "support/shelly.hpp"
 #include "support/udp_client.hpp"

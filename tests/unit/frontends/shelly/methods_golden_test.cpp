@@ -3,8 +3,8 @@
 // the real captures. Captures of the 63 A variant on firmware 2.0.0 are adapted to the
 // SPEM-003CEBEU on 1.6.1 by the edits listed per test: each names a real difference between
 // firmware versions (keys 2.0.0 added, values 1.6.1 captures show) or a value of this device.
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_http.hpp"
 #include "support/shelly.hpp"
 #include "unit/frontends/shelly/captures.hpp"
 
@@ -193,7 +193,7 @@ TEST_F(ShellyMethodsGoldenTest, ListMethodsIsTheRealListOfWhatIsImplemented) {
         EXPECT_NE(std::find(ours.begin(), ours.end(), required), ours.end()) << required;
     for (const auto& method : ours) {
         JsonPtr id(json_pack("{si}", "id", 0));
-        RpcOutcome outcome = frontend_->Call({method, id.get()});
+        RpcOutcome outcome = frontend_->Call({method, id.get()}).outcome;
         auto* failure = std::get_if<RpcError>(&outcome);
         EXPECT_TRUE(!failure || failure->code == rpc_code::kUnavailable) << method;
     }
@@ -212,7 +212,7 @@ TEST_F(ShellyMethodsGoldenTest, GetComponentsDynamicOnly) {
 }
 
 TEST_F(ShellyMethodsGoldenTest, ErrorsAsARealDevice) {
-    RpcOutcome outcome = frontend_->Call({"EM0.GetStatus", nullptr});
+    RpcOutcome outcome = frontend_->Call({"EM0.GetStatus", nullptr}).outcome;
     ASSERT_TRUE(std::holds_alternative<RpcError>(outcome));
     std::string body = RenderRpcError(std::get<RpcError>(outcome));
     EXPECT_EQ(body,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "net/rpc_websocket.hpp"
+#include "frontends/jsonrpc/rpc_websocket.hpp"
 
-#include "net/rpc_frame.hpp"
+#include "frontends/jsonrpc/rpc_frame.hpp"
 
 namespace meteremu {
 
@@ -10,7 +10,8 @@ public:
     explicit Session(RpcWebSocket& owner) : owner_(owner) {}
 
     std::optional<std::string> OnMessage(std::string_view text) noexcept override try {
-        FrameAnswer answer = AnswerFrame(owner_.rpc_, text);
+        std::shared_ptr<RpcHandler> handler = owner_.rpc_.CurrentRpcHandler();
+        FrameAnswer answer = AnswerFrame(*handler, text);
         if (answer.src) subscriber_ = std::move(answer.src);
         return std::move(answer.reply);
     } catch (...) {
@@ -19,7 +20,7 @@ public:
 
     std::optional<std::string> OnPush() noexcept override try {
         if (!subscriber_ || !owner_.notification_) return std::nullopt;
-        return RenderNotificationFrame(owner_.rpc_.SourceId(), *subscriber_, *owner_.notification_);
+        return RenderNotificationFrame(*owner_.notification_, *subscriber_);
     } catch (...) {
         return std::nullopt;
     }
@@ -34,7 +35,9 @@ std::unique_ptr<WebSocketSession> RpcWebSocket::Open() {
 }
 
 void RpcWebSocket::PreparePush() noexcept {
-    notification_ = rpc_.ReadingNotification();
+    notification_.reset(); // before the handler its src points into
+    pushing_ = rpc_.CurrentRpcHandler();
+    notification_ = pushing_->ReadingNotification();
 }
 
 } // namespace meteremu

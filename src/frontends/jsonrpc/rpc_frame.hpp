@@ -8,7 +8,7 @@
 // notification and gets no reply. Frames without a "method" (responses, noise) are ignored.
 #pragma once
 
-#include "net/rpc.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
 #include "util/json.hpp"
 
 #include <cstddef>
@@ -31,7 +31,8 @@ struct RpcRequest {
 /// The request in `text`, or nullopt when it is not a JSON object with a string "method".
 std::optional<RpcRequest> ParseRequestFrame(std::string_view text);
 
-/// {"code":N,"message":"..."}
+/// {"code":N,"message":"..."}: every JSON-RPC error object this program sends is written here,
+/// the bare ones of HTTP and those inside response frames.
 std::string RenderRpcError(const RpcError& error);
 
 /// {"id":..,"src":..[,"dst":..],"result":..} or with "error":{"code":..,"message":..}.
@@ -39,8 +40,7 @@ std::string RenderResponseFrame(std::string_view id, std::string_view src,
                                 const std::optional<std::string>& dst, const RpcOutcome& outcome);
 
 /// {"src":..,"dst":..,"method":..,"params":..}: no id, so clients do not answer it.
-std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
-                                    const RpcNotification& notification);
+std::string RenderNotificationFrame(const RpcNotification& notification, std::string_view dst);
 
 /// What one frame led to.
 struct FrameAnswer {
@@ -48,12 +48,14 @@ struct FrameAnswer {
     std::optional<std::string> reply; ///< the response frame; none for notifications
     std::optional<std::string> src;   ///< the caller's "src"
     bool unavailable = false;         ///< the call failed for lack of fresh data
-    /// The reply is a result the handler calls Reusable: the same request bytes get the same
-    /// reply bytes while the handler's epoch stays.
+    /// The reply is a result the handler calls reusable: the same request bytes get the same
+    /// reply bytes while `epoch` stays.
     bool reusable = false;
+    ReplyEpoch epoch; ///< the handler's, read before it answered
 };
 
-/// Parses `text`, calls `handler`, renders the reply. A reply longer than `max_reply_bytes`
+/// Parses `text`, calls `handler` once, renders the reply. Hold `handler` until the reply is
+/// sent (see RpcHandlerSource). A reply longer than `max_reply_bytes`
 /// becomes a short error frame (kResourceExhausted) naming both sizes, or none when even that
 /// is too long.
 FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text,

@@ -14,17 +14,19 @@
 // identity batteries poll) go out as priority replies (net/reply_byte_budget.hpp).
 #pragma once
 
-#include "net/rpc.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
+#include "net/reply_cache.hpp"
 #include "net/udp_server.hpp"
 
-#include <array>
 #include <cstddef>
+#include <string>
 
 namespace meteremu {
 
 class RpcUdpHandler final : public DatagramHandler {
 public:
-    explicit RpcUdpHandler(RpcHandler& rpc) : rpc_(rpc) {}
+    /// Each datagram is answered by `rpc.CurrentRpcHandler()`, asked once per datagram.
+    explicit RpcUdpHandler(RpcHandlerSource& rpc) : rpc_(rpc) {}
 
     std::optional<DatagramReply> Handle(std::string_view datagram) noexcept override;
 
@@ -34,18 +36,9 @@ public:
     static constexpr std::size_t kMaxReplyRatio = 20;
 
 private:
-    struct Remembered {
-        std::string request;
-        ReplyEpoch epoch;
-        std::string reply;
-    };
-
-    std::string_view Remember(std::string_view request, ReplyEpoch epoch, std::string& reply);
-
-    RpcHandler& rpc_;
-    std::array<Remembered, kRemembered> remembered_; ///< strings keep their capacity
-    std::size_t next_ = 0;                           ///< the slot a new request takes
-    std::string reply_;                              ///< the last reply not remembered
+    RpcHandlerSource& rpc_;
+    ReplyCache<std::string, kRemembered> remembered_; ///< reply datagrams by request bytes
+    std::string reply_;                               ///< the last reply not remembered
 };
 
 } // namespace meteremu

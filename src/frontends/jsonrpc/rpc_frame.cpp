@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "net/rpc_frame.hpp"
+#include "frontends/jsonrpc/rpc_frame.hpp"
 
 #include "util/json_writer.hpp"
 
@@ -95,10 +95,9 @@ std::string RenderResponseFrame(std::string_view id, std::string_view src,
     return out;
 }
 
-std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
-                                    const RpcNotification& notification) {
+std::string RenderNotificationFrame(const RpcNotification& notification, std::string_view dst) {
     std::string out = "{\"src\":";
-    json::AppendString(out, src);
+    json::AppendString(out, notification.src);
     out += ",\"dst\":";
     json::AppendString(out, dst);
     out += ",\"method\":";
@@ -112,12 +111,12 @@ std::string RenderNotificationFrame(std::string_view src, std::string_view dst,
 namespace {
 
 /// Replaces the reply of `answer`, longer than `max_reply_bytes`, by an error that fits.
-void RefuseOversized(FrameAnswer& answer, const RpcRequest& request, RpcHandler& handler,
+void RefuseOversized(FrameAnswer& answer, const RpcRequest& request, std::string_view src,
                      std::size_t max_reply_bytes) {
     std::string message = "Reply of " + std::to_string(answer.reply->size()) +
                           " bytes is more than this request may have (" +
                           std::to_string(max_reply_bytes) + "): pad the request";
-    answer.reply = RenderResponseFrame(*request.id, handler.SourceId(), request.src,
+    answer.reply = RenderResponseFrame(*request.id, src, request.src,
                                        RpcError{rpc_code::kResourceExhausted, message});
     if (answer.reply->size() > max_reply_bytes) answer.reply.reset();
     answer.reusable = false;
@@ -131,17 +130,21 @@ FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text, std::size_t 
     if (!request) return answer;
     answer.request = true;
     answer.src = request->src;
-    RpcOutcome outcome =
+    RpcAnswer call =
         request->params_invalid
-            ? RpcOutcome(RpcError{rpc_code::kInvalidArgument, "Params must be a JSON object"})
+            ? RpcAnswer{RpcError{rpc_code::kInvalidArgument, "Params must be a JSON object"},
+                        handler.SourceId(),
+                        {},
+                        false}
             : handler.Call({request->method, request->params.get()});
-    const auto* error = std::get_if<RpcError>(&outcome);
+    const auto* error = std::get_if<RpcError>(&call.outcome);
     answer.unavailable = error && error->code == rpc_code::kUnavailable;
-    answer.reusable = request->id && !error && handler.Reusable(request->method);
+    answer.reusable = request->id && !error && call.reusable;
+    answer.epoch = call.epoch;
     if (!request->id) return answer;
-    answer.reply = RenderResponseFrame(*request->id, handler.SourceId(), request->src, outcome);
+    answer.reply = RenderResponseFrame(*request->id, call.src, request->src, call.outcome);
     if (answer.reply->size() > max_reply_bytes)
-        RefuseOversized(answer, *request, handler, max_reply_bytes);
+        RefuseOversized(answer, *request, call.src, max_reply_bytes);
     return answer;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The HTTP transport on a real libmicrohttpd server, queried by a real libcurl client.
+#include "frontends/jsonrpc/rpc_http.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
-#include "net/rpc_http.hpp"
 #include "support/http_client.hpp"
 #include "support/readings.hpp"
 #include "support/shelly.hpp"
@@ -79,6 +79,25 @@ TEST_F(RpcHttpTest, RpcPostWithParamsBody) {
     auto bad = HttpPost(Url("/rpc/EMData.GetStatus"), "{not json");
     EXPECT_EQ(bad.status, 400);
     EXPECT_EQ(bad.body, R"({"code":-103,"message":"Params must be a JSON object"})");
+}
+
+// The server's refusals reach the wire as the device's bare error objects.
+TEST_F(RpcHttpTest, RefusalsOfTheServerAreJsonRpcErrorObjects) {
+    std::string many;
+    for (int i = 0; i < 100; ++i)
+        many += "a=1&";
+    auto reply = HttpGet(Url("/rpc/EM.GetStatus?" + many));
+    EXPECT_EQ(reply.status, 414) << reply.error;
+    EXPECT_EQ(reply.body, R"({"code":414,"message":"Too many query arguments"})");
+    EXPECT_EQ(reply.Header("Content-Type"), "application/json");
+    EXPECT_EQ(reply.Header("Connection"), "close");
+    reply = HttpGet(Url("/rpc/RPC.Ping?x=" + std::string(9000, 'q')));
+    EXPECT_EQ(reply.status, 414) << reply.error;
+    EXPECT_EQ(reply.body, R"({"code":414,"message":"Request URI too long"})");
+    reply = HttpPost(Url("/rpc/RPC.Ping"), std::string(20 * 1024, ' '));
+    EXPECT_EQ(reply.status, 413) << reply.error;
+    EXPECT_EQ(reply.body, R"({"code":413,"message":"Request body too large"})");
+    EXPECT_EQ(reply.Header("Content-Type"), "application/json");
 }
 
 TEST_F(RpcHttpTest, UnknownMethodAndPath) {

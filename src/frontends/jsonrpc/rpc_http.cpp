@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "net/rpc_http.hpp"
+#include "frontends/jsonrpc/rpc_http.hpp"
 
 #include "net/websocket_server.hpp"
 #include "util/json_writer.hpp"
@@ -14,6 +14,15 @@ json_t* QueryValue(std::string_view text) {
     json_error_t error;
     json_t* value = json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error);
     return value ? value : json_stringn(text.data(), text.size());
+}
+
+/// What is left to say when answering failed (out of memory): perhaps not even the body.
+HttpResponse InternalError() noexcept {
+    try {
+        return {500, RenderRpcError({500, "Internal error"}), "application/json", {}};
+    } catch (...) {
+        return {500, {}, "application/json", {}};
+    }
 }
 
 } // namespace
@@ -51,15 +60,26 @@ HttpResponse RpcHttpHandler::Reply(unsigned status, std::string body, bool no_ca
     return response;
 }
 
+HttpResponse RpcHttpHandler::ReplyError(unsigned status, const RpcError& error) const {
+    return Reply(status, RenderRpcError(error));
+}
+
+HttpResponse RpcHttpHandler::Refuse(const HttpRefusal& refusal) const {
+    return {refusal.status,
+            RenderRpcError({static_cast<int>(refusal.status), std::string(refusal.reason)}),
+            "application/json",
+            {}};
+}
+
 HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* params,
                                         bool no_cache) const {
-    RpcOutcome outcome = rpc_.Call({method, params});
-    if (auto* result = std::get_if<std::string>(&outcome)) {
+    RpcAnswer answer = rpc_.Call({method, params});
+    if (auto* result = std::get_if<std::string>(&answer.outcome)) {
         HttpResponse response = Reply(200, std::move(*result), no_cache);
-        response.reusable = rpc_.Reusable(method);
+        response.reusable = answer.reusable;
         return response;
     }
-    const auto& error = std::get<RpcError>(outcome);
+    const auto& error = std::get<RpcError>(answer.outcome);
     return Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
 }
 
@@ -69,8 +89,8 @@ HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* p
 HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
     FrameAnswer answer = AnswerFrame(rpc_, request.body);
     if (!answer.request)
-        return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
-                                          "Expected a JSON-RPC request frame with a method"}));
+        return ReplyError(
+            400, {rpc_code::kInvalidArgument, "Expected a JSON-RPC request frame with a method"});
     return Reply(200, answer.reply.value_or(std::string()));
 }
 
@@ -78,13 +98,13 @@ HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
 HttpResponse RpcHttpHandler::RpcPath(const HttpRequest& request) const {
     if (request.method == "POST") return AnswerFramePost(request);
     if (websocket_ && IsWebSocketUpgrade(request)) {
-        HttpResponse response = WebSocketHandshake(request, *websocket_);
+        HttpResponse response = WebSocketHandshake(request, *websocket_, *this);
         response.headers.emplace_back("Server", server_name_);
         return response;
     }
-    return Reply(400, RenderRpcError({rpc_code::kInvalidArgument,
-                                      "Expected a WebSocket upgrade, or a POST with a JSON-RPC "
-                                      "request frame"}));
+    return ReplyError(400, {rpc_code::kInvalidArgument,
+                            "Expected a WebSocket upgrade, or a POST with a JSON-RPC request "
+                            "frame"});
 }
 
 HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
@@ -92,7 +112,7 @@ HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
         if (request.path == alias.path) return CallMethod(alias.method, nullptr, alias.no_cache);
     if (request.path == kRpcFramePath) return RpcPath(request);
     if (!request.path.starts_with(kRpcPrefix) || request.path.size() == kRpcPrefix.size())
-        return Reply(404, RenderRpcError({404, "Not Found"}));
+        return ReplyError(404, {404, "Not Found"});
     std::string_view method = request.path.substr(kRpcPrefix.size());
     if (request.method == "POST") {
         json_error_t error;
@@ -100,17 +120,15 @@ HttpResponse RpcHttpHandler::Handle(const HttpRequest& request) noexcept try {
                            ? nullptr
                            : json_loadb(request.body.data(), request.body.size(), 0, &error));
         if (!request.body.empty() && !json_is_object(params.get()))
-            return Reply(
-                400, RenderRpcError({rpc_code::kInvalidArgument, "Params must be a JSON object"}));
+            return ReplyError(400, {rpc_code::kInvalidArgument, "Params must be a JSON object"});
         return CallMethod(method, params.get(), false);
     }
     if (request.method != "GET" && request.method != "HEAD")
-        return Reply(405, RenderRpcError({405, "Method Not Allowed"}));
+        return ReplyError(405, {405, "Method Not Allowed"});
     JsonPtr params = ParamsFromQuery(request.query);
     return CallMethod(method, params.get(), false);
 } catch (...) {
-    return HttpResponse{
-        500, "{\"code\":500,\"message\":\"Internal error\"}", "application/json", {}};
+    return InternalError();
 }
 
 } // namespace meteremu

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Request and response frames as a real Shelly Gen2 device reads and writes them.
-#include "net/rpc_frame.hpp"
+#include "frontends/jsonrpc/rpc_frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,14 +10,19 @@ namespace {
 /// Answers every call with the method name and params it saw, or an error per method.
 class EchoHandler final : public RpcHandler {
 public:
-    RpcOutcome Call(const RpcCall& call) noexcept override {
+    RpcAnswer Call(const RpcCall& call) noexcept override {
+        return {Outcome(call), SourceId(), {}, false};
+    }
+    std::string_view SourceId() const noexcept override { return "shellypro3em-aabbccddeeff"; }
+
+private:
+    static RpcOutcome Outcome(const RpcCall& call) {
         if (call.method == "Fail") return RpcError{-105, "Bad id=7"};
         if (call.method == "NoData") return RpcError{rpc_code::kUnavailable, "stale"};
         std::string params = "null";
         if (call.params) params = JsonText(json_dumps(call.params, JSON_COMPACT)).get();
         return "{\"method\":\"" + std::string(call.method) + "\",\"params\":" + params + "}";
     }
-    std::string_view SourceId() const noexcept override { return "shellypro3em-aabbccddeeff"; }
 };
 
 TEST(RpcFrameTest, AnswersLikeTheRealDevice) {
@@ -121,8 +126,8 @@ TEST(RpcFrameTest, ErrorsAndBadParams) {
 }
 
 TEST(RpcFrameTest, NotificationFrameHasNoId) {
-    std::string frame = RenderNotificationFrame("shellypro3em-aabbccddeeff", "aios-1",
-                                                {"NotifyStatus", R"({"ts":1.00})"});
+    std::string frame = RenderNotificationFrame(
+        {"shellypro3em-aabbccddeeff", "NotifyStatus", R"({"ts":1.00})"}, "aios-1");
     EXPECT_EQ(frame, R"({"src":"shellypro3em-aabbccddeeff","dst":"aios-1",)"
                      R"("method":"NotifyStatus","params":{"ts":1.00}})");
 }

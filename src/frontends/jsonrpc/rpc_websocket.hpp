@@ -6,7 +6,7 @@
 // on_stale = "silent" requests for the meter answer an RPC error.
 #pragma once
 
-#include "net/rpc.hpp"
+#include "frontends/jsonrpc/rpc.hpp"
 #include "net/websocket_server.hpp"
 
 #include <memory>
@@ -16,7 +16,9 @@ namespace meteremu {
 
 class RpcWebSocket final : public WebSocketApp {
 public:
-    explicit RpcWebSocket(RpcHandler& rpc) : rpc_(rpc) {}
+    /// Each message is answered by `rpc.CurrentRpcHandler()`, asked once per message; a push is
+    /// made and sent by the one handler asked once per push.
+    explicit RpcWebSocket(RpcHandlerSource& rpc) : rpc_(rpc) {}
 
     std::unique_ptr<WebSocketSession> Open() override;
     void PreparePush() noexcept override;
@@ -24,8 +26,10 @@ public:
 private:
     class Session;
 
-    RpcHandler& rpc_;
-    std::optional<RpcNotification> notification_; ///< of the push under way; server thread only
+    RpcHandlerSource& rpc_;
+    // The push under way; server thread only. The handler is held while its src is in use.
+    std::shared_ptr<RpcHandler> pushing_;
+    std::optional<RpcNotification> notification_;
 };
 
 } // namespace meteremu

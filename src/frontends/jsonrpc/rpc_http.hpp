@@ -8,9 +8,9 @@
 // derived from the error code. Fixed paths (aliases) answer like a method.
 #pragma once
 
+#include "frontends/jsonrpc/rpc.hpp"
+#include "frontends/jsonrpc/rpc_frame.hpp"
 #include "net/http_server.hpp"
-#include "net/rpc.hpp"
-#include "net/rpc_frame.hpp"
 #include "util/json.hpp"
 
 #include <string>
@@ -36,9 +36,13 @@ public:
 
     HttpResponse Handle(const HttpRequest& request) noexcept override;
     ReplyEpoch Epoch() noexcept override { return rpc_.Epoch(); }
+    /// The bare error object {"code":<status>,"message":<reason>}, as the device's HTTP
+    /// channel sends its own refusals.
+    HttpResponse Refuse(const HttpRefusal& refusal) const override;
 
 private:
     HttpResponse Reply(unsigned status, std::string body, bool no_cache = false) const;
+    HttpResponse ReplyError(unsigned status, const RpcError& error) const;
     HttpResponse CallMethod(std::string_view method, const json_t* params, bool no_cache) const;
     HttpResponse AnswerFramePost(const HttpRequest& request) const;
 

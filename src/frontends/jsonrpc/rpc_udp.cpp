@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#include "frontends/jsonrpc/rpc_udp.hpp"
+
+#include "frontends/jsonrpc/rpc_frame.hpp"
+
+namespace meteremu {
+
+std::optional<DatagramReply> RpcUdpHandler::Handle(std::string_view datagram) noexcept try {
+    std::shared_ptr<RpcHandler> handler = rpc_.CurrentRpcHandler(); // answers all of it
+    // The epoch is read before the answer is made: a reading published in between makes the
+    // kept reply look older than it is (one extra rendering), never newer.
+    if (const std::string* kept = remembered_.Find(datagram, handler->Epoch()))
+        return DatagramReply{*kept, true};
+    FrameAnswer answer = AnswerFrame(*handler, datagram, kMaxReplyRatio * datagram.size());
+    if (answer.unavailable || !answer.reply) return std::nullopt;
+    if (answer.epoch.Valid() && answer.reusable) {
+        const std::string& kept = remembered_.Keep(
+            datagram, answer.epoch, [&](std::string& slot) { slot.assign(*answer.reply); });
+        return DatagramReply{kept, true};
+    }
+    reply_ = std::move(*answer.reply);
+    return DatagramReply{reply_, answer.reusable};
+} catch (...) {
+    return std::nullopt; // out of memory: a lost datagram, as on a busy network
+}
+
+} // namespace meteremu
