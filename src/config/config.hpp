@@ -46,12 +46,14 @@ struct BackendSettings {
 struct Config {
     std::string source; ///< file name, or "<demo>" for the built-in demo
     log::Level log_level = log::Level::Info;
-    FrontendSettings frontend;
+    /// The emulated devices in the order of the file. Never empty once loaded.
+    std::vector<FrontendSettings> frontends;
     BackendSettings backend;
     /// Problems that do not stop the daemon; the caller logs them.
     std::vector<ConfigDiagnostic> warnings;
 
-    FreshnessPolicy Freshness() const { return {backend.stale_after, frontend.on_stale}; }
+    /// The first frontend's on_stale: the one MeterState serves every transport with.
+    FreshnessPolicy Freshness() const { return {backend.stale_after, frontends.front().on_stale}; }
 };
 
 } // namespace meteremu

@@ -161,7 +161,7 @@ Config Build(const toml::table& root, Diagnostics& diagnostics) {
     const toml::table* backend = top.Table("backend");
     top.ReportUnknownKeys();
     ConfigSection frontend_section("frontend", frontend, SectionPosition(frontend), diagnostics);
-    config.frontend = ParseFrontend(frontend_section);
+    config.frontends.push_back(ParseFrontend(frontend_section));
     if (!top.Has("backend"))
         diagnostics.Error(
             1, 1, "no [backend] section: add one with type = " + JoinNames(BackendPluginNames()));
@@ -211,6 +211,7 @@ std::vector<ConfigKeys> AcceptedConfigKeys() {
     // Each parser runs on an empty section, which records every key it asks for.
     Diagnostics ignored("<keys>");
     Config config;
+    FrontendSettings frontend;
     std::vector<ConfigKeys> tables;
     auto record = [&](std::string section, std::string_view plugin, auto&& parse) {
         ConfigSection recorder(section, nullptr, {1, 1}, ignored);
@@ -218,8 +219,7 @@ std::vector<ConfigKeys> AcceptedConfigKeys() {
         tables.push_back({std::move(section), std::string(plugin), recorder.KnownKeys()});
     };
     record("", "", [&](ConfigSection& top) { ParseTopLevel(top, config); });
-    record("frontend", "",
-           [&](ConfigSection& section) { ParseFrontendCommon(section, config.frontend); });
+    record("frontend", "", [&](ConfigSection& section) { ParseFrontendCommon(section, frontend); });
     for (auto name : FrontendPluginNames())
         record("frontend", name, FindFrontendPlugin(name)->parse);
     record("backend", "",

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // An emulated meter: it answers RPCs from the latest reading in MeterState and tells the
 // transports the few things that are its own (HTTP server name, fixed HTTP paths).
-// A frontend is a plugin listed once in frontends/registry.cpp.
+// A frontend is a plugin listed once in frontends/registry.cpp; the plugin declares which
+// transports a device of its type serves (FrontendTransports),
+// and the daemon builds them for every configured device (daemon/frontend_bundle.hpp).
 #pragma once
 
 #include "core/meter_state.hpp"
@@ -19,6 +21,7 @@
 namespace meteremu {
 
 class ConfigSection;
+class DatagramHandler;
 
 /// A plugin's parsed and validated keys. Each frontend derives its own.
 struct FrontendOptions {
@@ -46,11 +49,25 @@ public:
     virtual std::vector<MdnsService> MdnsServices(std::uint16_t /*http_port*/) const { return {}; }
 };
 
+/// What a device of one type serves, as its plugin declares it; the daemon builds these
+/// servers for every configured device of the type (daemon/frontend_bundle.hpp). HTTP is
+/// always served: every request goes to the frontend (HttpServerName, HttpAliases, RPCs).
+struct FrontendTransports {
+    /// WebSocket upgrades of GET /rpc, answered as JSON-RPC, with the frontend's pushes.
+    bool websocket = false;
+    /// Builds the handler of the frontend's UDP ports over `rpc`, the frontend as it is now
+    /// and after every reload: JSON-RPC frames for the Shelly, a binary codec for a device
+    /// that speaks one. Null: the device has no UDP.
+    std::unique_ptr<DatagramHandler> (*datagram_handler)(RpcHandler& rpc) = nullptr;
+};
+
 struct FrontendPlugin {
     std::string_view name;
     std::unique_ptr<FrontendOptions> (*parse)(ConfigSection& section);
     std::unique_ptr<Frontend> (*create)(const FrontendOptions& options,
                                         const FrontendContext& context);
+    /// What every device of this type serves.
+    FrontendTransports (*transports)();
 };
 
 const FrontendPlugin* FindFrontendPlugin(std::string_view name) noexcept;

@@ -6,6 +6,7 @@
 #include "frontends/shelly/components.hpp"
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
+#include "net/rpc_udp.hpp"
 #include "platform/log.hpp"
 #include "util/json_writer.hpp"
 
@@ -139,8 +140,18 @@ std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                             context);
 }
 
+/// HTTP with the WebSocket on /rpc (Home Assistant); JSON-RPC frames over UDP (batteries).
+FrontendTransports ShellyTransports() {
+    FrontendTransports transports;
+    transports.websocket = true;
+    transports.datagram_handler = [](RpcHandler& rpc) -> std::unique_ptr<DatagramHandler> {
+        return std::make_unique<RpcUdpHandler>(rpc);
+    };
+    return transports;
+}
+
 } // namespace
 
-const FrontendPlugin shelly_frontend_plugin{"shelly", ParseShelly, CreateShelly};
+const FrontendPlugin shelly_frontend_plugin{"shelly", ParseShelly, CreateShelly, ShellyTransports};
 
 } // namespace meteremu
