@@ -36,8 +36,8 @@ std::filesystem::path StateDirectory() {
 
 Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
     : config_(std::move(config)), log_level_override_(log_level_override),
-      started_at_(std::chrono::steady_clock::now()), client_filter_(config_.frontend.limits.allow) {
-}
+      started_at_(std::chrono::steady_clock::now()),
+      client_filter_(config_.frontends.front().limits.allow) {}
 
 Daemon::~Daemon() {
     Stop();
@@ -53,7 +53,7 @@ Daemon::Listeners Daemon::AcquireListeners(systemd::PassedSockets passed) const 
         listeners.udp = std::move(passed.udp);
         return listeners;
     }
-    const auto& listen = config_.frontend.listen;
+    const auto& listen = config_.frontends.front().listen;
     listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
     for (std::uint16_t port : listen.udp_ports)
         listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
@@ -61,7 +61,8 @@ Daemon::Listeners Daemon::AcquireListeners(systemd::PassedSockets passed) const 
 }
 
 std::unique_ptr<Frontend> Daemon::CreateFrontend(const Config& config) const {
-    return config.frontend.plugin->create(*config.frontend.options, {*state_, started_at_});
+    const FrontendSettings& frontend = config.frontends.front();
+    return frontend.plugin->create(*frontend.options, {*state_, started_at_});
 }
 
 std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
@@ -76,7 +77,7 @@ std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
 }
 
 void Daemon::RaiseFileLimit() const {
-    const HttpLimits& http = config_.frontend.limits.http;
+    const HttpLimits& http = config_.frontends.front().limits.http;
     std::uint64_t wanted = http.max_connections + http.max_upgraded + kOwnDescriptors;
     std::uint64_t got = RaiseOpenFileLimit(wanted);
     if (got < wanted)
@@ -88,8 +89,8 @@ void Daemon::RaiseFileLimit() const {
 void Daemon::StartServing(Listeners listeners) {
     log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
     RaiseFileLimit();
-    const TransportLimits& limits = config_.frontend.limits;
-    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
+    const TransportLimits& limits = config_.frontends.front().limits;
+    state_ = std::make_unique<MeterState>(config_.frontends.front().layout, config_.Freshness());
     frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
     log::Info(kDomain, "emulating ", frontend_->Describe());
     rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
@@ -110,8 +111,9 @@ void Daemon::StartUdp(std::vector<UniqueFd> sockets) {
     if (sockets.empty()) return;
     // The slot is an RpcHandler that survives reloads, like the HTTP handler.
     rpc_udp_ = std::make_unique<RpcUdpHandler>(*frontend_);
-    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, config_.frontend.limits.udp,
-                                       &clients_, &client_filter_);
+    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_,
+                                       config_.frontends.front().limits.udp, &clients_,
+                                       &client_filter_);
     for (const std::string& address : udp_->Addresses())
         log::Notice(kDomain, "serving UDP on ", address);
 }
@@ -129,7 +131,7 @@ void Daemon::StartPolling() {
 }
 
 void Daemon::PublishMdns() {
-    if (!config_.frontend.mdns) {
+    if (!config_.frontends.front().mdns) {
         mdns_.reset();
         return;
     }

@@ -32,15 +32,15 @@ std::optional<Config> Daemon::ReadConfig() const {
 }
 
 void Daemon::WarnAboutListenChanges(const Config& next) const {
-    const auto& now = config_.frontend.listen;
-    const auto& then = next.frontend.listen;
+    const auto& now = config_.frontends.front().listen;
+    const auto& then = next.frontends.front().listen;
     if (now.address != then.address || now.http_port != then.http_port ||
         now.udp_ports != then.udp_ports)
         log::Warning(kDomain, "listen_address, http_port and udp_ports take effect at the next "
                               "restart; the listening sockets stay open across a reload");
-    TransportLimits limits = next.frontend.limits;
-    limits.allow = config_.frontend.limits.allow; // the one limit a reload applies
-    if (limits != config_.frontend.limits)
+    TransportLimits limits = next.frontends.front().limits;
+    limits.allow = config_.frontends.front().limits.allow; // the one limit a reload applies
+    if (limits != config_.frontends.front().limits)
         log::Warning(kDomain, "the connection, size, timeout and UDP rate limits take effect at "
                               "the next restart; the servers keep running with the old ones");
 }
@@ -73,17 +73,17 @@ void Daemon::Apply(Config next, std::unique_ptr<Frontend> frontend,
     // The old poller stops before the state changes, so no reading of the old settings is
     // published under the new layout; the latest reading stays and is re-mapped.
     backend_->Stop();
-    state_->Reconfigure(next.frontend.layout, next.Freshness());
-    client_filter_.Replace(next.frontend.limits.allow);
-    if (next.frontend.limits.allow != config_.frontend.limits.allow) {
+    state_->Reconfigure(next.frontends.front().layout, next.Freshness());
+    client_filter_.Replace(next.frontends.front().limits.allow);
+    if (next.frontends.front().limits.allow != config_.frontends.front().limits.allow) {
         // An established WebSocket would otherwise outlive its address's removal for days.
         log::Info(kDomain, "closing the WebSocket clients the new allow list refuses (1008)");
         websocket_->EnforceFilter();
     }
     // The servers keep the limits they started with; the configuration says so.
-    AllowList allow = std::move(next.frontend.limits.allow);
-    next.frontend.limits = config_.frontend.limits;
-    next.frontend.limits.allow = std::move(allow);
+    AllowList allow = std::move(next.frontends.front().limits.allow);
+    next.frontends.front().limits = config_.frontends.front().limits;
+    next.frontends.front().limits.allow = std::move(allow);
     frontend_->Replace(std::move(frontend));
     backend_ = std::move(backend);
     config_ = std::move(next);

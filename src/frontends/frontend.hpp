@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,14 +47,23 @@ public:
     virtual std::vector<MdnsService> MdnsServices(std::uint16_t /*http_port*/) const { return {}; }
 };
 
+/// The ports a device of this kind listens on when its configuration names none: those of
+/// the real device, which its clients expect.
+struct FrontendDefaults {
+    std::uint16_t http_port = 0;                ///< 0: an ephemeral port
+    std::span<const std::uint16_t> udp_ports{}; ///< empty: no UDP
+};
+
 struct FrontendPlugin {
     std::string_view name;
     std::unique_ptr<FrontendOptions> (*parse)(ConfigSection& section);
     std::unique_ptr<Frontend> (*create)(const FrontendOptions& options,
                                         const FrontendContext& context);
+    FrontendDefaults defaults{};
 };
 
 const FrontendPlugin* FindFrontendPlugin(std::string_view name) noexcept;
+/// In the order of frontends/registry.cpp; the first is the type of a frontend that names none.
 std::vector<std::string_view> FrontendPluginNames();
 
 } // namespace meteremu

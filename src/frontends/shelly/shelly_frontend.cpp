@@ -139,8 +139,12 @@ std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                             context);
 }
 
+// HTTP on 80 as the real device; Marstek batteries poll UDP 1010 or 2220.
+constexpr std::uint16_t kShellyUdpPorts[] = {1010, 2220};
+
 } // namespace
 
-const FrontendPlugin shelly_frontend_plugin{"shelly", ParseShelly, CreateShelly};
+const FrontendPlugin shelly_frontend_plugin{
+    "shelly", ParseShelly, CreateShelly, {.http_port = 80, .udp_ports = kShellyUdpPorts}};
 
 } // namespace meteremu
