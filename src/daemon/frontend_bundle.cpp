@@ -18,7 +18,9 @@ FreshnessPolicy FreshnessOf(const FrontendSettings& settings, Seconds stale_afte
 FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& settings,
                                Seconds stale_after, FrontendListeners listeners,
                                SteadyTime started_at, ClientTracker* clients)
-    : name_(std::move(name)), settings_(settings), transports_(settings.plugin->transports()),
+    : name_(std::move(name)), settings_(settings),
+      transports_(settings.plugin->transports ? settings.plugin->transports()
+                                              : FrontendTransports{}),
       clients_(clients), filter_(settings.limits.allow),
       state_(std::make_unique<MeterState>(settings.layout, FreshnessOf(settings, stale_after))) {
     slot_ = std::make_unique<FrontendSlot>(

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,13 @@ public:
     virtual std::vector<MdnsService> MdnsServices(std::uint16_t /*http_port*/) const { return {}; }
 };
 
+/// The ports a device of this kind listens on when its configuration names none: those of
+/// the real device, which its clients expect.
+struct FrontendDefaults {
+    std::uint16_t http_port = 0;                ///< 0: an ephemeral port
+    std::span<const std::uint16_t> udp_ports{}; ///< empty: no UDP
+};
+
 /// What a device of one type serves, as its plugin declares it; the daemon builds these
 /// servers for every configured device of the type (daemon/frontend_bundle.hpp). HTTP is
 /// always served: every request goes to the frontend (HttpServerName, HttpAliases, RPCs).
@@ -66,11 +74,13 @@ struct FrontendPlugin {
     std::unique_ptr<FrontendOptions> (*parse)(ConfigSection& section);
     std::unique_ptr<Frontend> (*create)(const FrontendOptions& options,
                                         const FrontendContext& context);
+    FrontendDefaults defaults{};
     /// What every device of this type serves.
-    FrontendTransports (*transports)();
+    FrontendTransports (*transports)() = nullptr;
 };
 
 const FrontendPlugin* FindFrontendPlugin(std::string_view name) noexcept;
+/// In the order of frontends/registry.cpp; the first is the type of a frontend that names none.
 std::vector<std::string_view> FrontendPluginNames();
 
 } // namespace meteremu

@@ -150,8 +150,15 @@ FrontendTransports ShellyTransports() {
     return transports;
 }
 
+// HTTP on 80 as the real device; Marstek batteries poll UDP 1010 or 2220.
+constexpr std::uint16_t kShellyUdpPorts[] = {1010, 2220};
+
 } // namespace
 
-const FrontendPlugin shelly_frontend_plugin{"shelly", ParseShelly, CreateShelly, ShellyTransports};
+const FrontendPlugin shelly_frontend_plugin{"shelly",
+                                            ParseShelly,
+                                            CreateShelly,
+                                            {.http_port = 80, .udp_ports = kShellyUdpPorts},
+                                            ShellyTransports};
 
 } // namespace meteremu
