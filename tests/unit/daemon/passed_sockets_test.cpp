@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Which frontend and transport each passed socket goes to, by its FileDescriptorName=, on
 // real sockets.
+#include "daemon/daemon.hpp"
 #include "daemon/passed_sockets.hpp"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,15 @@ TEST(PassedSocketsTest, TwoStreamsForOneFrontendAreAnError) {
     passed.sockets.push_back(Passed("shelly", SocketKind::Stream));
     passed.sockets.push_back(Passed("shelly2", SocketKind::Stream));
     ExpectRefused(std::move(passed), "more than one listening TCP socket for frontend \"shelly2\"");
+}
+
+TEST(FrontendNameTest, TheTypeThenThePositionAmongThoseOfTheType) {
+    Config config;
+    for (const char* type : {"shelly", "marstek", "shelly", "shelly"})
+        config.frontends.emplace_back().type = type;
+    const char* expected[] = {"shelly", "marstek", "shelly2", "shelly3"};
+    for (std::size_t i = 0; i < 4; ++i)
+        EXPECT_EQ(Daemon::FrontendName(config, i), expected[i]) << i;
 }
 
 } // namespace
