@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -174,6 +175,8 @@ TEST_F(MultiFrontendTest, BothReloadUnderLoadWithoutMixingDevices) {
         thread.join();
     for (int d = 0; d < 2; ++d) {
         SCOPED_TRACE(devices_[d].name);
+        std::cout << "[ measure  ] " << devices_[d].name << " across 6 reloads: " << udp[d].answered
+                  << " UDP and " << websocket[d].answered << " WebSocket replies\n";
         EXPECT_GT(udp[d].answered.load(), 50);
         EXPECT_GT(websocket[d].answered.load(), 50);
         EXPECT_EQ(udp[d].mixed.load(), 0) << udp[d].first_mixed;
