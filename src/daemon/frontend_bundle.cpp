@@ -4,6 +4,8 @@
 #include "daemon/mdns_log.hpp"
 #include "platform/log.hpp"
 
+#include <stdexcept>
+
 namespace meteremu {
 namespace {
 
@@ -65,7 +67,11 @@ void FrontendBundle::StartHttp(UniqueFd socket) {
 }
 
 void FrontendBundle::StartUdp(std::vector<UniqueFd> sockets) {
-    if (sockets.empty() || !transports_.datagram_handler) return;
+    if (sockets.empty()) return;
+    if (!transports_.datagram_handler)
+        throw std::runtime_error(name_ + " (type \"" + settings_.type +
+                                 "\") serves no UDP, but has UDP sockets: remove its udp_ports "
+                                 "or the datagram sockets passed for it");
     // The slot survives reloads, so the handler built over it does too.
     datagram_handler_ = transports_.datagram_handler(*slot_);
     udp_ = std::make_unique<UdpServer>(std::move(sockets), *datagram_handler_, settings_.limits.udp,
