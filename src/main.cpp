@@ -4,6 +4,7 @@
 #include "build_config.hpp"
 #include "config/command_line.hpp"
 #include "config/config_loader.hpp"
+#include "config/config_summary.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/signals.hpp"
 #include "daemon/supervisor.hpp"
@@ -54,6 +55,8 @@ int Main(const CommandLine& line) {
     LogDiagnostics(config.warnings);
     if (line.check_config) {
         std::printf("%s: configuration is valid\n", config.source.c_str());
+        for (const std::string& summary : SummaryLines(config))
+            std::printf("  %s\n", summary.c_str());
         return EXIT_SUCCESS;
     }
     log::SetLevel(line.log_level.value_or(config.log_level));

@@ -17,15 +17,17 @@
 
 namespace meteremu {
 
-/// Where the transports listen when the ports are not passed in by systemd.
+/// Where a frontend's transports listen when the ports are not passed in by systemd. The
+/// loader fills in the plugin's defaults (FrontendPlugin::defaults) for the keys left out.
 struct ListenSettings {
-    std::string address;          ///< empty: every address, IPv4 and IPv6
-    std::uint16_t http_port = 80; ///< 0: an ephemeral port (tests)
-    std::vector<std::uint16_t> udp_ports{1010, 2220};
+    std::string address;         ///< empty: every address, IPv4 and IPv6
+    std::uint16_t http_port = 0; ///< 0: an ephemeral port (tests)
+    std::vector<std::uint16_t> udp_ports;
 };
 
+/// One emulated device: a [frontend] table or one [[frontend]] of an array of tables.
 struct FrontendSettings {
-    std::string type = "shelly";
+    std::string type; ///< the plugin's name; absent from the file: the first registered one
     const FrontendPlugin* plugin = nullptr;
     std::shared_ptr<const FrontendOptions> options;
     SiteLayout layout;
@@ -46,12 +48,15 @@ struct BackendSettings {
 struct Config {
     std::string source; ///< file name, or "<demo>" for the built-in demo
     log::Level log_level = log::Level::Info;
-    FrontendSettings frontend;
+    /// The emulated devices in the order of the file: one per [[frontend]], or the single
+    /// [frontend] table (also when the file has none). Never empty once loaded.
+    std::vector<FrontendSettings> frontends;
     BackendSettings backend;
     /// Problems that do not stop the daemon; the caller logs them.
     std::vector<ConfigDiagnostic> warnings;
 
-    FreshnessPolicy Freshness() const { return {backend.stale_after, frontend.on_stale}; }
+    /// The first frontend's on_stale: the one MeterState serves every transport with.
+    FreshnessPolicy Freshness() const { return {backend.stale_after, frontends.front().on_stale}; }
 };
 
 } // namespace meteremu

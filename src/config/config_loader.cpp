@@ -2,6 +2,7 @@
 #include "config/config_loader.hpp"
 
 #include "config/config_section.hpp"
+#include "config/port_claims.hpp"
 #include "config/transport_limits_config.hpp"
 
 #include <algorithm>
@@ -94,9 +95,16 @@ void ParseTopLevel(ConfigSection& top, Config& config) {
                     "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\"");
 }
 
-// [frontend] keys of every frontend.
+void ApplyDefaults(const FrontendDefaults& defaults, ListenSettings& listen) {
+    listen.http_port = defaults.http_port;
+    listen.udp_ports.assign(defaults.udp_ports.begin(), defaults.udp_ports.end());
+}
+
+// [frontend] keys of every frontend. The plugin's defaults apply to the keys left out.
 void ParseFrontendCommon(ConfigSection& section, FrontendSettings& settings) {
     if (auto type = section.String("type")) settings.type = *type;
+    settings.plugin = FindFrontendPlugin(settings.type);
+    if (settings.plugin) ApplyDefaults(settings.plugin->defaults, settings.listen);
     ParseSiteLayout(section, settings);
     ParseListen(section, settings.listen);
     ParseTransportLimits(section, settings.limits);
@@ -111,8 +119,8 @@ void ParseFrontendCommon(ConfigSection& section, FrontendSettings& settings) {
 
 FrontendSettings ParseFrontend(ConfigSection& section) {
     FrontendSettings settings;
+    settings.type = FrontendPluginNames().front();
     ParseFrontendCommon(section, settings);
-    settings.plugin = FindFrontendPlugin(settings.type);
     if (!settings.plugin) {
         section.ErrorAt("type", "expected one of " + JoinNames(FrontendPluginNames()));
         return settings;
@@ -152,16 +160,45 @@ BackendSettings ParseBackend(ConfigSection& section) {
     return settings;
 }
 
+// The frontend tables of the file: the single [frontend] (null when the file has none, which
+// gives the defaults) or each [[frontend]] of an array of tables.
+struct FrontendTables {
+    std::vector<const toml::table*> tables;
+    bool array = false;
+};
+
+FrontendTables FindFrontendTables(ConfigSection& top, const toml::table& root) {
+    const toml::node* node = root.get("frontend");
+    FrontendTables found{top.Tables("frontend"), node && node->is_array()};
+    if (!node) found.tables.push_back(nullptr);
+    if (found.array && node->as_array()->empty())
+        top.ErrorAt("frontend", "expected at least one frontend ([[frontend]]), got none");
+    return found;
+}
+
+// Each frontend in file order; no two may claim the same port.
+std::vector<FrontendSettings> ParseFrontends(const FrontendTables& found,
+                                             Diagnostics& diagnostics) {
+    std::vector<FrontendSettings> frontends;
+    PortClaims claims;
+    for (const toml::table* table : found.tables) {
+        ConfigSection section("frontend", table, SectionPosition(table), diagnostics,
+                              found.array ? "[[frontend]]" : "");
+        frontends.push_back(ParseFrontend(section));
+        claims.Claim(section, frontends.back().listen);
+    }
+    return frontends;
+}
+
 Config Build(const toml::table& root, Diagnostics& diagnostics) {
     Config config;
     config.source = diagnostics.File();
     ConfigSection top("", &root, {1, 1}, diagnostics);
     ParseTopLevel(top, config);
-    const toml::table* frontend = top.Table("frontend");
+    FrontendTables frontends = FindFrontendTables(top, root);
     const toml::table* backend = top.Table("backend");
     top.ReportUnknownKeys();
-    ConfigSection frontend_section("frontend", frontend, SectionPosition(frontend), diagnostics);
-    config.frontend = ParseFrontend(frontend_section);
+    config.frontends = ParseFrontends(frontends, diagnostics);
     if (!top.Has("backend"))
         diagnostics.Error(
             1, 1, "no [backend] section: add one with type = " + JoinNames(BackendPluginNames()));
@@ -170,6 +207,16 @@ Config Build(const toml::table& root, Diagnostics& diagnostics) {
         config.backend = ParseBackend(backend_section);
     }
     return config;
+}
+
+// toml++ refuses a [frontend] table and [[frontend]] tables in one file as a redefinition of
+// one by the other, at the second header; its message does not say what to do instead.
+std::string Explained(std::string_view description) {
+    std::string text(description);
+    if (text.find("redefine existing") != std::string::npos &&
+        text.find("'frontend'") != std::string::npos)
+        text += ": write either one [frontend] table or one [[frontend]] table per device";
+    return text;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -190,7 +237,7 @@ Config ParseConfig(std::string_view text, const std::string& source_name) {
         root = toml::parse(text, source_name);
     } catch (const toml::parse_error& error) {
         auto at = error.source().begin;
-        diagnostics.Error(at.line, at.column, std::string(error.description()));
+        diagnostics.Error(at.line, at.column, Explained(error.description()));
         throw ConfigInvalid(diagnostics.Items());
     }
     Config config = Build(root, diagnostics);
@@ -218,8 +265,8 @@ std::vector<ConfigKeys> AcceptedConfigKeys() {
         tables.push_back({std::move(section), std::string(plugin), recorder.KnownKeys()});
     };
     record("", "", [&](ConfigSection& top) { ParseTopLevel(top, config); });
-    record("frontend", "",
-           [&](ConfigSection& section) { ParseFrontendCommon(section, config.frontend); });
+    FrontendSettings frontend;
+    record("frontend", "", [&](ConfigSection& section) { ParseFrontendCommon(section, frontend); });
     for (auto name : FrontendPluginNames())
         record("frontend", name, FindFrontendPlugin(name)->parse);
     record("backend", "",

@@ -42,8 +42,10 @@ std::string FormatNumber(double value) {
 } // namespace
 
 ConfigSection::ConfigSection(std::string name, const toml::table* table,
-                             toml::source_position where, Diagnostics& diagnostics)
-    : name_(std::move(name)), table_(table), where_(where), diagnostics_(diagnostics) {}
+                             toml::source_position where, Diagnostics& diagnostics,
+                             std::string header)
+    : name_(std::move(name)), header_(header.empty() ? "[" + name_ + "]" : std::move(header)),
+      table_(table), where_(where), diagnostics_(diagnostics) {}
 
 bool ConfigSection::Has(std::string_view key) {
     known_.emplace(key);
@@ -78,11 +80,16 @@ void ConfigSection::ErrorAt(std::string_view key, const std::string& expectation
     diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
 }
 
-void ConfigSection::ErrorAtElement(std::string_view key, std::size_t index,
-                                   const std::string& expectation) {
+toml::source_position ConfigSection::ElementPosition(std::string_view key,
+                                                     std::size_t index) const {
     const toml::node* node = table_ ? table_->get(key) : nullptr;
     const toml::array* array = node ? node->as_array() : nullptr;
-    auto at = array && index < array->size() ? (*array)[index].source().begin : PositionOf(key);
+    return array && index < array->size() ? (*array)[index].source().begin : PositionOf(key);
+}
+
+void ConfigSection::ErrorAtElement(std::string_view key, std::size_t index,
+                                   const std::string& expectation) {
+    auto at = ElementPosition(key, index);
     diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
 }
 
@@ -93,7 +100,7 @@ void ConfigSection::WarningAt(std::string_view key, const std::string& message) 
 
 void ConfigSection::ErrorMissing(std::string_view key, const std::string& expectation) {
     diagnostics_.Error(where_.line, where_.column,
-                       "[" + name_ + "] has no '" + std::string(key) + "': " + expectation);
+                       header_ + " has no '" + std::string(key) + "': " + expectation);
 }
 
 template <class T>
@@ -164,6 +171,28 @@ const toml::table* ConfigSection::Table(std::string_view key) {
     return nullptr;
 }
 
+std::vector<const toml::table*> ConfigSection::Tables(std::string_view key) {
+    const toml::node* node = Find(key);
+    if (!node) return {};
+    if (const toml::table* table = node->as_table()) return {table};
+    const toml::array* array = node->as_array();
+    std::string form = "[" + std::string(key) + "]";
+    if (!array) {
+        WrongType(key, *node, "a table (" + form + ") or an array of tables ([" + form + "])");
+        return {};
+    }
+    std::vector<const toml::table*> tables;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        if (const toml::table* table = (*array)[i].as_table())
+            tables.push_back(table);
+        else
+            ErrorAtElement(key, i,
+                           "expected a table ([" + form + "]), got " +
+                               std::string(TypeName((*array)[i])));
+    }
+    return tables;
+}
+
 double ConfigSection::Seconds(std::string_view key, double fallback, double maximum) {
     auto value = Number(key);
     if (!value) return fallback;
@@ -204,7 +233,7 @@ void ConfigSection::ReportUnknownKeys() {
     std::string expected;
     for (const auto& key : known_)
         expected += (expected.empty() ? "" : ", ") + key;
-    std::string where = name_.empty() ? " at the top level" : " in [" + name_ + "]";
+    std::string where = name_.empty() ? " at the top level" : " in " + header_;
     for (const auto& [key, node] : *table_) {
         if (known_.contains(key.str())) continue;
         auto at = key.source().begin;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// One table of the configuration file (the top level, [frontend] or [backend]) as seen by the
+// One table of the configuration file (the top level, [frontend], one [[frontend]] or
+// [backend]) as seen by the
 // code that owns its keys. Every getter, and Has(), remembers the key as known and reports a
 // wrong type at the value's position; ReportUnknownKeys() then flags whatever nobody asked for.
 // A parser must ask for each key it accepts even when the table is empty: running it on an
@@ -22,8 +23,9 @@ namespace meteremu {
 class ConfigSection {
 public:
     /// `table` may be null when the file has no such section; `where` is then the file start.
+    /// `header` is how messages name the table; empty: "[name]".
     ConfigSection(std::string name, const toml::table* table, toml::source_position where,
-                  Diagnostics& diagnostics);
+                  Diagnostics& diagnostics, std::string header = {});
 
     /// "frontend", "backend", or "" for the top level.
     const std::string& Name() const noexcept { return name_; }
@@ -40,6 +42,10 @@ public:
     std::optional<std::vector<std::string>> StringArray(std::string_view key);
     /// A sub-table such as [backend] of the top level.
     const toml::table* Table(std::string_view key);
+    /// The one table of [key], or each table of [[key]] (an array of tables), in file order;
+    /// empty when absent. A value of another type, or an element that is no table, is an
+    /// error at its position.
+    std::vector<const toml::table*> Tables(std::string_view key);
 
     /// A positive number of seconds, or `fallback` when absent; errors name the bounds.
     double Seconds(std::string_view key, double fallback, double maximum);
@@ -66,9 +72,13 @@ public:
     /// Every key asked for so far, sorted.
     std::vector<std::string> KnownKeys() const;
 
+    /// Where the key's value is, or the section header when the key is absent.
+    toml::source_position PositionOf(std::string_view key) const;
+    /// Where element `index` of the array under `key` is, else as PositionOf(key).
+    toml::source_position ElementPosition(std::string_view key, std::size_t index) const;
+
 private:
     const toml::node* Find(std::string_view key);
-    toml::source_position PositionOf(std::string_view key) const;
     void WrongType(std::string_view key, const toml::node& node, std::string_view expected);
     template <class T>
     std::optional<std::vector<T>> ArrayOf(std::string_view key,
@@ -79,6 +89,7 @@ private:
                            std::string_view expected);
 
     std::string name_;
+    std::string header_;
     const toml::table* table_;
     toml::source_position where_;
     Diagnostics& diagnostics_;

@@ -2,9 +2,10 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
-#include "daemon/mdns_log.hpp"
+#include "daemon/passed_sockets.hpp"
 #include "platform/resource_limits.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace meteremu {
@@ -23,6 +24,34 @@ std::string AddressList(const std::vector<UniqueFd>& sockets) {
     return text;
 }
 
+/// "HTTP [::]:80, UDP [::]:1010, [::]:2220", for what is there.
+std::string PassedText(const FrontendListeners& listeners) {
+    std::string text;
+    if (listeners.http.Valid()) text = "HTTP " + LocalAddressText(listeners.http.Get());
+    if (!listeners.udp.empty())
+        text += (text.empty() ? "UDP " : ", UDP ") + AddressList(listeners.udp);
+    return text;
+}
+
+/// Binds what `listen` configures and systemd did not pass: the HTTP port when no TCP socket
+/// came, each UDP port no passed UDP socket has. Port 0 (any port) is served by any passed
+/// socket of its kind.
+void BindMissing(const ListenSettings& listen, FrontendListeners& listeners) {
+    bool udp_passed = !listeners.udp.empty();
+    std::vector<std::uint16_t> passed_ports;
+    for (const UniqueFd& socket : listeners.udp)
+        passed_ports.push_back(LocalPort(socket.Get()));
+    if (!listeners.http.Valid())
+        listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
+    for (std::uint16_t port : listen.udp_ports) {
+        bool served = port == 0 ? udp_passed
+                                : std::find(passed_ports.begin(), passed_ports.end(), port) !=
+                                      passed_ports.end();
+        if (!served)
+            listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
+    }
+}
+
 } // namespace
 
 std::filesystem::path StateDirectory() {
@@ -36,37 +65,37 @@ std::filesystem::path StateDirectory() {
 
 Daemon::Daemon(Config config, std::optional<log::Level> log_level_override)
     : config_(std::move(config)), log_level_override_(log_level_override),
-      started_at_(std::chrono::steady_clock::now()), client_filter_(config_.frontend.limits.allow) {
-}
+      started_at_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() {
     Stop();
 }
 
-Daemon::Listeners Daemon::AcquireListeners(systemd::PassedSockets passed) const {
-    Listeners listeners;
-    if (!passed.Empty()) {
-        log::Info(kDomain, "using the sockets systemd passed: HTTP ",
-                  LocalAddressText(passed.http.Get()), passed.udp.empty() ? "" : ", UDP ",
-                  AddressList(passed.udp));
-        listeners.http = std::move(passed.http);
-        listeners.udp = std::move(passed.udp);
-        return listeners;
-    }
-    const auto& listen = config_.frontend.listen;
-    listeners.http = BindSocket(SocketKind::Stream, listen.address, listen.http_port);
-    for (std::uint16_t port : listen.udp_ports)
-        listeners.udp.push_back(BindSocket(SocketKind::Datagram, listen.address, port));
-    return listeners;
+std::string Daemon::FrontendName(const Config& config, std::size_t index) {
+    const std::string& type = config.frontends.at(index).type;
+    std::size_t same_type = 1;
+    for (std::size_t i = 0; i < index; ++i)
+        same_type += config.frontends[i].type == type ? 1 : 0;
+    return same_type == 1 ? type : type + std::to_string(same_type);
 }
 
-std::unique_ptr<Frontend> Daemon::CreateFrontend(const Config& config) const {
-    return config.frontend.plugin->create(*config.frontend.options, {*state_, started_at_});
+std::vector<FrontendListeners> Daemon::AcquireListeners(systemd::PassedSockets passed) const {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < config_.frontends.size(); ++i)
+        names.push_back(FrontendName(config_, i));
+    std::vector<FrontendListeners> listeners = AssignPassedSockets(std::move(passed), names);
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+        if (listeners[i].http.Valid() || !listeners[i].udp.empty())
+            log::Info(kDomain, names[i],
+                      ": using the sockets systemd passed: ", PassedText(listeners[i]));
+        BindMissing(config_.frontends[i].listen, listeners[i]);
+    }
+    return listeners;
 }
 
 std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
     const auto& settings = config.backend;
-    BackendContext context{*state_, settings.poll_interval, poller_heartbeat_, StateDirectory()};
+    BackendContext context{*readings_, settings.poll_interval, poller_heartbeat_, StateDirectory()};
     try {
         return settings.plugin->create(*settings.options, context);
     } catch (...) {
@@ -76,8 +105,10 @@ std::unique_ptr<Backend> Daemon::CreateBackend(const Config& config) {
 }
 
 void Daemon::RaiseFileLimit() const {
-    const HttpLimits& http = config_.frontend.limits.http;
-    std::uint64_t wanted = http.max_connections + http.max_upgraded + kOwnDescriptors;
+    std::uint64_t wanted = kOwnDescriptors;
+    for (const FrontendSettings& frontend : config_.frontends)
+        wanted += frontend.limits.http.max_connections + frontend.limits.http.max_upgraded +
+                  frontend.listen.udp_ports.size();
     std::uint64_t got = RaiseOpenFileLimit(wanted);
     if (got < wanted)
         log::Warning(kDomain, "the open-file limit is ", got, " but max_connections and ",
@@ -85,35 +116,26 @@ void Daemon::RaiseFileLimit() const {
                      ": clients past it are refused; raise LimitNOFILE=");
 }
 
-void Daemon::StartServing(Listeners listeners) {
+void Daemon::StartServing(std::vector<FrontendListeners> listeners) {
     log::Notice(kDomain, "meteremu ", build::kVersion, " starting with ", config_.source);
     RaiseFileLimit();
-    const TransportLimits& limits = config_.frontend.limits;
-    state_ = std::make_unique<MeterState>(config_.frontend.layout, config_.Freshness());
-    frontend_ = std::make_unique<FrontendSlot>(CreateFrontend(config_));
-    log::Info(kDomain, "emulating ", frontend_->Describe());
-    rpc_websocket_ = std::make_unique<RpcWebSocket>(*frontend_);
-    websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, &clients_,
-                                                   &client_filter_);
-    frontend_->ServeWebSocket(*websocket_);
-    http_ = std::make_unique<HttpServer>(std::move(listeners.http), *frontend_, limits.http,
-                                         &clients_, &client_filter_);
-    log::Notice(kDomain, "serving HTTP on ", http_->Address());
-    log::Info(kDomain, "libmicrohttpd: ", http_->Describe());
-    // The backend thread only wakes the WebSocket thread, which does the pushing.
-    push_subscription_ = state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
-    StartUdp(std::move(listeners.udp));
-    PublishMdns();
+    // The backend's readings as measured: each frontend applies its own layout and policy.
+    readings_ = std::make_unique<MeterState>(
+        SiteLayout{}, FreshnessPolicy{config_.backend.stale_after, OnStale::Last});
+    for (std::size_t i = 0; i < config_.frontends.size(); ++i)
+        bundles_.push_back(std::make_unique<FrontendBundle>(
+            FrontendName(config_, i), config_.frontends[i], config_.backend.stale_after,
+            std::move(listeners.at(i)), started_at_, &clients_));
+    fan_out_ = readings_->Subscribe([this] { FanOut(); });
 }
 
-void Daemon::StartUdp(std::vector<UniqueFd> sockets) {
-    if (sockets.empty()) return;
-    // The slot is an RpcHandler that survives reloads, like the HTTP handler.
-    rpc_udp_ = std::make_unique<RpcUdpHandler>(*frontend_);
-    udp_ = std::make_unique<UdpServer>(std::move(sockets), *rpc_udp_, config_.frontend.limits.udp,
-                                       &clients_, &client_filter_);
-    for (const std::string& address : udp_->Addresses())
-        log::Notice(kDomain, "serving UDP on ", address);
+void Daemon::FanOut() noexcept try {
+    std::shared_ptr<const Reading> reading = readings_->Latest();
+    if (!reading) return;
+    for (auto& bundle : bundles_)
+        bundle->State().Publish(*reading);
+} catch (const std::exception& error) {
+    log::Error(kDomain, "cannot hand a reading to the frontends: ", error.what());
 }
 
 void Daemon::StartPolling() {
@@ -128,41 +150,19 @@ void Daemon::StartPolling() {
               config_.backend.poll_interval.count(), " s");
 }
 
-void Daemon::PublishMdns() {
-    if (!config_.frontend.mdns) {
-        mdns_.reset();
-        return;
-    }
-    // The port of the socket really served, never the configured one (systemd may pass it).
-    auto services = frontend_->MdnsServices(http_->Port());
-    if (mdns_)
-        mdns_->Update(std::move(services));
-    else
-        mdns_ = std::make_unique<MdnsPublisher>(
-            std::move(services), AddressWithoutPort(http_->Address()), &LogMdnsReport);
-}
-
 void Daemon::Stop() noexcept {
-    mdns_.reset(); // withdrawn before the server it points to goes away
+    for (auto& bundle : bundles_)
+        bundle->Stop(); // mDNS withdrawn and every port closed before the backend stops
     if (backend_) backend_->Stop();
     backend_.reset();
-    push_subscription_.Reset();
-    udp_.reset();
-    rpc_udp_.reset();
-    // WebSocket connections close through libmicrohttpd: before the HTTP server stops.
-    if (websocket_) websocket_->Stop();
-    http_.reset();
-    websocket_.reset();
-    rpc_websocket_.reset();
-    frontend_.reset();
+    fan_out_.Reset();
+    bundles_.clear();
 }
 
 StatusInputs Daemon::Status(SteadyTime now) const {
     StatusInputs inputs;
-    if (state_) {
-        inputs.latest = state_->Latest();
-        inputs.policy = state_->Policy();
-    }
+    if (readings_) inputs.latest = readings_->Latest();
+    if (!bundles_.empty()) inputs.policy = bundles_.front()->State().Policy();
     inputs.health = backend_ ? backend_->Health() : "starting";
     inputs.clients = clients_.Count(now);
     return inputs;
@@ -170,15 +170,17 @@ StatusInputs Daemon::Status(SteadyTime now) const {
 
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
     std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
-    if (websocket_) beats.emplace_back("websocket", &websocket_->LoopHeartbeat());
-    if (udp_)
-        for (auto& beat : udp_->LoopHeartbeats())
+    for (const auto& bundle : bundles_)
+        for (auto& beat : bundle->Heartbeats())
             beats.push_back(std::move(beat));
     return beats;
 }
 
-HttpProbe Daemon::MakeHttpProbe() const {
-    return HttpProbe(ReachableLocally(http_->LocalAddress()), frontend_->ProbePath());
+std::vector<std::pair<std::string, HttpProbe>> Daemon::MakeHttpProbes() const {
+    std::vector<std::pair<std::string, HttpProbe>> probes;
+    for (const auto& bundle : bundles_)
+        probes.emplace_back(bundle->Name() + ": HTTP server", bundle->MakeHttpProbe());
+    return probes;
 }
 
 } // namespace meteremu

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The serving parts and their lifecycle: meter state, frontend and its servers, backend.
+// The serving parts and their lifecycle: the frontends, each with its servers
+// (FrontendBundle), and the backend that feeds them all.
 // Start comes in two steps (servers, then polling) so READY=1 goes out between them and
 // never waits for the data source; Reload applies an edited configuration without closing a
 // listening socket; Stop undoes everything in reverse order. The main thread's loop —
@@ -10,18 +11,11 @@
 #include "config/config.hpp"
 #include "core/heartbeat.hpp"
 #include "core/meter_state.hpp"
-#include "daemon/frontend_slot.hpp"
+#include "daemon/frontend_bundle.hpp"
 #include "daemon/status_line.hpp"
-#include "frontends/jsonrpc/rpc_udp.hpp"
-#include "frontends/jsonrpc/rpc_websocket.hpp"
-#include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_probe.hpp"
-#include "net/http_server.hpp"
-#include "net/udp_server.hpp"
-#include "net/websocket_server.hpp"
 #include "platform/log.hpp"
-#include "platform/mdns.hpp"
 #include "platform/systemd.hpp"
 
 #include <memory>
@@ -46,26 +40,21 @@ public:
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    /// The sockets the servers use.
-    struct Listeners {
-        UniqueFd http;
-        std::vector<UniqueFd> udp;
-    };
+    /// The sockets of every frontend, in the order of Config::frontends: those systemd passed,
+    /// the other configured ports bound here. Throws std::system_error when a port cannot be
+    /// bound.
+    std::vector<FrontendListeners> AcquireListeners(systemd::PassedSockets passed) const;
 
-    /// The sockets systemd passed, or, when it passed none, the configured ports bound here.
-    /// Throws std::system_error when a port cannot be bound.
-    Listeners AcquireListeners(systemd::PassedSockets passed) const;
-
-    /// Builds the meter state and the frontend and starts the servers on `listeners`; they
-    /// answer when this returns. Throws on failure.
-    void StartServing(Listeners listeners);
+    /// Builds the meter state and every frontend and starts their servers on `listeners`
+    /// (one per frontend); they answer when this returns. Throws on failure.
+    void StartServing(std::vector<FrontendListeners> listeners);
 
     /// Starts the backend's poller thread; returns without waiting for a reading. Throws.
     void StartPolling();
 
     /// Reads the configuration file again. On success applies it and returns true; when it
-    /// is invalid, or its frontend or backend cannot be created, logs every error, keeps the
-    /// running configuration and returns false. Throws only when the new backend's thread
+    /// is invalid, or a frontend or the backend cannot be created, logs every error, keeps
+    /// the running configuration and returns false. Throws only when the new backend's thread
     /// cannot start (the old one is stopped by then): the daemon exits and systemd restarts.
     bool Reload();
 
@@ -77,41 +66,39 @@ public:
     /// The threads the watchdog checks by heartbeat, by name.
     std::vector<std::pair<std::string, const Heartbeat*>> Heartbeats() const;
 
-    /// A probe request to our own HTTP server, for the watchdog.
-    HttpProbe MakeHttpProbe() const;
+    /// A probe request to each frontend's HTTP server, for the watchdog, with its name.
+    std::vector<std::pair<std::string, HttpProbe>> MakeHttpProbes() const;
+
+    /// The name of the frontend at `index` of Config::frontends: its type, with the position
+    /// among those of its type from the second on ("shelly", "shelly2"). Names the passed
+    /// sockets (`<name>-http`, `<name>-udp`) and labels the log lines.
+    static std::string FrontendName(const Config& config, std::size_t index);
 
 private:
-    std::unique_ptr<Frontend> CreateFrontend(const Config& config) const;
     std::unique_ptr<Backend> CreateBackend(const Config& config);
     std::optional<Config> ReadConfig() const;
-    void Apply(Config next, std::unique_ptr<Frontend> frontend, std::unique_ptr<Backend> backend);
+    /// The frontends `next` describes, one per running bundle; empty when one cannot be
+    /// created (logged). Warns about what waits for a restart.
+    std::optional<std::vector<std::unique_ptr<Frontend>>> CreateFrontends(Config& next) const;
+    void Apply(Config next, std::vector<std::unique_ptr<Frontend>> frontends,
+               std::unique_ptr<Backend> backend);
     void ApplyLogLevel(const Config& config) const noexcept;
-    void WarnAboutListenChanges(const Config& next) const;
     /// Makes room for every descriptor the limits allow; warns when the system says no.
     void RaiseFileLimit() const;
-    /// Serves JSON-RPC over UDP on `sockets` (none: UDP is off).
-    void StartUdp(std::vector<UniqueFd> sockets);
-    /// Advertises the frontend's services on the HTTP server's real port, or updates what is
-    /// advertised; withdraws them when mdns is off. Called after start and every reload.
-    void PublishMdns();
+    /// Hands every backend reading to every frontend's state.
+    void FanOut() noexcept;
 
     Config config_;
     std::optional<log::Level> log_level_override_;
     SteadyTime started_at_;
     Heartbeat poller_heartbeat_;
     ClientTracker clients_;
-    ClientFilter client_filter_; ///< the allow list, replaced by a reload
-    std::unique_ptr<MeterState> state_;
-    std::unique_ptr<FrontendSlot> frontend_;
-    std::unique_ptr<RpcWebSocket> rpc_websocket_;
-    std::unique_ptr<WebSocketServer> websocket_;
-    std::unique_ptr<HttpServer> http_;
-    std::unique_ptr<RpcUdpHandler> rpc_udp_;
-    std::unique_ptr<UdpServer> udp_;
-    /// Wakes the WebSocket pushes on every new reading.
-    ReadingSubscription push_subscription_;
+    /// What the backend publishes, as it measured it; each frontend maps it to its own site
+    /// layout and freshness in its own MeterState.
+    std::unique_ptr<MeterState> readings_;
+    std::vector<std::unique_ptr<FrontendBundle>> bundles_;
+    ReadingSubscription fan_out_;
     std::unique_ptr<Backend> backend_;
-    std::unique_ptr<MdnsPublisher> mdns_;
 };
 
 } // namespace meteremu

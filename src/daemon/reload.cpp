@@ -5,6 +5,8 @@
 #include "config/config_loader.hpp"
 #include "daemon/daemon.hpp"
 
+#include <algorithm>
+
 namespace meteremu {
 namespace {
 
@@ -31,67 +33,69 @@ std::optional<Config> Daemon::ReadConfig() const {
     }
 }
 
-void Daemon::WarnAboutListenChanges(const Config& next) const {
-    const auto& now = config_.frontend.listen;
-    const auto& then = next.frontend.listen;
-    if (now.address != then.address || now.http_port != then.http_port ||
-        now.udp_ports != then.udp_ports)
-        log::Warning(kDomain, "listen_address, http_port and udp_ports take effect at the next "
-                              "restart; the listening sockets stay open across a reload");
-    TransportLimits limits = next.frontend.limits;
-    limits.allow = config_.frontend.limits.allow; // the one limit a reload applies
-    if (limits != config_.frontend.limits)
-        log::Warning(kDomain, "the connection, size, timeout and UDP rate limits take effect at "
-                              "the next restart; the servers keep running with the old ones");
-}
-
 void Daemon::ApplyLogLevel(const Config& config) const noexcept {
     log::SetLevel(log_level_override_.value_or(config.log_level));
+}
+
+std::optional<std::vector<std::unique_ptr<Frontend>>> Daemon::CreateFrontends(Config& next) const {
+    if (next.frontends.size() != bundles_.size()) {
+        log::Warning(kDomain, "adding or removing a [frontend] takes effect at the next "
+                              "restart; the running ones keep serving");
+        // The running ones stay as they are, the new ones wait.
+        next.frontends.resize(std::min(next.frontends.size(), bundles_.size()));
+        for (std::size_t i = next.frontends.size(); i < bundles_.size(); ++i)
+            next.frontends.push_back(bundles_[i]->Settings());
+    }
+    std::vector<std::unique_ptr<Frontend>> frontends;
+    try {
+        for (std::size_t i = 0; i < bundles_.size(); ++i) {
+            bundles_[i]->WarnAboutRestartOnlyChanges(next.frontends[i]);
+            frontends.push_back(bundles_[i]->CreateFrontend(next.frontends[i]));
+        }
+    } catch (const std::exception& error) {
+        log::Error(kDomain, log::DescribeException(error), "; keeping the running configuration");
+        return std::nullopt;
+    }
+    return frontends;
 }
 
 bool Daemon::Reload() {
     log::Notice(kDomain, "SIGHUP: reloading ", config_.source);
     std::optional<Config> next = ReadConfig();
     if (!next) return false;
-    WarnAboutListenChanges(*next);
     // Build first: a frontend or backend that cannot be created leaves everything as it was.
-    std::unique_ptr<Frontend> frontend;
+    auto frontends = CreateFrontends(*next);
+    if (!frontends) return false;
     std::unique_ptr<Backend> backend;
     try {
-        frontend = CreateFrontend(*next);
         backend = CreateBackend(*next);
     } catch (const std::exception& error) {
         log::Error(kDomain, log::DescribeException(error), "; keeping the running configuration");
         return false;
     }
-    Apply(std::move(*next), std::move(frontend), std::move(backend));
+    Apply(std::move(*next), std::move(*frontends), std::move(backend));
     return true;
 }
 
-void Daemon::Apply(Config next, std::unique_ptr<Frontend> frontend,
+void Daemon::Apply(Config next, std::vector<std::unique_ptr<Frontend>> frontends,
                    std::unique_ptr<Backend> backend) {
-    // The old poller stops before the state changes, so no reading of the old settings is
+    // The old poller stops before the states change, so no reading of the old settings is
     // published under the new layout; the latest reading stays and is re-mapped.
     backend_->Stop();
-    state_->Reconfigure(next.frontend.layout, next.Freshness());
-    client_filter_.Replace(next.frontend.limits.allow);
-    if (next.frontend.limits.allow != config_.frontend.limits.allow) {
-        // An established WebSocket would otherwise outlive its address's removal for days.
-        log::Info(kDomain, "closing the WebSocket clients the new allow list refuses (1008)");
-        websocket_->EnforceFilter();
+    readings_->Reconfigure(SiteLayout{}, {next.backend.stale_after, OnStale::Last});
+    std::string described;
+    for (std::size_t i = 0; i < bundles_.size(); ++i) {
+        // What the bundle really applied: ports and limits wait for a restart.
+        next.frontends[i] = bundles_[i]->Apply(next.frontends[i], next.backend.stale_after,
+                                               std::move(frontends[i]));
+        described += (described.empty() ? "" : " and ") + bundles_[i]->Describe();
     }
-    // The servers keep the limits they started with; the configuration says so.
-    AllowList allow = std::move(next.frontend.limits.allow);
-    next.frontend.limits = config_.frontend.limits;
-    next.frontend.limits.allow = std::move(allow);
-    frontend_->Replace(std::move(frontend));
     backend_ = std::move(backend);
     config_ = std::move(next);
     ApplyLogLevel(config_);
     backend_->Start(); // fails only without resources for a thread: the daemon exits
-    PublishMdns();
-    log::Notice(kDomain, "reloaded: emulating ", frontend_->Describe(), ", polling ",
-                backend_->Describe(), " every ", config_.backend.poll_interval.count(), " s");
+    log::Notice(kDomain, "reloaded: emulating ", described, ", polling ", backend_->Describe(),
+                " every ", config_.backend.poll_interval.count(), " s");
 }
 
 } // namespace meteremu

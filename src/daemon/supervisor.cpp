@@ -44,7 +44,8 @@ void Supervisor::StartWatchdog() {
     watchdog_.emplace(*timeout);
     for (const auto& [name, heartbeat] : daemon_.Heartbeats())
         watchdog_->Watch(name, *heartbeat);
-    watchdog_->WatchHttp(daemon_.MakeHttpProbe());
+    for (auto& [name, probe] : daemon_.MakeHttpProbes())
+        watchdog_->WatchHttp(std::move(probe), name);
     log::Info(kDomain, "watchdog: pinging every ",
               std::chrono::duration<double>(watchdog_->Interval()).count(),
               " s while the poller and the servers are alive");

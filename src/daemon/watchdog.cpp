@@ -7,14 +7,13 @@ void Watchdog::Watch(std::string name, const Heartbeat& heartbeat) {
     watched_.push_back({std::move(name), &heartbeat, heartbeat.Ticks()});
 }
 
-void Watchdog::WatchHttp(HttpProbe probe) {
-    http_.emplace(std::move(probe));
-    SendProbe();
+void Watchdog::WatchHttp(HttpProbe probe, std::string name) {
+    SendProbe(http_.emplace_back(Probed{std::move(name), std::move(probe), {}}));
 }
 
-void Watchdog::SendProbe() {
-    probe_error_.clear();
-    if (!http_->Send(probe_error_) && probe_error_.empty()) probe_error_ = "not sent";
+void Watchdog::SendProbe(Probed& server) {
+    server.error.clear();
+    if (!server.probe.Send(server.error) && server.error.empty()) server.error = "not sent";
 }
 
 bool Watchdog::Check(std::vector<std::string>& stalled) {
@@ -24,12 +23,12 @@ bool Watchdog::Check(std::vector<std::string>& stalled) {
         if (ticks == part.last_ticks) stalled.push_back(part.name);
         part.last_ticks = ticks;
     }
-    if (http_) {
-        if (!probe_error_.empty())
-            stalled.push_back("HTTP server (probe request: " + probe_error_ + ")");
-        else if (!http_->Answered())
-            stalled.emplace_back("HTTP server (no answer to the probe request)");
-        SendProbe();
+    for (Probed& server : http_) {
+        if (!server.error.empty())
+            stalled.push_back(server.name + " (probe request: " + server.error + ")");
+        else if (!server.probe.Answered())
+            stalled.push_back(server.name + " (no answer to the probe request)");
+        SendProbe(server);
     }
     return stalled.empty();
 }

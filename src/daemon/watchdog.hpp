@@ -31,8 +31,9 @@ public:
     /// Watches `heartbeat` (it must outlive the watchdog); `name` is for the log.
     void Watch(std::string name, const Heartbeat& heartbeat);
 
-    /// Watches an HTTP server through `probe`; sends the first request now.
-    void WatchHttp(HttpProbe probe);
+    /// Watches an HTTP server through `probe` (one call per server; `name` is for the log);
+    /// sends the first request now.
+    void WatchHttp(HttpProbe probe, std::string name = "HTTP server");
 
     /// True when every part showed life since the previous check; otherwise `stalled` names
     /// the parts that did not. Starts the next round (baselines, a new probe request).
@@ -45,12 +46,17 @@ private:
         std::uint64_t last_ticks;
     };
 
-    void SendProbe();
+    struct Probed {
+        std::string name;
+        HttpProbe probe;
+        std::string error; ///< why the last probe request could not be sent
+    };
+
+    static void SendProbe(Probed& server);
 
     std::chrono::microseconds timeout_;
     std::vector<Watched> watched_;
-    std::optional<HttpProbe> http_;
-    std::string probe_error_; ///< why the last probe request could not be sent
+    std::vector<Probed> http_;
 };
 
 } // namespace meteremu

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // An emulated meter: it answers RPCs from the latest reading in MeterState and tells the
 // transports the few things that are its own (HTTP server name, fixed HTTP paths).
-// A frontend is a plugin listed once in frontends/registry.cpp.
+// A frontend is a plugin listed once in frontends/registry.cpp; the plugin declares which
+// transports a device of its type serves (FrontendTransports),
+// and the daemon builds them for every configured device (daemon/frontend_bundle.hpp).
 #pragma once
 
 #include "core/meter_state.hpp"
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +22,7 @@
 namespace meteremu {
 
 class ConfigSection;
+class DatagramHandler;
 
 /// A plugin's parsed and validated keys. Each frontend derives its own.
 struct FrontendOptions {
@@ -46,14 +50,37 @@ public:
     virtual std::vector<MdnsService> MdnsServices(std::uint16_t /*http_port*/) const { return {}; }
 };
 
+/// The ports a device of this kind listens on when its configuration names none: those of
+/// the real device, which its clients expect.
+struct FrontendDefaults {
+    std::uint16_t http_port = 0;                ///< 0: an ephemeral port
+    std::span<const std::uint16_t> udp_ports{}; ///< empty: no UDP
+};
+
+/// What a device of one type serves, as its plugin declares it; the daemon builds these
+/// servers for every configured device of the type (daemon/frontend_bundle.hpp). HTTP is
+/// always served: every request goes to the frontend (HttpServerName, HttpAliases, RPCs).
+struct FrontendTransports {
+    /// WebSocket upgrades of GET /rpc, answered as JSON-RPC, with the frontend's pushes.
+    bool websocket = false;
+    /// Builds the handler of the frontend's UDP ports over `rpc`, which hands out the frontend as it is
+    /// at each datagram (it survives reloads): JSON-RPC frames for the Shelly, a binary codec for a device
+    /// that speaks one. Null: the device has no UDP.
+    std::unique_ptr<DatagramHandler> (*datagram_handler)(RpcHandlerSource& rpc) = nullptr;
+};
+
 struct FrontendPlugin {
     std::string_view name;
     std::unique_ptr<FrontendOptions> (*parse)(ConfigSection& section);
     std::unique_ptr<Frontend> (*create)(const FrontendOptions& options,
                                         const FrontendContext& context);
+    FrontendDefaults defaults{};
+    /// What every device of this type serves.
+    FrontendTransports (*transports)() = nullptr;
 };
 
 const FrontendPlugin* FindFrontendPlugin(std::string_view name) noexcept;
+/// In the order of frontends/registry.cpp; the first is the type of a frontend that names none.
 std::vector<std::string_view> FrontendPluginNames();
 
 } // namespace meteremu

@@ -7,7 +7,8 @@ namespace meteremu {
 
 namespace {
 
-// One line per frontend, its descriptor declared by its header; the size is deduced.
+// One line per frontend, its descriptor declared by its header; the size is deduced. The
+// first is the type of a frontend whose configuration names none.
 constinit const std::array kFrontendPlugins{
     &shelly_frontend_plugin,
 };

@@ -35,31 +35,20 @@ PassedSockets ClassifySockets(int first, int count, const std::vector<std::strin
     std::vector<UniqueFd> owned;
     for (int fd = first; fd < first + count; ++fd)
         owned.emplace_back(fd);
-    PassedSockets sockets;
+    PassedSockets passed;
     for (int i = 0; i < count; ++i) {
         int fd = owned[i].Get();
-        if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_DGRAM, -1, 0) > 0) {
-            sockets.udp.push_back(std::move(owned[i]));
-        } else if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0) {
-            if (sockets.http.Valid())
-                throw PassedSocketsInvalid("systemd passed more than one listening TCP socket (" +
-                                           Describe(fd, i, names) +
-                                           " is another one); meteremu serves HTTP on one: "
-                                           "keep a single ListenStream= in meteremu.socket");
-            sockets.http = std::move(owned[i]);
-        } else {
+        bool datagram = sd_is_socket_inet(fd, AF_UNSPEC, SOCK_DGRAM, -1, 0) > 0;
+        if (!datagram && sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) <= 0)
             throw PassedSocketsInvalid(
                 "systemd passed " + Describe(fd, i, names) +
-                ", which is neither a listening TCP socket (HTTP) nor a UDP socket (Shelly "
-                "RPC); meteremu.socket may only have ListenStream= and ListenDatagram= on IP "
-                "ports, without Accept=yes");
-        }
+                ", which is neither a listening TCP socket (HTTP) nor a UDP socket; "
+                "meteremu's socket units may only have ListenStream= and ListenDatagram= on "
+                "IP ports, without Accept=yes");
+        std::string name = i < static_cast<int>(names.size()) ? names[i] : "";
+        passed.sockets.push_back({std::move(name), !datagram, std::move(owned[i])});
     }
-    if (count > 0 && !sockets.http.Valid())
-        throw PassedSocketsInvalid("systemd passed " + std::to_string(count) +
-                                   " socket(s) but no listening TCP socket; meteremu needs one "
-                                   "ListenStream= in meteremu.socket for HTTP");
-    return sockets;
+    return passed;
 }
 
 PassedSockets TakePassedSockets() {

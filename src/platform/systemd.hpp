@@ -15,12 +15,21 @@
 
 namespace meteremu::systemd {
 
-/// The sockets systemd passed, sorted by what serves them.
-struct PassedSockets {
-    UniqueFd http;             ///< the listening TCP socket; invalid when nothing was passed
-    std::vector<UniqueFd> udp; ///< UDP sockets (Shelly JSON-RPC), in the order passed
+/// One socket systemd passed.
+struct PassedSocket {
+    /// FileDescriptorName= of its socket unit; systemd's default is the unit's own name
+    /// ("meteremu.socket"), and "" when systemd passed no names at all.
+    std::string name;
+    bool stream = false; ///< a listening TCP socket; otherwise a UDP socket
+    UniqueFd fd;
+};
 
-    bool Empty() const noexcept { return !http.Valid() && udp.empty(); }
+/// The sockets systemd passed, in the order passed. Who serves which is the daemon's to say
+/// (daemon/passed_sockets.hpp).
+struct PassedSockets {
+    std::vector<PassedSocket> sockets;
+
+    bool Empty() const noexcept { return sockets.empty(); }
 };
 
 /// The passed sockets cannot be served as they are: the socket unit is wrong.
@@ -34,10 +43,9 @@ public:
 /// Throws PassedSocketsInvalid (see ClassifySockets).
 PassedSockets TakePassedSockets();
 
-/// Sorts the `count` descriptors from `first` on, and owns them (also when it throws):
-/// exactly one listening TCP socket → HTTP, any number of UDP sockets → UDP RPC. Throws
-/// PassedSocketsInvalid naming the descriptor (and its name from `names`, when there is
-/// one) that is neither, or when there is not exactly one TCP socket.
+/// Takes the `count` descriptors from `first` on, with their names from `names`, and owns
+/// them (also when it throws). Each must be a listening TCP socket or a UDP socket on IP;
+/// throws PassedSocketsInvalid naming the descriptor (and its name) that is neither.
 PassedSockets ClassifySockets(int first, int count, const std::vector<std::string>& names);
 
 /// Messages to the service manager, each one datagram to $NOTIFY_SOCKET. Any thread may

@@ -39,6 +39,35 @@ TEST(CliTest, CheckConfigAcceptsAValidFile) {
     EXPECT_NE(run.out.find("configuration is valid"), std::string::npos);
 }
 
+TEST(CliTest, CheckConfigShowsEveryFrontend) {
+    TempDir dir;
+    auto path = dir.Write("two.toml", "[[frontend]]\nmac = \"A0B1C2D3E4F5\"\n"
+                                      "[[frontend]]\nhttp_port = 8080\nudp_ports = [1011]\n"
+                                      "mdns = false\n[backend]\ntype = \"demo\"\n");
+    RunResult run = RunProgram({METEREMU_BINARY, "--check-config", "--config", path.string()});
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out, path.string() +
+                           ": configuration is valid\n"
+                           "  frontend 1: shelly on every address, HTTP port 80, UDP ports 1010 "
+                           "and 2220, mDNS\n"
+                           "  frontend 2: shelly on every address, HTTP port 8080, UDP port 1011, "
+                           "no mDNS\n"
+                           "  backend: demo\n");
+}
+
+TEST(CliTest, CheckConfigRefusesASecondClaimOfAPort) {
+    TempDir dir;
+    auto path = dir.Write("clash.toml", "[[frontend]]\nudp_ports = []\n[[frontend]]\n"
+                                        "http_port = 80\nudp_ports = []\n"
+                                        "[backend]\ntype = \"demo\"\n");
+    RunResult run = RunProgram({METEREMU_BINARY, "--check-config", "--config", path.string()});
+    EXPECT_EQ(run.status, kExitConfig);
+    EXPECT_NE(run.err.find(path.string() + ":4:13: frontend.http_port: TCP port 80 on every "
+                                           "address is already claimed at line 1"),
+              std::string::npos)
+        << run.err;
+}
+
 TEST(CliTest, CheckConfigNamesFileLineAndColumn) {
     TempDir dir;
     auto path = dir.Write("bad.toml", "[frontend]\nphases = 3\n\n[backend]\ntype = \"demo\"\n"

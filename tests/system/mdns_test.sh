@@ -274,6 +274,51 @@ test_collision() {
     METER_PID=$first
 }
 
+# Two [[frontend]] tables in one daemon: each device advertises itself on its own HTTP port.
+test_two_devices() {
+    say "two devices in one daemon"
+    local frontend="listen_address = \"${ADDRESS[dev]}\"
+http_port = 0
+udp_ports = []"
+    cat >"$WORK/two.toml" <<END
+[[frontend]]
+mac = "02:00:5E:10:20:40"
+$frontend
+
+[[frontend]]
+mac = "02:00:5E:10:20:41"
+profile = "monophase"
+$frontend
+
+[backend]
+type = "demo"
+END
+    AS_USER=nobody start two dev "$METEREMU" --config "$WORK/two.toml"
+    local pid=$STARTED name mac port id host ports=()
+    wait_for 10 log_has two "shelly2: serving HTTP on" || fail "two devices did not start"
+    for name in shelly shelly2; do
+        [ "$name" = shelly ] && mac=02005E102040 || mac=02005E102041
+        port=$(sed -n "s/.* $name: serving HTTP on .*:\([0-9]*\)\$/\1/p" "$WORK/two.log")
+        [ -n "$port" ] || fail "no HTTP port for $name"
+        ports+=("$port")
+        id=shellypro3em-${mac,,}
+        host=ShellyPro3EM-$mac.local
+        wait_for 20 shows dev _shelly._tcp \
+            "=;veth-dev;IPv4;$id;_shelly._tcp;local;$host;${ADDRESS[dev]};$port;$SHELLY_TXT" ||
+            fail "$name ($id) not advertised on its port $port"
+        wait_for 10 shows dev _http._tcp "=;veth-dev;IPv4;$id;_http._tcp;local;$host;" ||
+            fail "$name ($id): no _http._tcp"
+        run_in dev curl -sf "http://${ADDRESS[dev]}:$port/shelly" | grep -qF "\"id\":\"$id\"" ||
+            fail "$name: the advertised port does not serve $id"
+    done
+    [ "${ports[0]}" != "${ports[1]}" ] || fail "both devices on one port"
+    browse dev _shelly._tcp
+    stop_pid "$pid"
+    [ "$STATUS" -eq 0 ] || fail "the daemon of two devices did not stop cleanly"
+    wait_for 10 hides dev _shelly._tcp shellypro3em-02005e102041 ||
+        fail "the second device still published after the stop"
+}
+
 test_withdrawn() {
     say "meteremu stops"
     stop_pid "$METER_PID"
@@ -340,6 +385,7 @@ main() {
     test_on_the_wire
     test_avahi_restart
     test_collision
+    test_two_devices
     test_withdrawn
     test_without_avahi
     test_follows_addresses

@@ -177,5 +177,55 @@ TEST_F(SocketActivationTest, RefusesTwoTcpListeners) {
         << launcher.Stderr();
 }
 
+/// Connects to 127.0.0.1:`port`, which starts the daemon behind a launcher without --accept.
+UniqueFd Knock(std::uint16_t port) {
+    UniqueFd connection(socket(AF_INET, SOCK_STREAM, 0));
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(connection.Get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    return connection;
+}
+
+TEST_F(SocketActivationTest, RefusesASocketNamedForNoFrontend) {
+    std::uint16_t port = FreePort(SocketKind::Stream);
+    ChildProcess launcher({kLauncher, "-l", Listen(port), "--fdname=marstek", "--", METEREMU_BINARY,
+                           "--config", config_.string()});
+    ASSERT_TRUE(launcher.WaitForOutput("Listening on [^\\n]* as 3\\.", 5s)) << launcher.Stderr();
+    UniqueFd connection = Knock(port);
+    auto status = launcher.WaitForExit(10s);
+    ASSERT_TRUE(status) << launcher.Stderr();
+    EXPECT_EQ(*status, 1);
+    EXPECT_NE(launcher.Stderr().find("(\"marstek\") for a frontend that is not configured"),
+              std::string::npos)
+        << launcher.Stderr();
+}
+
+TEST_F(SocketActivationTest, ANamedSocketServesItsFrontendTheOtherBindsItsOwn) {
+    std::string frontend = "listen_address = \"127.0.0.1\"\nhttp_port = 0\nudp_ports = []\n"
+                           "mdns = false\n";
+    auto config = dir_.Write("two.toml", "[[frontend]]\nmac = \"02:00:5E:10:20:41\"\n" + frontend +
+                                             "[[frontend]]\nmac = \"02:00:5E:10:20:42\"\n" +
+                                             frontend + "[backend]\ntype = \"demo\"\n");
+    std::uint16_t port = FreePort(SocketKind::Stream);
+    ChildProcess launcher({kLauncher, "-l", Listen(port), "--fdname=shelly2", "--", METEREMU_BINARY,
+                           "--config", config.string()});
+    ASSERT_TRUE(launcher.WaitForOutput("Listening on [^\\n]* as 3\\.", 5s)) << launcher.Stderr();
+    Knock(port);
+    ASSERT_TRUE(
+        launcher.WaitForOutput("shelly2: serving HTTP on 127\\.0\\.0\\.1:" + std::to_string(port)))
+        << launcher.Stderr();
+    auto first = launcher.WaitForOutput(R"(shelly: serving HTTP on 127\.0\.0\.1:(\d+))");
+    ASSERT_TRUE(first) << launcher.Stderr();
+    EXPECT_NE(std::stoi((*first)[1]), port);
+    auto second = HttpGet("http://" + Listen(port) + "/shelly");
+    EXPECT_NE(second.body.find("\"id\":\"shellypro3em-02005e102042\""), std::string::npos)
+        << second.body;
+    auto own = HttpGet("http://127.0.0.1:" + (*first)[1] + "/shelly");
+    EXPECT_NE(own.body.find("\"id\":\"shellypro3em-02005e102041\""), std::string::npos) << own.body;
+    EXPECT_EQ(launcher.Stop(SIGTERM), 0);
+}
+
 } // namespace
 } // namespace meteremu::test

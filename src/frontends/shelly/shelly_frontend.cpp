@@ -6,6 +6,7 @@
 #include "frontends/shelly/components.hpp"
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
+#include "frontends/jsonrpc/rpc_udp.hpp"
 #include "platform/log.hpp"
 #include "util/json_writer.hpp"
 
@@ -151,8 +152,25 @@ std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                             context);
 }
 
+/// HTTP with the WebSocket on /rpc (Home Assistant); JSON-RPC frames over UDP (batteries).
+FrontendTransports ShellyTransports() {
+    FrontendTransports transports;
+    transports.websocket = true;
+    transports.datagram_handler = [](RpcHandlerSource& rpc) -> std::unique_ptr<DatagramHandler> {
+        return std::make_unique<RpcUdpHandler>(rpc);
+    };
+    return transports;
+}
+
+// HTTP on 80 as the real device; Marstek batteries poll UDP 1010 or 2220.
+constexpr std::uint16_t kShellyUdpPorts[] = {1010, 2220};
+
 } // namespace
 
-const FrontendPlugin shelly_frontend_plugin{"shelly", ParseShelly, CreateShelly};
+const FrontendPlugin shelly_frontend_plugin{"shelly",
+                                            ParseShelly,
+                                            CreateShelly,
+                                            {.http_port = 80, .udp_ports = kShellyUdpPorts},
+                                            ShellyTransports};
 
 } // namespace meteremu

@@ -55,15 +55,15 @@ void ExpectError(std::string_view text, const std::string& position, const std::
 TEST(ConfigLoaderTest, ValidFileGivesTypedSettings) {
     Config config = ParseConfig(kValid, "good.toml");
     EXPECT_EQ(config.log_level, log::Level::Debug);
-    EXPECT_EQ(config.frontend.type, "shelly");
-    EXPECT_EQ(config.frontend.layout.phases, 1);
-    EXPECT_EQ(config.frontend.layout.phase, Phase::B);
-    EXPECT_FALSE(config.frontend.mdns);
-    EXPECT_EQ(config.frontend.on_stale, OnStale::Zero);
-    EXPECT_EQ(config.frontend.listen.address, "127.0.0.1");
-    EXPECT_EQ(config.frontend.listen.http_port, 8081);
-    EXPECT_EQ(config.frontend.listen.udp_ports, std::vector<std::uint16_t>{1010});
-    const auto& shelly = static_cast<const ShellyOptions&>(*config.frontend.options);
+    EXPECT_EQ(config.frontends[0].type, "shelly");
+    EXPECT_EQ(config.frontends[0].layout.phases, 1);
+    EXPECT_EQ(config.frontends[0].layout.phase, Phase::B);
+    EXPECT_FALSE(config.frontends[0].mdns);
+    EXPECT_EQ(config.frontends[0].on_stale, OnStale::Zero);
+    EXPECT_EQ(config.frontends[0].listen.address, "127.0.0.1");
+    EXPECT_EQ(config.frontends[0].listen.http_port, 8081);
+    EXPECT_EQ(config.frontends[0].listen.udp_ports, std::vector<std::uint16_t>{1010});
+    const auto& shelly = static_cast<const ShellyOptions&>(*config.frontends[0].options);
     EXPECT_EQ(*shelly.mac, (MacAddress{0xa0, 0xb1, 0xc2, 0xd3, 0xe4, 0xf5}));
     EXPECT_EQ(config.backend.type, "envoy");
     EXPECT_EQ(config.backend.poll_interval.count(), 2.0);
@@ -77,13 +77,13 @@ TEST(ConfigLoaderTest, ValidFileGivesTypedSettings) {
 TEST(ConfigLoaderTest, DefaultsFollowTheDesign) {
     Config config = ParseConfig("[backend]\ntype = \"demo\"\n", "min.toml");
     EXPECT_EQ(config.log_level, log::Level::Info);
-    EXPECT_EQ(config.frontend.type, "shelly");
-    EXPECT_EQ(config.frontend.layout.phases, 3);
-    EXPECT_TRUE(config.frontend.mdns);
-    EXPECT_EQ(config.frontend.on_stale, OnStale::Silent);
-    EXPECT_EQ(config.frontend.listen.address, "");
-    EXPECT_EQ(config.frontend.listen.http_port, 80);
-    EXPECT_EQ(config.frontend.listen.udp_ports, (std::vector<std::uint16_t>{1010, 2220}));
+    EXPECT_EQ(config.frontends[0].type, "shelly");
+    EXPECT_EQ(config.frontends[0].layout.phases, 3);
+    EXPECT_TRUE(config.frontends[0].mdns);
+    EXPECT_EQ(config.frontends[0].on_stale, OnStale::Silent);
+    EXPECT_EQ(config.frontends[0].listen.address, "");
+    EXPECT_EQ(config.frontends[0].listen.http_port, 80);
+    EXPECT_EQ(config.frontends[0].listen.udp_ports, (std::vector<std::uint16_t>{1010, 2220}));
     EXPECT_EQ(config.backend.poll_interval.count(), 1.0);
     EXPECT_EQ(config.backend.stale_after.count(), 10.0);
     EXPECT_EQ(static_cast<const DemoOptions&>(*config.backend.options).seed, 42u);
@@ -93,10 +93,10 @@ TEST(ConfigLoaderTest, DemoConfigServesOnLoopback) {
     Config config = DemoConfig();
     EXPECT_EQ(config.source, "<demo>");
     EXPECT_EQ(config.backend.type, "demo");
-    EXPECT_EQ(config.frontend.listen.address, "127.0.0.1");
-    EXPECT_EQ(config.frontend.listen.http_port, 8080);
-    EXPECT_EQ(config.frontend.listen.udp_ports, (std::vector<std::uint16_t>{11010, 12220}));
-    EXPECT_FALSE(config.frontend.mdns);
+    EXPECT_EQ(config.frontends[0].listen.address, "127.0.0.1");
+    EXPECT_EQ(config.frontends[0].listen.http_port, 8080);
+    EXPECT_EQ(config.frontends[0].listen.udp_ports, (std::vector<std::uint16_t>{11010, 12220}));
+    EXPECT_FALSE(config.frontends[0].mdns);
 }
 
 TEST(ConfigLoaderTest, SyntaxError) {
@@ -155,7 +155,7 @@ TEST(ConfigLoaderTest, MacMustBeTwelveHexDigits) {
 TEST(ConfigLoaderTest, ShellyProfile) {
     Config config =
         ParseConfig("[frontend]\nprofile = \"monophase\"\n[backend]\ntype = \"demo\"\n", "p.toml");
-    EXPECT_EQ(static_cast<const ShellyOptions&>(*config.frontend.options).profile,
+    EXPECT_EQ(static_cast<const ShellyOptions&>(*config.frontends[0].options).profile,
               shelly::Profile::Monophase);
     ExpectError("[frontend]\nprofile = \"single\"\n[backend]\ntype = \"demo\"\n", "2:11",
                 "frontend.profile: expected \"triphase\"");
@@ -166,7 +166,7 @@ TEST(ConfigLoaderTest, UdpPortsAreDistinct) {
                 "frontend.udp_ports: port 1010 is listed twice");
     Config config = ParseConfig("[frontend]\nudp_ports = [0, 0]\n[backend]\ntype = \"demo\"\n",
                                 "ephemeral.toml");
-    EXPECT_EQ(config.frontend.listen.udp_ports, (std::vector<std::uint16_t>{0, 0}));
+    EXPECT_EQ(config.frontends[0].listen.udp_ports, (std::vector<std::uint16_t>{0, 0}));
 }
 
 TEST(ConfigLoaderTest, BackendTypeAndHost) {

@@ -27,7 +27,7 @@ std::string Error(const std::string& frontend_keys) {
 }
 
 TEST(TransportLimitsConfigTest, DefaultsSuitAHome) {
-    TransportLimits limits = Parse("").frontend.limits;
+    TransportLimits limits = Parse("").frontends[0].limits;
     EXPECT_TRUE(limits.allow.Empty());
     EXPECT_EQ(limits.http.max_connections, 256u);
     EXPECT_EQ(limits.http.max_connections_per_address, 16u);
@@ -57,7 +57,8 @@ max_udp_request_bytes = 512
 udp_reply_rate = 0.5
 udp_reply_bytes_per_second = 65536
 )")
-                                 .frontend.limits;
+                                 .frontends[0]
+                                 .limits;
     ASSERT_EQ(limits.allow.Networks().size(), 3u);
     EXPECT_EQ(limits.allow.Networks()[0].ToString(), "192.168.1.0/24");
     EXPECT_EQ(limits.allow.Networks()[1].ToString(), "fd00::/8");
@@ -73,12 +74,13 @@ udp_reply_bytes_per_second = 65536
     EXPECT_EQ(limits.udp.max_request_bytes, 512u);
     EXPECT_EQ(limits.udp.reply_rate, 0.5);
     EXPECT_EQ(limits.udp.reply_bytes_per_second, 65536u);
-    EXPECT_EQ(Parse("udp_reply_bytes_per_second = 0").frontend.limits.udp.reply_bytes_per_second,
-              0u);
-    EXPECT_EQ(Parse("udp_reply_rate = 0").frontend.limits.udp.reply_rate, 0.0);
-    EXPECT_EQ(Parse("max_websocket_clients = 0").frontend.limits.websocket.max_clients, 0u);
-    EXPECT_EQ(Parse("websocket_idle_timeout = 0.25").frontend.limits.websocket.idle_timeout, 250ms);
-    EXPECT_EQ(Parse("websocket_idle_timeout = 0").frontend.limits.websocket.idle_timeout, 0ms);
+    EXPECT_EQ(
+        Parse("udp_reply_bytes_per_second = 0").frontends[0].limits.udp.reply_bytes_per_second, 0u);
+    EXPECT_EQ(Parse("udp_reply_rate = 0").frontends[0].limits.udp.reply_rate, 0.0);
+    EXPECT_EQ(Parse("max_websocket_clients = 0").frontends[0].limits.websocket.max_clients, 0u);
+    EXPECT_EQ(Parse("websocket_idle_timeout = 0.25").frontends[0].limits.websocket.idle_timeout,
+              250ms);
+    EXPECT_EQ(Parse("websocket_idle_timeout = 0").frontends[0].limits.websocket.idle_timeout, 0ms);
 }
 
 TEST(TransportLimitsConfigTest, AllowEntriesAreCheckedWhereTheyStand) {

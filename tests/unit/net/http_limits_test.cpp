@@ -32,8 +32,7 @@ class HttpLimitsTest : public testing::Test {
 protected:
     void Start(HttpLimits limits, WebSocketLimits websocket_limits = {}) {
         limits.max_upgraded = websocket_limits.max_clients + 8;
-        servers_ = std::make_unique<test::ShellyServers>(OnStale::Silent, websocket_limits, limits,
-                                                         &filter_);
+        servers_ = std::make_unique<test::ShellyServers>(OnStale::Silent, websocket_limits, limits);
     }
 
     void TearDown() override { servers_.reset(); }
@@ -70,7 +69,6 @@ protected:
         return held;
     }
 
-    ClientFilter filter_;
     std::unique_ptr<test::ShellyServers> servers_;
 };
 
@@ -111,8 +109,8 @@ TEST_F(HttpLimitsTest, FullServerDisplacesTheLongestWaitingConnectionNeverTheHos
 }
 
 TEST_F(HttpLimitsTest, AllowListRefusesOtherNetworksAndCanBeReplaced) {
-    filter_.Replace(Allow("127.0.0.8/30"));
     Start({});
+    servers_->bundle->ApplyAllow(Allow("127.0.0.8/30"));
     EXPECT_TRUE(ServedFrom("127.0.0.9"));
     EXPECT_TRUE(ServedFrom("127.0.0.11"));
     UniqueFd outside = ConnectFrom("127.0.0.12", Port());
@@ -121,7 +119,7 @@ TEST_F(HttpLimitsTest, AllowListRefusesOtherNetworksAndCanBeReplaced) {
     // WebSocket upgrades come through the same door.
     EXPECT_THROW(test::WebSocketClient(Port(), "/rpc", "127.0.0.12"), std::runtime_error);
     EXPECT_NO_THROW(test::WebSocketClient(Port(), "/rpc", "127.0.0.10"));
-    filter_.Replace(Allow("127.0.0.12"));
+    servers_->bundle->ApplyAllow(Allow("127.0.0.12"));
     EXPECT_TRUE(ServedFrom("127.0.0.12"));
     UniqueFd now_outside = ConnectFrom("127.0.0.9", Port());
     EXPECT_TRUE(ClosedSilently(now_outside.Get(), 2s));

@@ -23,17 +23,13 @@ protected:
     void Start(OnStale mode, WebSocketLimits limits = {}, HttpLimits http_limits = {}) {
         Shutdown();
         servers_ = std::make_unique<test::ShellyServers>(mode, limits, http_limits);
-        websocket_ = servers_->websocket.get();
-        subscription_ = servers_->state->Subscribe([this] { websocket_->Push(); });
+        websocket_ = servers_->bundle->WebSocket(); // pushes on every reading published
     }
 
     void SetUp() override { Start(OnStale::Silent); }
     void TearDown() override { Shutdown(); }
 
-    void Shutdown() {
-        subscription_.Reset();
-        servers_.reset();
-    }
+    void Shutdown() { servers_.reset(); }
 
     void Publish(double watts, Seconds age = 0s) {
         test::PublishAged(*servers_->state, {231.5, 2.5, watts, 580, 0.8, 50.02, 4242.42, 99.5},
@@ -43,8 +39,7 @@ protected:
     std::uint16_t Port() const { return servers_->Port(); }
 
     std::unique_ptr<test::ShellyServers> servers_;
-    WebSocketServer* websocket_ = nullptr; ///< servers_->websocket, which the tests drive
-    ReadingSubscription subscription_;
+    WebSocketServer* websocket_ = nullptr; ///< the bundle's, which the tests drive
 };
 
 TEST_F(WebSocketServerTest, HandshakeAsARealDevice) {
