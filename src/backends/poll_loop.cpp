@@ -15,13 +15,6 @@ constexpr log::Domain kDomain{"backend"};
 /// After an unexpected exception the loop waits this long rather than spinning.
 constexpr Seconds kRetryAfterCrash{5.0};
 
-/// The loop ticks its heartbeat at least this often while it sleeps, so a long
-/// poll_interval does not look like a hung poller to the watchdog. Well below the shortest
-/// check interval that makes sense (WatchdogSec=2s checks every second): ticks a whole period
-/// apart could otherwise straddle a check window and miss it. Four wake-ups a second cost
-/// nothing measurable.
-constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
-
 /// TEST ONLY. While the file named by METEREMU_TEST_STALL_FILE exists, the loop stops
 /// polling and ticking, as a hung poller would (it still obeys Stop). The watchdog tests use
 /// it to show that a hung poller stops the WATCHDOG=1 pings; nothing else should set it.

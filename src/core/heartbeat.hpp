@@ -5,9 +5,17 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 namespace meteremu {
+
+/// Every loop the watchdog watches ticks its heartbeat at least this often, whatever it waits
+/// for (a datagram, a socket event, the next poll), so a long poll_interval or a quiet port
+/// does not look hung. Well below the shortest check interval that makes sense
+/// (WatchdogSec=2s checks every second): ticks a whole period apart could otherwise straddle
+/// a check window and miss it. Four wake-ups a second cost nothing measurable.
+inline constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
 
 class Heartbeat {
 public:

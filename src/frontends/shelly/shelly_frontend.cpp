@@ -7,6 +7,7 @@
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
 #include "platform/log.hpp"
+#include "platform/machine_id.hpp"
 #include "util/json_writer.hpp"
 
 #include <atomic>
