@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // Command line → configuration → daemon; nothing else.
-#include "backends/envoy/gateway_pin.hpp"
 #include "build_config.hpp"
 #include "config/command_line.hpp"
 #include "config/config_loader.hpp"
@@ -10,7 +9,10 @@
 #include "daemon/supervisor.hpp"
 #include "platform/log.hpp"
 #include "platform/systemd.hpp"
+#if METEREMU_BACKEND_ENVOY
+#include "backends/envoy/gateway_pin.hpp"
 #include "util/curl.hpp"
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -32,12 +34,16 @@ void LogDiagnostics(const std::vector<ConfigDiagnostic>& diagnostics) {
 
 /// Accepting a replaced gateway: the running daemon reads the pin again before it trusts one.
 int ForgetGateway() {
+#if METEREMU_BACKEND_ENVOY
     auto file = envoy::GatewayPinPath(StateDirectory());
     if (envoy::ForgetGatewayPin(file))
         std::printf("deleted %s: the next Envoy that accepts the token is trusted\n", file.c_str());
     else
         std::printf("no gateway is pinned (%s does not exist)\n", file.c_str());
     return EXIT_SUCCESS;
+#else
+    throw UsageError("--forget-gateway: this build has no Envoy backend");
+#endif
 }
 
 int Main(const CommandLine& line) {
@@ -72,7 +78,9 @@ int Main(const CommandLine& line) {
 
 int main(int argc, char** argv) {
     try {
+#if METEREMU_BACKEND_ENVOY
         meteremu::CurlGlobal curl; // process-wide, while main is the only thread
+#endif
         return Main(ParseCommandLine(argc, argv));
     } catch (const UsageError& error) {
         std::fprintf(stderr, "meteremu: %s\n", error.what());

@@ -2,6 +2,7 @@
 #include "backends/backend.hpp"
 #include "backends/demo/demo_backend.hpp"
 #include "backends/envoy/envoy_options.hpp"
+#include "build_config.hpp"
 #include "util/plugin_registry.hpp"
 
 // The test build of the daemon (meteremu-test, tests/CMakeLists.txt) compiles this file again
@@ -16,11 +17,13 @@ namespace meteremu {
 namespace {
 
 // One line per backend, its descriptor declared by its header; the size is deduced.
+// METEREMU_WITH_BACKEND_<NAME> (build_config.hpp) drops the line when the plugin is not built
+// (CMake option METEREMU_BACKEND_<NAME>; the demo is always built).
 constinit const std::array kBackendPlugins{
-    &envoy_backend_plugin,
-    &demo_backend_plugin,
+    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )   //
+        METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, ) //
 #ifdef METEREMU_TEST_BACKENDS
-    &test::stall_backend_plugin,
+        & test::stall_backend_plugin,
 #endif
 };
 

@@ -3,10 +3,8 @@
 // /etc/meteremu.toml or from the built-in demo; nothing else sees TOML.
 #pragma once
 
-#include "backends/backend.hpp"
 #include "config/diagnostics.hpp"
 #include "core/meter_state.hpp"
-#include "frontends/frontend.hpp"
 #include "net/transport_limits.hpp"
 #include "platform/log.hpp"
 
@@ -16,6 +14,13 @@
 #include <vector>
 
 namespace meteremu {
+
+// The plugins only by name: their interfaces (backends/backend.hpp, frontends/frontend.hpp)
+// bring the servers' headers, which a reader of the configuration does not need.
+struct BackendPlugin;
+struct BackendOptions;
+struct FrontendPlugin;
+struct FrontendOptions;
 
 /// Where a frontend's transports listen when the ports are not passed in by systemd. The
 /// loader fills in the plugin's defaults (FrontendPlugin::defaults) for the keys left out.

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "config/config_loader.hpp"
 
+#include "backends/backend.hpp"
 #include "config/config_section.hpp"
 #include "config/port_claims.hpp"
 #include "config/transport_limits_config.hpp"
+#include "frontends/frontend.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -10,10 +10,11 @@
 
 namespace meteremu {
 
-/// Every thread that owns a Heartbeat ticks it at least this often, whatever it waits for
-/// (a request, a timer, a socket). Well below the shortest watchdog check interval that makes
-/// sense (WatchdogSec=2s checks every second): ticks a whole period apart could otherwise
-/// straddle a check window and miss it. Four wake-ups a second cost nothing measurable.
+/// Every loop the watchdog watches ticks its heartbeat at least this often, whatever it waits
+/// for (a datagram, a socket event, the next poll), so a long poll_interval or a quiet port
+/// does not look hung. Well below the shortest check interval that makes sense
+/// (WatchdogSec=2s checks every second): ticks a whole period apart could otherwise straddle
+/// a check window and miss it. Four wake-ups a second cost nothing measurable.
 inline constexpr std::chrono::milliseconds kHeartbeatPeriod{250};
 
 class Heartbeat {

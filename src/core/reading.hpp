@@ -4,15 +4,12 @@
 // active power is positive while importing from the grid and negative while exporting.
 #pragma once
 
+#include "core/clock.hpp"
+
 #include <array>
-#include <chrono>
 #include <cstddef>
 
 namespace meteremu {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
-using WallTime = std::chrono::system_clock::time_point;
-using Seconds = std::chrono::duration<double>;
 
 enum class Phase : std::size_t { A = 0, B = 1, C = 2 };
 inline constexpr std::size_t kPhaseCount = 3;

@@ -3,7 +3,7 @@
 // WatchdogNotifier): Check() runs every half WatchdogSec, and WATCHDOG=1 is sent only when
 // every part showed life since the previous check —
 //   - every watched heartbeat ticked (the poller loop ticks on each iteration and every
-//     250 ms while it sleeps, whether or not the gateway answers);
+//     kHeartbeatPeriod while it sleeps, whether or not the gateway answers);
 //   - the HTTP server answered the probe request sent at the previous check (see HttpProbe).
 // So a gateway that is down keeps the pings going, and a hung thread stops them: systemd
 // then kills and restarts the service (Restart=on-failure).

@@ -63,9 +63,9 @@ struct FrontendDefaults {
 struct FrontendTransports {
     /// WebSocket upgrades of GET /rpc, answered as JSON-RPC, with the frontend's pushes.
     bool websocket = false;
-    /// Builds the handler of the frontend's UDP ports over `rpc`, which hands out the frontend as it is
-    /// at each datagram (it survives reloads): JSON-RPC frames for the Shelly, a binary codec for a device
-    /// that speaks one. Null: the device has no UDP.
+    /// Builds the handler of the frontend's UDP ports over `rpc`, which hands out the frontend as
+    /// it is at each datagram (it survives reloads): JSON-RPC frames for the Shelly, a binary codec
+    /// for a device that speaks one. Null: the device has no UDP.
     std::unique_ptr<DatagramHandler> (*datagram_handler)(RpcHandlerSource& rpc) = nullptr;
 };
 

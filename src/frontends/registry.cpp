@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "build_config.hpp"
 #include "frontends/frontend.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
 #include "util/plugin_registry.hpp"
@@ -7,10 +8,12 @@ namespace meteremu {
 
 namespace {
 
-// One line per frontend, its descriptor declared by its header; the size is deduced. The
-// first is the type of a frontend whose configuration names none.
+// One line per frontend, its descriptor declared by its header; the size is deduced.
+// METEREMU_WITH_FRONTEND_<NAME> (build_config.hpp) drops the line when the plugin is not built
+// (CMake option METEREMU_FRONTEND_<NAME>; a build has at least one frontend). The first is
+// the type of a frontend whose configuration names none.
 constinit const std::array kFrontendPlugins{
-    &shelly_frontend_plugin,
+    METEREMU_WITH_FRONTEND_SHELLY(&shelly_frontend_plugin, ) //
 };
 
 } // namespace

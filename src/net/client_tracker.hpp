@@ -5,7 +5,7 @@
 // however many connections it opens. Every server (HTTP, UDP) reports into the same tracker.
 #pragma once
 
-#include "core/reading.hpp"
+#include "core/clock.hpp"
 #include "net/ip_address.hpp"
 
 #include <chrono>

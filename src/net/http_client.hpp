@@ -5,7 +5,7 @@
 // to the thread that polls.
 #pragma once
 
-#include "core/reading.hpp"
+#include "core/clock.hpp"
 #include "util/curl.hpp"
 
 #include <stdexcept>

@@ -11,7 +11,7 @@
 // before the flood may spend again.
 #pragma once
 
-#include "core/reading.hpp"
+#include "core/clock.hpp"
 
 #include <cstddef>
 

@@ -10,7 +10,7 @@
 // 127.0.0.1 and ::1 have no budget: nothing from the network can carry either address.
 #pragma once
 
-#include "core/reading.hpp"
+#include "core/clock.hpp"
 #include "net/ip_address.hpp"
 
 #include <cstddef>

@@ -14,9 +14,9 @@ namespace {
 
 /// Datagrams taken with one recvmmsg: several batteries polling at once cost one call.
 constexpr unsigned kBatch = 8;
-/// A thread's receive gives up this often to tick its heartbeat and look for a stop, also
-/// when no datagram comes.
-constexpr long kHeartbeatUs = 250'000;
+/// A thread's receive gives up every heartbeat period to tick its heartbeat and look for a
+/// stop, also when no datagram comes.
+constexpr long kHeartbeatUs = std::chrono::microseconds(kHeartbeatPeriod).count();
 
 /// Room for one IP_PKTINFO or IPV6_PKTINFO control message, in either direction.
 constexpr size_t kControlBytes = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));

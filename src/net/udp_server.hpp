@@ -77,8 +77,8 @@ public:
 
     UdpCounters Counters() const noexcept;
 
-    /// One per socket, with its address: each ticks at least every 250 ms while its thread
-    /// runs (for the watchdog, which must see a hung thread even while the other ticks).
+    /// One per socket, with its address: each ticks at least every kHeartbeatPeriod while its
+    /// thread runs (for the watchdog, which must see a hung thread even while the other ticks).
     std::vector<std::pair<std::string, const Heartbeat*>> LoopHeartbeats() const;
 
 private:

@@ -29,7 +29,7 @@ constexpr size_t kReadBudget = 64 * 1024;
 /// How long Stop() waits for the clients' close frames.
 constexpr auto kStopWait = std::chrono::milliseconds(300);
 /// The loop ticks its heartbeat at least this often, also when nothing happens.
-constexpr int kHeartbeatMs = 250;
+constexpr int kHeartbeatMs = static_cast<int>(kHeartbeatPeriod.count());
 
 /// A dead peer (a laptop that left the network) is noticed within about two minutes.
 void TuneSocket(int fd) {
@@ -364,7 +364,8 @@ void WebSocketServer::CloseRefused() {
 }
 
 /// Drops the connections whose closing handshake took too long, and starts closing the ones
-/// that sent no frame within the idle limit (checked every heartbeat: at most 250 ms late).
+/// that sent no frame within the idle limit (checked every heartbeat: at most one kHeartbeatPeriod
+/// late).
 void WebSocketServer::Expire(Clock::time_point now) {
     std::vector<std::uint64_t> expired;
     for (auto& [id, connection] : connections_) {

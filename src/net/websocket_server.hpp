@@ -79,7 +79,7 @@ public:
 
     const WebSocketLimits& Limits() const noexcept { return limits_; }
 
-    /// Ticks at least every 250 ms while the thread runs (for the watchdog).
+    /// Ticks at least every kHeartbeatPeriod while the thread runs (for the watchdog).
     const Heartbeat& LoopHeartbeat() const noexcept { return heartbeat_; }
 
 private:

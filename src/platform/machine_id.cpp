@@ -1,30 +1,35 @@
 // SPDX-License-Identifier: MIT
 #include "platform/machine_id.hpp"
 
+#include <systemd/sd-id128.h>
+
+#include <algorithm>
 #include <system_error>
 
 namespace meteremu {
 
-sd_id128_t MacApplicationId() noexcept {
+Id128Bytes MacApplicationId() noexcept {
     // Never change this: it would change the MAC, and so the device id, of every install.
-    return SD_ID128_ARRAY(60, a1, 3b, 1e, 32, 08, 4b, 43, 81, 6d, cf, 97, ed, 95, ab, b3);
+    return {0x60, 0xa1, 0x3b, 0x1e, 0x32, 0x08, 0x4b, 0x43,
+            0x81, 0x6d, 0xcf, 0x97, 0xed, 0x95, 0xab, 0xb3};
 }
 
-MacAddress MacFromAppSpecificId(const sd_id128_t& app_specific_id) noexcept {
+MacAddress MacFromAppSpecificId(const Id128Bytes& app_specific_id) noexcept {
     MacAddress mac;
-    for (size_t i = 0; i < mac.size(); ++i)
-        mac[i] = app_specific_id.bytes[i];
+    std::copy_n(app_specific_id.begin(), mac.size(), mac.begin());
     mac[0] = static_cast<std::uint8_t>((mac[0] | 0x02) & ~0x01); // local, unicast
     return mac;
 }
 
 MacAddress StableMacAddress() {
+    sd_id128_t application;
+    std::ranges::copy(MacApplicationId(), application.bytes);
     sd_id128_t id;
-    int error = sd_id128_get_machine_app_specific(MacApplicationId(), &id);
+    int error = sd_id128_get_machine_app_specific(application, &id);
     if (error < 0)
         throw std::system_error(-error, std::generic_category(),
                                 "cannot derive a MAC address from /etc/machine-id");
-    return MacFromAppSpecificId(id);
+    return MacFromAppSpecificId(std::to_array(id.bytes));
 }
 
 } // namespace meteremu

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <systemd/sd-id128.h>
+#include "core/mac_address.hpp"
 
 #include <array>
 #include <cstdint>
 
 namespace meteremu {
 
-using MacAddress = std::array<std::uint8_t, 6>;
+/// The bytes of a 128-bit systemd id (sd_id128_t), without its header in ours.
+using Id128Bytes = std::array<std::uint8_t, 16>;
 
 /// A hardware address for the emulated device that stays the same across restarts and
 /// reinstalls of this machine: derived from /etc/machine-id through an application-specific
@@ -18,9 +19,9 @@ MacAddress StableMacAddress();
 
 /// The derivation itself: the first six bytes of `app_specific_id`, marked as a locally
 /// administered unicast address.
-MacAddress MacFromAppSpecificId(const sd_id128_t& app_specific_id) noexcept;
+MacAddress MacFromAppSpecificId(const Id128Bytes& app_specific_id) noexcept;
 
 /// The application id meteremu hashes the machine id with.
-sd_id128_t MacApplicationId() noexcept;
+Id128Bytes MacApplicationId() noexcept;
 
 } // namespace meteremu

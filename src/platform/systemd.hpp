@@ -4,7 +4,7 @@
 // systemd no socket is passed, no message is sent and the watchdog is off.
 #pragma once
 
-#include "net/socket.hpp"
+#include "util/unique_fd.hpp"
 
 #include <chrono>
 #include <optional>

@@ -4,7 +4,7 @@
 // 20240213 on; 1.6.1 is recent enough for both and widely deployed.
 #pragma once
 
-#include "platform/machine_id.hpp"
+#include "core/mac_address.hpp"
 
 #include <optional>
 #include <string>

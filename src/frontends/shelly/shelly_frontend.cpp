@@ -3,11 +3,12 @@
 #include "frontends/shelly/shelly_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/jsonrpc/rpc_udp.hpp"
 #include "frontends/shelly/components.hpp"
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
-#include "frontends/jsonrpc/rpc_udp.hpp"
 #include "platform/log.hpp"
+#include "platform/machine_id.hpp"
 #include "util/json_writer.hpp"
 
 #include <atomic>

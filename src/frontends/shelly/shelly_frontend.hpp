@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/mac_address.hpp"
 #include "frontends/frontend.hpp"
 #include "frontends/shelly/identity.hpp"
-#include "platform/machine_id.hpp"
 
 #include <optional>
 

@@ -4,8 +4,10 @@
 // meteremu.toml(5) and a line in the shipped etc/meteremu.toml, the two agree on the default,
 // and every command-line option is in meteremu(8). A key or option added without its
 // documentation, or documentation left behind by a removed one, fails here.
+#include "backends/backend.hpp"
 #include "config/command_line.hpp"
 #include "config/config_loader.hpp"
+#include "frontends/frontend.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

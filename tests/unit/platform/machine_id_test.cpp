@@ -2,7 +2,9 @@
 #include "platform/machine_id.hpp"
 
 #include <gtest/gtest.h>
+#include <systemd/sd-id128.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace meteremu {
@@ -10,17 +12,26 @@ namespace {
 
 TEST(MachineIdTest, DerivedMacIsLocallyAdministeredUnicast) {
     sd_id128_t id = SD_ID128_MAKE(ff, 11, 22, 33, 44, 55, 66, 77, 88, 99, aa, bb, cc, dd, ee, ff);
-    MacAddress mac = MacFromAppSpecificId(id);
+    MacAddress mac = MacFromAppSpecificId(std::to_array(id.bytes));
     EXPECT_EQ(mac, (MacAddress{0xfe, 0x11, 0x22, 0x33, 0x44, 0x55}));
+}
+
+TEST(MachineIdTest, ApplicationIdIsTheOneEveryInstallUses) {
+    // A changed application id would change the MAC, and so the device id, of every install.
+    sd_id128_t expected =
+        SD_ID128_MAKE(60, a1, 3b, 1e, 32, 08, 4b, 43, 81, 6d, cf, 97, ed, 95, ab, b3);
+    EXPECT_EQ(MacApplicationId(), std::to_array(expected.bytes));
 }
 
 TEST(MachineIdTest, StableMacFollowsTheMachineId) {
     if (!std::filesystem::exists("/etc/machine-id"))
         GTEST_SKIP() << "this machine has no /etc/machine-id";
+    sd_id128_t application;
+    std::ranges::copy(MacApplicationId(), application.bytes);
     sd_id128_t app_specific;
-    ASSERT_EQ(sd_id128_get_machine_app_specific(MacApplicationId(), &app_specific), 0);
+    ASSERT_EQ(sd_id128_get_machine_app_specific(application, &app_specific), 0);
     MacAddress mac = StableMacAddress();
-    EXPECT_EQ(mac, MacFromAppSpecificId(app_specific));
+    EXPECT_EQ(mac, MacFromAppSpecificId(std::to_array(app_specific.bytes)));
     EXPECT_EQ(mac, StableMacAddress());
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Sorting the sockets systemd passes, on real sockets of every kind a socket unit can make.
+#include "net/socket.hpp"
 #include "platform/systemd.hpp"
 
 #include <gtest/gtest.h>

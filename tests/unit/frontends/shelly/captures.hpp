@@ -5,8 +5,8 @@
 // changes under a test makes it fail instead of silently comparing less.
 #pragma once
 
+#include "core/mac_address.hpp"
 #include "core/reading.hpp"
-#include "platform/machine_id.hpp"
 #include "support/temp_dir.hpp"
 #include "util/json.hpp"
 
