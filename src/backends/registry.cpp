@@ -10,6 +10,9 @@
 // never contains them.
 #ifdef METEREMU_TEST_BACKENDS
 #include METEREMU_TEST_BACKENDS
+#define METEREMU_WITH_TEST_BACKENDS(...) __VA_ARGS__
+#else
+#define METEREMU_WITH_TEST_BACKENDS(...)
 #endif
 
 namespace meteremu {
@@ -20,11 +23,9 @@ namespace {
 // METEREMU_WITH_BACKEND_<NAME> (build_config.hpp) drops the line when the plugin is not built
 // (CMake option METEREMU_BACKEND_<NAME>; the demo is always built).
 constinit const std::array kBackendPlugins{
-    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )   //
-        METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, ) //
-#ifdef METEREMU_TEST_BACKENDS
-        & test::stall_backend_plugin,
-#endif
+    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )       //
+    METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )         //
+    METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, ) //
 };
 
 } // namespace
