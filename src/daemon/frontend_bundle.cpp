@@ -52,6 +52,8 @@ std::string FrontendBundle::LogPrefix() const {
 void FrontendBundle::StartHttp(UniqueFd socket) {
     const TransportLimits& limits = settings_.limits;
     if (transports_.websocket) {
+        if (!slot_->CurrentRpcHandler())
+            throw std::logic_error(settings_.type + " declares a WebSocket but speaks no JSON-RPC");
         rpc_websocket_ = std::make_unique<RpcWebSocket>(*slot_);
         websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, clients_,
                                                        &filter_);

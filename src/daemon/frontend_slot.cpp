@@ -2,11 +2,29 @@
 #include "daemon/frontend_slot.hpp"
 
 namespace meteremu {
+namespace {
+
+/// The HTTP port of a device that serves nothing over HTTP.
+class NothingOverHttp final : public HttpHandler {
+public:
+    HttpResponse Handle(const HttpRequest& /*request*/) noexcept override {
+        HttpResponse response;
+        response.status = 404;
+        response.body = "Not Found\n";
+        response.content_type = "text/plain";
+        return response;
+    }
+};
+
+std::unique_ptr<HttpHandler> HttpHandlerOf(Frontend& frontend, HttpUpgradeHandler* websocket) {
+    std::unique_ptr<HttpHandler> http = frontend.MakeHttpHandler(websocket);
+    return http ? std::move(http) : std::make_unique<NothingOverHttp>();
+}
+
+} // namespace
 
 FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket)
-    : frontend(std::move(frontend_arg)),
-      http(*frontend, std::string(frontend->HttpServerName()), frontend->HttpAliases(), websocket) {
-}
+    : frontend(std::move(frontend_arg)), http(HttpHandlerOf(*frontend, websocket)) {}
 
 FrontendSlot::FrontendSlot(std::unique_ptr<Frontend> frontend)
     : active_(std::make_shared<Active>(std::move(frontend), nullptr)) {}
@@ -26,14 +44,20 @@ void FrontendSlot::ServeWebSocket(HttpUpgradeHandler& websocket) {
 // Active's, so the frontend and its adapter stay alive together while a request holds either.
 std::shared_ptr<HttpHandler> FrontendSlot::Current() noexcept {
     std::shared_ptr<Active> active = active_.Load();
-    HttpHandler* http = &active->http;
+    HttpHandler* http = active->http.get();
     return {std::move(active), http};
+}
+
+std::shared_ptr<Frontend> FrontendSlot::CurrentFrontend() noexcept {
+    std::shared_ptr<Active> active = active_.Load();
+    Frontend* frontend = active->frontend.get();
+    return {std::move(active), frontend};
 }
 
 std::shared_ptr<RpcHandler> FrontendSlot::CurrentRpcHandler() noexcept {
     std::shared_ptr<Active> active = active_.Load();
-    RpcHandler* frontend = active->frontend.get();
-    return {std::move(active), frontend};
+    RpcHandler* rpc = active->frontend->JsonRpc();
+    return rpc ? std::shared_ptr<RpcHandler>(std::move(active), rpc) : nullptr;
 }
 
 HttpResponse FrontendSlot::Handle(const HttpRequest& request) noexcept {
@@ -45,7 +69,7 @@ ReplyEpoch FrontendSlot::Epoch() noexcept {
 }
 
 HttpResponse FrontendSlot::Refuse(const HttpRefusal& refusal) const {
-    return active_.Load()->http.Refuse(refusal);
+    return active_.Load()->http->Refuse(refusal);
 }
 
 std::string FrontendSlot::Describe() const {
@@ -53,8 +77,7 @@ std::string FrontendSlot::Describe() const {
 }
 
 std::string FrontendSlot::ProbePath() const {
-    auto aliases = active_.Load()->frontend->HttpAliases();
-    return aliases.empty() ? "/" : std::string(aliases.front().path);
+    return active_.Load()->frontend->HttpProbePath();
 }
 
 std::vector<MdnsService> FrontendSlot::MdnsServices(std::uint16_t http_port) const {

@@ -8,7 +8,6 @@
 
 #include "frontends/frontend.hpp"
 #include "frontends/jsonrpc/rpc.hpp"
-#include "frontends/jsonrpc/rpc_http.hpp"
 #include "net/http_server.hpp"
 #include "util/shared_slot.hpp"
 
@@ -17,7 +16,7 @@
 
 namespace meteremu {
 
-class FrontendSlot final : public HttpHandler, public RpcHandlerSource {
+class FrontendSlot final : public HttpHandler, public FrontendSource {
 public:
     explicit FrontendSlot(std::unique_ptr<Frontend> frontend);
 
@@ -41,12 +40,15 @@ public:
     HttpResponse Refuse(const HttpRefusal& refusal) const override;
 
     /// The other transports (WebSocket, UDP): the current frontend, held for one request.
+    std::shared_ptr<Frontend> CurrentFrontend() noexcept override;
+    /// The current frontend's JSON-RPC face; null when it speaks none (then no JSON-RPC
+    /// transport is built for it).
     std::shared_ptr<RpcHandler> CurrentRpcHandler() noexcept override;
 
     /// The current frontend's description, e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5".
     std::string Describe() const;
 
-    /// A fixed HTTP path of the current frontend (its first alias), or "/" when it has none.
+    /// A path of the current frontend the watchdog's probe asks.
     std::string ProbePath() const;
 
     /// The current frontend's mDNS services for `http_port`.
@@ -57,7 +59,8 @@ private:
         Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket);
 
         std::unique_ptr<Frontend> frontend;
-        RpcHttpHandler http; ///< refers to *frontend, declared after it
+        std::unique_ptr<HttpHandler>
+            http; ///< never null; may refer to *frontend, declared after it
     };
 
     HttpUpgradeHandler* websocket_ = nullptr;

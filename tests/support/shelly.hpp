@@ -10,12 +10,13 @@
 
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 
 namespace meteremu::test {
 
 struct ShellyUnderTest {
     std::unique_ptr<MeterState> state;
-    std::unique_ptr<Frontend> frontend;
+    std::unique_ptr<JsonRpcFrontend> frontend;
 };
 
 /// A Shelly with MAC `mac`, stale after 10 s, serving stale data per `mode`.
@@ -27,8 +28,11 @@ inline ShellyUnderTest MakeShelly(OnStale mode, const MacAddress& mac,
     ShellyOptions options;
     options.mac = mac;
     options.profile = profile;
-    shelly.frontend =
+    std::unique_ptr<Frontend> created =
         shelly_frontend_plugin.create(options, {*shelly.state, std::chrono::steady_clock::now()});
+    if (!dynamic_cast<JsonRpcFrontend*>(created.get()))
+        throw std::logic_error("the Shelly frontend speaks no JSON-RPC");
+    shelly.frontend.reset(static_cast<JsonRpcFrontend*>(created.release()));
     return shelly;
 }
 

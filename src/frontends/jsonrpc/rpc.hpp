@@ -74,7 +74,8 @@ class RpcHandler;
 class RpcHandlerSource {
 public:
     virtual ~RpcHandlerSource() = default;
-    /// Never null. Cheap: a reference count at most, no allocation.
+    /// Never null where a JSON-RPC transport is built (the daemon builds them only for a
+    /// device that speaks JSON-RPC). Cheap: a reference count at most, no allocation.
     virtual std::shared_ptr<RpcHandler> CurrentRpcHandler() noexcept = 0;
 };
 

@@ -29,7 +29,7 @@ double UnixSeconds(WallTime time) {
     return std::chrono::duration<double>(time.time_since_epoch()).count();
 }
 
-class ShellyFrontend final : public Frontend {
+class ShellyFrontend final : public JsonRpcFrontend {
 public:
     ShellyFrontend(shelly::Identity identity, const FrontendContext& context)
         : identity_(std::move(identity)), state_(context.state), started_(context.started_at),
@@ -157,8 +157,9 @@ std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
 FrontendTransports ShellyTransports() {
     FrontendTransports transports;
     transports.websocket = true;
-    transports.datagram_handler = [](RpcHandlerSource& rpc) -> std::unique_ptr<DatagramHandler> {
-        return std::make_unique<RpcUdpHandler>(rpc);
+    transports.datagram_handler =
+        [](FrontendSource& frontends) -> std::unique_ptr<DatagramHandler> {
+        return std::make_unique<RpcUdpHandler>(frontends);
     };
     return transports;
 }

@@ -70,7 +70,7 @@ protected:
     ClientFilter filter_;
     test::UdpClient client_{"127.0.0.1"};
     std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
+    std::unique_ptr<JsonRpcFrontend> frontend_;
     std::unique_ptr<RpcUdpHandler> handler_;
     std::unique_ptr<UdpServer> server_;
 };

@@ -42,7 +42,7 @@ protected:
     }
 
     std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
+    std::unique_ptr<JsonRpcFrontend> frontend_;
     std::unique_ptr<RpcHttpHandler> handler_;
     std::unique_ptr<HttpServer> server_;
 };

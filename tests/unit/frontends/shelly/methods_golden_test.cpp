@@ -76,7 +76,7 @@ protected:
     }
 
     std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
+    std::unique_ptr<JsonRpcFrontend> frontend_;
 };
 
 TEST_F(ShellyMethodsGoldenTest, GetDeviceInfo) {

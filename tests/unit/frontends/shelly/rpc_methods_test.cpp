@@ -22,7 +22,7 @@ using test::ResultOf;
 
 class ShellyMethodsTest : public testing::Test {
 protected:
-    std::unique_ptr<Frontend> Make(OnStale mode) {
+    std::unique_ptr<JsonRpcFrontend> Make(OnStale mode) {
         auto shelly = test::MakeShelly(mode, {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff});
         state_ = std::move(shelly.state);
         return std::move(shelly.frontend);
