@@ -115,9 +115,12 @@ std::string HelpText() {
            "      --demo            run the built-in simulated household without a\n"
            "                        configuration file: HTTP on 127.0.0.1:8080, UDP on\n"
            "                        127.0.0.1:11010 and 12220, no mDNS\n"
+           // clang-format off
+           METEREMU_WITH_BACKEND_ENVOY(
            "      --forget-gateway  delete the pinned Envoy (serial and certificate key) from\n"
            "                        the state directory and exit: the next Envoy that\n"
-           "                        accepts the token is trusted (a replaced gateway)\n"
+           "                        accepts the token is trusted (a replaced gateway)\n")
+           // clang-format on
            "      --log-level=LEVEL error, warning, notice, info or debug; overrides\n"
            "                        log_level in the configuration file\n"
            "  -h, --help            show this help and exit\n"

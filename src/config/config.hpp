@@ -40,6 +40,8 @@ struct FrontendSettings {
     ListenSettings listen;
     TransportLimits limits;
     bool mdns = true;
+    /// Which frontend of its type this is, in file order (0: the first).
+    std::uint32_t ordinal = 0;
 };
 
 struct BackendSettings {
@@ -59,9 +61,6 @@ struct Config {
     BackendSettings backend;
     /// Problems that do not stop the daemon; the caller logs them.
     std::vector<ConfigDiagnostic> warnings;
-
-    /// The first frontend's on_stale: the one MeterState serves every transport with.
-    FreshnessPolicy Freshness() const { return {backend.stale_after, frontends.front().on_stale}; }
 };
 
 } // namespace meteremu

@@ -187,7 +187,10 @@ std::vector<FrontendSettings> ParseFrontends(const FrontendTables& found,
         ConfigSection section("frontend", table, SectionPosition(table), diagnostics,
                               found.array ? "[[frontend]]" : "");
         frontends.push_back(ParseFrontend(section));
-        claims.Claim(section, frontends.back().listen);
+        FrontendSettings& added = frontends.back();
+        for (std::size_t i = 0; i + 1 < frontends.size(); ++i)
+            added.ordinal += frontends[i].type == added.type ? 1 : 0;
+        claims.Claim(section, added.listen);
     }
     return frontends;
 }

@@ -72,11 +72,9 @@ Daemon::~Daemon() {
 }
 
 std::string Daemon::FrontendName(const Config& config, std::size_t index) {
-    const std::string& type = config.frontends.at(index).type;
-    std::size_t same_type = 1;
-    for (std::size_t i = 0; i < index; ++i)
-        same_type += config.frontends[i].type == type ? 1 : 0;
-    return same_type == 1 ? type : type + std::to_string(same_type);
+    const FrontendSettings& frontend = config.frontends.at(index);
+    return frontend.ordinal == 0 ? frontend.type
+                                 : frontend.type + std::to_string(frontend.ordinal + 1);
 }
 
 std::vector<FrontendListeners> Daemon::AcquireListeners(systemd::PassedSockets passed) const {
@@ -162,7 +160,12 @@ void Daemon::Stop() noexcept {
 StatusInputs Daemon::Status(SteadyTime now) const {
     StatusInputs inputs;
     if (readings_) inputs.latest = readings_->Latest();
-    if (!bundles_.empty()) inputs.policy = bundles_.front()->State().Policy();
+    inputs.stale_after = config_.backend.stale_after;
+    for (const auto& bundle : bundles_) {
+        OnStale mode = bundle->State().Policy().on_stale;
+        if (std::ranges::find(inputs.on_stale, mode) == inputs.on_stale.end())
+            inputs.on_stale.push_back(mode);
+    }
     inputs.health = backend_ ? backend_->Health() : "starting";
     inputs.clients = clients_.Count(now);
     return inputs;

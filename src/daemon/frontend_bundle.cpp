@@ -26,7 +26,7 @@ FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& setting
       clients_(clients), filter_(settings.limits.allow),
       state_(std::make_unique<MeterState>(settings.layout, FreshnessOf(settings, stale_after))) {
     slot_ = std::make_unique<FrontendSlot>(
-        settings_.plugin->create(*settings_.options, {*state_, started_at}));
+        settings_.plugin->create(*settings_.options, {*state_, started_at, settings_.ordinal}));
     log::Info(kDomain, LogPrefix(), "emulating ", slot_->Describe());
     StartHttp(std::move(listeners.http));
     StartUdp(std::move(listeners.udp));
@@ -97,7 +97,8 @@ void FrontendBundle::PublishMdns() {
 }
 
 std::unique_ptr<Frontend> FrontendBundle::CreateFrontend(const FrontendSettings& next) const {
-    return next.plugin->create(*next.options, {*state_, std::chrono::steady_clock::now()});
+    return next.plugin->create(*next.options,
+                               {*state_, std::chrono::steady_clock::now(), next.ordinal});
 }
 
 void FrontendBundle::WarnAboutRestartOnlyChanges(const FrontendSettings& next) const {

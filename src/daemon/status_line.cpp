@@ -18,15 +18,23 @@ std::string FormatClients(std::size_t clients) {
     return std::to_string(clients) + (clients == 1 ? " client" : " clients");
 }
 
+/// "zero", or "silent/zero" when the frontends differ.
+std::string ServedWhileStale(const std::vector<OnStale>& modes) {
+    std::string text;
+    for (OnStale mode : modes)
+        text += (text.empty() ? "" : "/") + std::string(OnStaleName(mode));
+    return text;
+}
+
 std::string ReadingPart(const StatusInputs& inputs, SteadyTime now) {
     if (!inputs.latest) return "no reading yet · " + inputs.health;
     Seconds age = now - inputs.latest->received_at;
     std::string age_text = "reading " + FormatAge(age) + " old";
-    if (age <= inputs.policy.stale_after)
+    if (age <= inputs.stale_after)
         return "grid " + FormatPower(inputs.latest->TotalActPower()) + " · " + inputs.health +
                ", " + age_text;
-    return "grid stale, serving " + std::string(OnStaleName(inputs.policy.on_stale)) + " · " +
-           inputs.health + ", last " + age_text;
+    return "grid stale, serving " + ServedWhileStale(inputs.on_stale) + " · " + inputs.health +
+           ", last " + age_text;
 }
 
 } // namespace

@@ -9,12 +9,16 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace meteremu {
 
 struct StatusInputs {
     std::shared_ptr<const Reading> latest; ///< null before the first reading
-    FreshnessPolicy policy;
+    Seconds stale_after{10.0};
+    /// What the frontends serve while the reading is stale, each mode once, in the order of
+    /// the frontends that use it.
+    std::vector<OnStale> on_stale;
     std::string health;      ///< Backend::Health(), e.g. "envoy ok"
     std::size_t clients = 0; ///< distinct clients in the last minute (ClientTracker)
 };

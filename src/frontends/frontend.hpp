@@ -32,6 +32,9 @@ struct FrontendOptions {
 struct FrontendContext {
     const MeterState& state;
     SteadyTime started_at;
+    /// Which device of its type this is, in the order of the configuration (0: the first):
+    /// what tells apart the identities a plugin derives (FrontendSettings::ordinal).
+    std::uint32_t ordinal = 0;
 };
 
 /// An emulated device. What it speaks is its own: a JSON-RPC device derives JsonRpcFrontend,

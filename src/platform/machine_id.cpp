@@ -8,10 +8,14 @@
 
 namespace meteremu {
 
-Id128Bytes MacApplicationId() noexcept {
+Id128Bytes MacApplicationId(std::uint32_t device) noexcept {
     // Never change this: it would change the MAC, and so the device id, of every install.
-    return {0x60, 0xa1, 0x3b, 0x1e, 0x32, 0x08, 0x4b, 0x43,
-            0x81, 0x6d, 0xcf, 0x97, 0xed, 0x95, 0xab, 0xb3};
+    Id128Bytes id{0x60, 0xa1, 0x3b, 0x1e, 0x32, 0x08, 0x4b, 0x43,
+                  0x81, 0x6d, 0xcf, 0x97, 0xed, 0x95, 0xab, 0xb3};
+    // The hash of the machine id spreads a one-bit change over the whole derived address.
+    for (std::size_t i = 0; i < sizeof device; ++i)
+        id[id.size() - 1 - i] ^= static_cast<std::uint8_t>(device >> (8 * i));
+    return id;
 }
 
 MacAddress MacFromAppSpecificId(const Id128Bytes& app_specific_id) noexcept {
@@ -21,9 +25,9 @@ MacAddress MacFromAppSpecificId(const Id128Bytes& app_specific_id) noexcept {
     return mac;
 }
 
-MacAddress StableMacAddress() {
+MacAddress StableMacAddress(std::uint32_t device) {
     sd_id128_t application;
-    std::ranges::copy(MacApplicationId(), application.bytes);
+    std::ranges::copy(MacApplicationId(device), application.bytes);
     sd_id128_t id;
     int error = sd_id128_get_machine_app_specific(application, &id);
     if (error < 0)

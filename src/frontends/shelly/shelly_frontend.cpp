@@ -148,7 +148,7 @@ std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
 std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                        const FrontendContext& context) {
     const auto& shelly_options = static_cast<const ShellyOptions&>(options);
-    MacAddress mac = shelly_options.mac ? *shelly_options.mac : StableMacAddress();
+    MacAddress mac = shelly_options.mac ? *shelly_options.mac : StableMacAddress(context.ordinal);
     return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac, shelly_options.profile),
                                             context);
 }

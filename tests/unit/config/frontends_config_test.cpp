@@ -80,6 +80,8 @@ TEST(FrontendsConfigTest, TwoDevicesEachWithTheirOwnKeys) {
     EXPECT_FALSE(second.mdns);
     EXPECT_EQ(second.on_stale, OnStale::Zero);
     EXPECT_EQ(second.limits.websocket.max_clients, 2u);
+    EXPECT_EQ(first.ordinal, 0u);
+    EXPECT_EQ(second.ordinal, 1u) << "the second Shelly";
     EXPECT_TRUE(config.warnings.empty());
 }
 

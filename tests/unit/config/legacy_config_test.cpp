@@ -99,7 +99,7 @@ TEST(Release010ConfigTest, ShippedFileWithHostGivesTheSameConfig) {
     EXPECT_FALSE(envoy.verify_ssl);
     EXPECT_EQ(envoy.enlighten_url, "https://enlighten.enphaseenergy.com");
     EXPECT_TRUE(config.warnings.empty());
-    EXPECT_EQ(config.Freshness().on_stale, OnStale::Silent);
+    EXPECT_EQ(config.frontends.front().on_stale, OnStale::Silent);
 }
 
 ExpectedFrontend EditedFrontend() {
@@ -148,8 +148,8 @@ TEST(Release010ConfigTest, EditedFileGivesTheSameConfig) {
     EXPECT_EQ(envoy.enlighten_url, "https://127.0.0.1:8443");
     EXPECT_EQ(envoy.entrez_url, "https://127.0.0.1:8444");
     EXPECT_TRUE(config.warnings.empty());
-    EXPECT_EQ(config.Freshness().on_stale, OnStale::Last);
-    EXPECT_EQ(config.Freshness().stale_after, Seconds(30.0));
+    EXPECT_EQ(config.frontends.front().on_stale, OnStale::Last);
+    EXPECT_EQ(config.backend.stale_after, Seconds(30.0));
 }
 
 // The same keys under [[frontend]]: one device in the new form is the old table.

@@ -4,14 +4,18 @@
 // HTTP port answers 404. The device here is made up for the test: a binary "meter" that
 // answers any datagram with 0x01, its id byte and the served power in whole watts.
 #include "daemon/frontend_bundle.hpp"
+#include "frontends/shelly/identity.hpp"
+#include "platform/machine_id.hpp"
 #include "support/http_client.hpp"
 #include "support/readings.hpp"
+#include "support/shelly_servers.hpp"
 #include "support/udp_client.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 namespace meteremu {
@@ -118,6 +122,27 @@ TEST_F(FrontendBundleTest, ItsHttpPortAnswersNotFound) {
     auto reply =
         test::HttpGet("http://127.0.0.1:" + std::to_string(bundle_.HttpPort()) + "/shelly");
     EXPECT_EQ(reply.status, 404);
+}
+
+TEST(FrontendBundleIdentityTest, TwoShelliesWithoutAMacGetTwoStableIdentities) {
+    if (!std::filesystem::exists("/etc/machine-id"))
+        GTEST_SKIP() << "this machine has no /etc/machine-id";
+    auto describe = [](std::uint32_t ordinal) {
+        FrontendSettings settings = test::ShellySettings(OnStale::Last, {});
+        std::const_pointer_cast<ShellyOptions>(
+            std::static_pointer_cast<const ShellyOptions>(settings.options))
+            ->mac.reset();
+        settings.ordinal = ordinal;
+        return FrontendBundle("shelly", settings, 10s, FrontendBundle::Bind(settings.listen),
+                              std::chrono::steady_clock::now())
+            .Describe();
+    };
+    std::string first = describe(0);
+    EXPECT_NE(first, describe(1));
+    EXPECT_EQ(first, describe(0)) << "derived again the same";
+    std::string id = shelly::MakeIdentity(StableMacAddress(0), shelly::Profile::Triphase).id;
+    EXPECT_NE(first.find(id), std::string::npos)
+        << "the first keeps the address 0.1.0 derived: " << first;
 }
 
 TEST(FrontendBundleRefusalTest, AWebSocketNeedsAJsonRpcDevice) {

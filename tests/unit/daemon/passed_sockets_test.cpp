@@ -103,8 +103,12 @@ TEST(PassedSocketsTest, TwoStreamsForOneFrontendAreAnError) {
 
 TEST(FrontendNameTest, TheTypeThenThePositionAmongThoseOfTheType) {
     Config config;
-    for (const char* type : {"shelly", "marstek", "shelly", "shelly"})
-        config.frontends.emplace_back().type = type;
+    for (auto [type, ordinal] :
+         {std::pair{"shelly", 0u}, {"marstek", 0u}, {"shelly", 1u}, {"shelly", 2u}}) {
+        FrontendSettings& frontend = config.frontends.emplace_back();
+        frontend.type = type;
+        frontend.ordinal = ordinal;
+    }
     const char* expected[] = {"shelly", "marstek", "shelly2", "shelly3"};
     for (std::size_t i = 0; i < 4; ++i)
         EXPECT_EQ(Daemon::FrontendName(config, i), expected[i]) << i;

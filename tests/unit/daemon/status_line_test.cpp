@@ -18,7 +18,7 @@ std::shared_ptr<const Reading> ReadingOf(double watts, Seconds age) {
 }
 
 TEST(StatusLineTest, FreshReading) {
-    StatusInputs inputs{ReadingOf(1234.54, 0.8s), {}, "envoy ok", 2};
+    StatusInputs inputs{ReadingOf(1234.54, 0.8s), 10s, {}, "envoy ok", 2};
     EXPECT_EQ(FormatStatus(inputs, kNow),
               "grid +1234.5 W · envoy ok, reading 0.8 s old · 2 clients");
     inputs.latest = ReadingOf(-310, 0.04s);
@@ -30,14 +30,18 @@ TEST(StatusLineTest, FreshReading) {
 
 TEST(StatusLineTest, StaleReadingSaysWhatIsServed) {
     StatusInputs inputs{
-        ReadingOf(500, 42s), {10s, OnStale::Zero}, "envoy unreachable since 23:01", 0};
+        ReadingOf(500, 42s), 10s, {OnStale::Zero}, "envoy unreachable since 23:01", 0};
     EXPECT_EQ(FormatStatus(inputs, kNow),
               "grid stale, serving zero · envoy unreachable since 23:01, last reading 42 s old · "
               "0 clients");
+    inputs.on_stale = {OnStale::Silent, OnStale::Zero}; // two frontends that differ
+    EXPECT_EQ(FormatStatus(inputs, kNow),
+              "grid stale, serving silent/zero · envoy unreachable since 23:01, last reading "
+              "42 s old · 0 clients");
 }
 
 TEST(StatusLineTest, NoReadingYet) {
-    StatusInputs inputs{nullptr, {}, "envoy connecting", 0};
+    StatusInputs inputs{nullptr, 10s, {}, "envoy connecting", 0};
     EXPECT_EQ(FormatStatus(inputs, kNow), "no reading yet · envoy connecting · 0 clients");
 }
 

@@ -33,6 +33,20 @@ TEST(MachineIdTest, StableMacFollowsTheMachineId) {
     MacAddress mac = StableMacAddress();
     EXPECT_EQ(mac, MacFromAppSpecificId(std::to_array(app_specific.bytes)));
     EXPECT_EQ(mac, StableMacAddress());
+    EXPECT_EQ(mac, StableMacAddress(0));
+}
+
+TEST(MachineIdTest, EveryDeviceOfAMachineGetsItsOwnStableMac) {
+    if (!std::filesystem::exists("/etc/machine-id"))
+        GTEST_SKIP() << "this machine has no /etc/machine-id";
+    MacAddress first = StableMacAddress(0);
+    MacAddress second = StableMacAddress(1);
+    MacAddress third = StableMacAddress(2);
+    EXPECT_NE(first, second);
+    EXPECT_NE(second, third);
+    EXPECT_NE(first, third);
+    EXPECT_EQ(second, StableMacAddress(1));
+    EXPECT_EQ(second[0] & 0x03, 0x02) << "locally administered unicast";
 }
 
 } // namespace
