@@ -146,7 +146,7 @@ std::string ListNames() {
         return line + "\n";
     };
     return "scenarios: " + join(ScenarioNames()) + "batteries: " + join(BatteryModelNames()) +
-           "sources: " + join(SourcePresetNames()) + "policies: " + join(PolicyNames());
+           "sources: " + join(SourcePresetNames()) + "policies: " + join(AllPolicyNames());
 }
 
 } // namespace meteremu::sim

@@ -19,6 +19,12 @@ HouseSpec Washing() {
     return spec;
 }
 
+/// A constant 400 W with noise and no step: what is left is the loop's own oscillation (the
+/// field reports of fast pollers swinging on a 1 s source were taken like this).
+HouseSpec Steady() {
+    return HouseSpec{.duration_s = 900, .base_w = 400, .noise_sd_w = 15};
+}
+
 HouseSpec Kettle() {
     HouseSpec spec{.duration_s = 1200, .base_w = 300};
     AddKettle(spec, 120);
@@ -77,6 +83,7 @@ std::vector<double> ReadTrace(const std::string& path) {
 
 std::optional<HouseSpec> ScenarioHouse(std::string_view name, const std::string& trace_dir) {
     if (name == "washing") return Washing();
+    if (name == "steady") return Steady();
     if (name == "kettle") return Kettle();
     if (name == "oven") return Oven();
     if (name == "fridge") return Fridge();
@@ -93,7 +100,7 @@ std::optional<HouseSpec> ScenarioHouse(std::string_view name, const std::string&
 }
 
 std::vector<std::string> ScenarioNames() {
-    return {"washing", "kettle", "oven", "fridge", "pv", "trace", "household"};
+    return {"washing", "steady", "kettle", "oven", "fridge", "pv", "trace", "household"};
 }
 
 std::vector<Cell> MatrixCells(const MatrixSpec& spec) {

@@ -12,7 +12,7 @@
 
 namespace meteremu::sim {
 
-/// washing, kettle, oven, fridge, pv, trace, household. `trace_dir` holds the trace files.
+/// washing, steady, kettle, oven, fridge, pv, trace, household. `trace_dir` holds the trace files.
 std::optional<HouseSpec> ScenarioHouse(std::string_view name, const std::string& trace_dir);
 std::vector<std::string> ScenarioNames();
 
@@ -30,7 +30,7 @@ struct Cell {
 };
 
 struct MatrixSpec {
-    std::vector<std::string> scenarios{"washing", "household"};
+    std::vector<std::string> scenarios{"washing", "steady", "household"};
     std::vector<std::string> batteries; ///< empty: every model
     std::vector<std::string> sources{"1s", "2s", "5s", "10s"};
     std::vector<double> latencies_s{0, 0.5, 1.5}; ///< empty: each source's own

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/meter_state.hpp"
+#include "core/sample_gate.hpp"
 #include "meter_source.hpp"
 #include "random.hpp"
 #include "sim_time.hpp"
@@ -23,10 +24,10 @@ namespace meteremu::sim {
 struct Served {
     int client = 0;
     std::uint64_t poll = 0;
-    SimTime at = 0;    ///< when it is sent
-    double grid_w = 0; ///< the total active power it carries
-    std::uint64_t generation = 0;
-    SimTime received_at = 0; ///< when meteremu received that sample
+    SimTime at = 0;           ///< when it is sent
+    double grid_w = 0;        ///< the total active power it carries
+    std::uint64_t sample = 0; ///< MeterView::sample: moves with each new reading
+    SimTime received_at = 0;  ///< when meteremu received that sample
 };
 
 /// What became of a poll at once.
@@ -65,11 +66,46 @@ private:
     Random random_;
 };
 
+/// Serves through meteremu's SampleGate: a poll gets a sample new to its battery at once;
+/// without one the gate's policy repeats the newest, holds the poll for the next sample (up to
+/// max_hold) or drops it. A battery that polls again while held replaces its held poll, as
+/// the transports keep only a client's newest poll.
+class GatedPath final : public ServedPath {
+public:
+    GatedPath(GatePolicy policy, Random random);
+    std::vector<Served> Publish(const Sample& sample, SimTime now) override;
+    PollOutcome Poll(int client, std::uint64_t poll, SimTime now) override;
+    std::vector<Served> Expire(SimTime now) override;
+
+    GateCounters Counters() const noexcept { return gate_.Counters(); }
+
+private:
+    struct HeldPoll {
+        int client = 0;
+        std::uint64_t poll = 0;
+        SimTime deadline = 0;
+    };
+
+    /// The gate's answer to a poll (new, or held and asked again) at `now`.
+    std::optional<GateDecision> Decide(int client, bool recheck, SimTime now, MeterView& view);
+    /// Asks the gate again for every held poll (on a new sample, or when deadlines pass).
+    std::vector<Served> Recheck(SimTime now, bool only_due);
+
+    MeterState state_;
+    SampleGate gate_;
+    Random random_;
+    std::vector<HeldPoll> held_;
+};
+
 /// A reply from the cache takes tens of microseconds in the daemon (bench/ measures it).
 SimTime CachedReplyLatency(Random& random);
 
-/// "main", or a gated policy ("repeat", "hold", "drop"); null for an unknown name.
+/// "main" (NewestPath), or the gate under a policy: "repeat", "hold" (max_hold 2 s, the
+/// gate's default), "hold1" (max_hold 1 s), "drop"; null for an unknown name.
 std::unique_ptr<ServedPath> MakeServedPath(std::string_view policy, Random random);
+/// The policies the matrix compares: main, hold, drop.
 std::vector<std::string> PolicyNames();
+/// Every name MakeServedPath knows.
+std::vector<std::string> AllPolicyNames();
 
 } // namespace meteremu::sim

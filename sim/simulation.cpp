@@ -33,7 +33,7 @@ struct Client {
     Battery battery;
     Random random;
     std::optional<std::uint64_t> waiting_for; ///< the outstanding poll of a battery that waits
-    std::uint64_t last_generation = 0;
+    std::uint64_t last_sample = 0;
 };
 
 class Loop {
@@ -115,8 +115,8 @@ void Loop::FirePoll(int battery, SimTime now) {
 void Loop::SendReply(const Served& served) {
     Client& client = clients_[served.client];
     PollRecord& record = trace_.polls[served.poll];
-    record.repeat = served.generation == client.last_generation;
-    client.last_generation = served.generation;
+    record.repeat = served.sample == client.last_sample;
+    client.last_sample = served.sample;
     record.latency_us = static_cast<double>(served.at - record.fired_at);
     Schedule({.at = served.at,
               .kind = EventKind::ReplyArrives,
