@@ -48,7 +48,8 @@ Reading ZeroedPowers(const Reading& reading) noexcept {
 MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept
     : layout_(layout), policy_(policy) {}
 
-std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Reading& raw) const {
+std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Reading& raw,
+                                                                     std::uint64_t sample) const {
     // Mapping and zeroing take well under a microsecond, once per publish: doing them under
     // the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
     auto next = std::make_shared<Snapshot>();
@@ -56,13 +57,14 @@ std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Readi
     next->reading = std::make_shared<const Reading>(MapToSite(raw, layout_));
     next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
     next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
+    next->sample = sample;
     return next;
 }
 
 void MeterState::Publish(const Reading& reading) {
     {
         std::lock_guard lock(mutex_);
-        snapshot_ = MakeSnapshot(reading);
+        snapshot_ = MakeSnapshot(reading, snapshot_ ? snapshot_->sample + 1 : 1);
         ++revision_;
     }
     std::lock_guard lock(listeners_mutex_);
@@ -100,7 +102,7 @@ void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {
     std::lock_guard lock(mutex_);
     layout_ = layout;
     policy_ = policy;
-    if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw);
+    if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw, snapshot_->sample); // no new sample
     ++revision_; // a new policy may serve differently even without a reading
 }
 
@@ -128,7 +130,8 @@ Freshness MeterState::FreshnessOf(const Snapshot* snapshot, const FreshnessPolic
 
 MeterStamp MeterState::Stamp(SteadyTime now) const noexcept {
     std::lock_guard lock(mutex_);
-    return {revision_, FreshnessOf(snapshot_.get(), policy_, now)};
+    return {revision_, FreshnessOf(snapshot_.get(), policy_, now),
+            snapshot_ ? snapshot_->sample : 0};
 }
 
 MeterView MeterState::View(SteadyTime now) const noexcept {
@@ -141,16 +144,16 @@ MeterView MeterState::View(SteadyTime now) const noexcept {
         return {nullptr, Freshness::Missing, 0};
     }
     if (FreshnessOf(snapshot.get(), policy, now) == Freshness::Fresh)
-        return {snapshot->reading, Freshness::Fresh, snapshot->generation};
+        return {snapshot->reading, Freshness::Fresh, snapshot->generation, snapshot->sample};
     switch (policy.on_stale) {
     case OnStale::Zero:
-        return {snapshot->zeroed, Freshness::Stale, snapshot->generation};
+        return {snapshot->zeroed, Freshness::Stale, snapshot->generation, snapshot->sample};
     case OnStale::Last:
-        return {snapshot->reading, Freshness::Stale, snapshot->generation};
+        return {snapshot->reading, Freshness::Stale, snapshot->generation, snapshot->sample};
     case OnStale::Silent:
         break;
     }
-    return {nullptr, Freshness::Stale, snapshot->generation};
+    return {nullptr, Freshness::Stale, snapshot->generation, snapshot->sample};
 }
 
 } // namespace meteremu

@@ -47,8 +47,10 @@ struct MeterView {
     /// null when nothing may be served (on_stale = silent, or no reading at all).
     std::shared_ptr<const Reading> reading;
     Freshness freshness = Freshness::Missing;
-    /// Counts publishes; lets callers cache what they render from one reading.
+    /// Moves with every publish and reconfiguration; lets callers cache what they render.
     std::uint64_t generation = 0;
+    /// Counts new readings only (MeterStamp::sample): what the sample gate compares.
+    std::uint64_t sample = 0;
 };
 
 /// What a MeterView is served from, without the reading: cheap to compare, to tell whether
@@ -56,6 +58,9 @@ struct MeterView {
 struct MeterStamp {
     std::uint64_t revision = 0; ///< moves with every Publish and Reconfigure
     Freshness freshness = Freshness::Missing;
+    /// Moves with every Publish only: a new reading. Neither a reload nor the reading turning
+    /// stale is a new sample (core/sample_gate.hpp). 0: no reading yet.
+    std::uint64_t sample = 0;
 };
 
 class MeterState;
@@ -118,10 +123,12 @@ private:
         std::shared_ptr<const Reading> reading;
         std::shared_ptr<const Reading> zeroed; ///< served when stale under on_stale = zero
         std::uint64_t generation = 0;
+        std::uint64_t sample = 0; ///< the publish that brought `raw`
     };
 
-    /// A snapshot of `raw` under the current layout; called with mutex_ held.
-    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw) const;
+    /// A snapshot of `raw` under the current layout, as sample number `sample`; called with
+    /// mutex_ held.
+    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw, std::uint64_t sample) const;
     /// Whether `snapshot` is fresh at `now` under `policy`.
     static Freshness FreshnessOf(const Snapshot* snapshot, const FreshnessPolicy& policy,
                                  SteadyTime now) noexcept;
