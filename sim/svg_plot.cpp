@@ -23,6 +23,11 @@ std::string Number(double value) {
     return text;
 }
 
+/// Whole pixels: the polylines hold thousands of points.
+std::string Pixel(double value) {
+    return std::to_string(static_cast<long>(std::lround(value)));
+}
+
 std::string Escape(const std::string& text) {
     std::string escaped;
     for (char c : text) {
@@ -65,8 +70,8 @@ std::string Envelope(const std::vector<float>& values, const Scale& scale, const
         end = std::max(end, begin + 1);
         auto [low, high] =
             std::minmax_element(values.begin() + begin, values.begin() + std::min(end, size));
-        std::string x = Number(kLeft + column);
-        points += x + "," + Number(scale.Y(*low)) + " " + x + "," + Number(scale.Y(*high)) + " ";
+        std::string x = Pixel(kLeft + column);
+        points += x + "," + Pixel(scale.Y(*low)) + " " + x + "," + Pixel(scale.Y(*high)) + " ";
     }
     return "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
            "\" stroke-width=\"1\" points=\"" + points + "\"/>\n";
