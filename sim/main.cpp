@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -28,38 +29,56 @@ std::vector<std::string> SplitList(const std::string& text) {
     return items;
 }
 
+std::vector<std::string> Policies(const std::string& text) {
+    return text == "all" ? std::vector<std::string>{} : SplitList(text);
+}
+
 const char kUsage[] =
     "usage: meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S]\n"
-    "                    [--policy P|all] [--seed N] [--csv] [--out DIR]\n"
+    "                    [--policy P|all] [--seed N] [--quantum W] [--dropout P] [--csv]\n"
+    "                    [--out DIR]\n"
     "       meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--sources A,B]\n"
     "                    [--policies A,B] [--seeds N] [--jobs N] [--out DIR]\n"
     "       meteremu-sim --list\n";
 
+using Setter = void (*)(RunOptions&, const std::string&);
+
+/// Every option that takes a value, and what it sets.
+const std::pair<const char*, Setter> kOptions[] = {
+    {"--scenario", [](RunOptions& o, const std::string& v) { o.matrix.scenarios = {v}; }},
+    {"--scenarios", [](RunOptions& o, const std::string& v) { o.matrix.scenarios = SplitList(v); }},
+    {"--battery", [](RunOptions& o, const std::string& v) { o.matrix.batteries = SplitList(v); }},
+    {"--batteries", [](RunOptions& o, const std::string& v) { o.matrix.batteries = SplitList(v); }},
+    {"--source", [](RunOptions& o, const std::string& v) { o.matrix.sources = SplitList(v); }},
+    {"--sources", [](RunOptions& o, const std::string& v) { o.matrix.sources = SplitList(v); }},
+    {"--latency",
+     [](RunOptions& o, const std::string& v) { o.matrix.latencies_s = {std::stod(v)}; }},
+    {"--policy", [](RunOptions& o, const std::string& v) { o.matrix.policies = Policies(v); }},
+    {"--policies", [](RunOptions& o, const std::string& v) { o.matrix.policies = Policies(v); }},
+    {"--seed", [](RunOptions& o, const std::string& v) { o.first_seed = std::stoull(v); }},
+    {"--seeds", [](RunOptions& o, const std::string& v) { o.matrix.seeds = std::stoi(v); }},
+    {"--jobs", [](RunOptions& o, const std::string& v) { o.jobs = std::stoi(v); }},
+    {"--out", [](RunOptions& o, const std::string& v) { o.out = v; }},
+    {"--trace-dir", [](RunOptions& o, const std::string& v) { o.trace_dir = v; }},
+    {"--quantum", [](RunOptions& o,
+                     const std::string& v) { o.matrix.source_overrides.quantum_w = std::stod(v); }},
+    {"--dropout",
+     [](RunOptions& o, const std::string& v) {
+         o.matrix.source_overrides.dropout_probability = std::stod(v);
+     }},
+};
+
 void ApplyOption(RunOptions& options, const std::string& name, const std::string& value) {
-    if (name == "--scenario")
-        options.matrix.scenarios = {value};
-    else if (name == "--scenarios")
-        options.matrix.scenarios = SplitList(value);
-    else if (name == "--battery" || name == "--batteries")
-        options.matrix.batteries = SplitList(value);
-    else if (name == "--source" || name == "--sources")
-        options.matrix.sources = SplitList(value);
-    else if (name == "--latency")
-        options.matrix.latencies_s = {std::stod(value)};
-    else if (name == "--policy" || name == "--policies")
-        options.matrix.policies = value == "all" ? std::vector<std::string>{} : SplitList(value);
-    else if (name == "--seed")
-        options.first_seed = std::stoull(value);
-    else if (name == "--seeds")
-        options.matrix.seeds = std::stoi(value);
-    else if (name == "--jobs")
-        options.jobs = std::stoi(value);
-    else if (name == "--out")
-        options.out = value;
-    else if (name == "--trace-dir")
-        options.trace_dir = value;
-    else
-        throw std::invalid_argument("unknown option " + name);
+    for (const auto& [option, set] : kOptions) {
+        if (name != option) continue;
+        try {
+            set(options, value);
+        } catch (const std::logic_error&) { // std::stod and friends
+            throw std::invalid_argument(name + ": expected a number, got \"" + value + "\"");
+        }
+        return;
+    }
+    throw std::invalid_argument("unknown option " + name);
 }
 
 RunOptions ParseArguments(int argc, char** argv) {

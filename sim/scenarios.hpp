@@ -29,6 +29,12 @@ struct Cell {
     std::string policy;
 };
 
+/// Changes to every source of a run, from the command line.
+struct SourceOverrides {
+    std::optional<double> quantum_w;
+    std::optional<double> dropout_probability;
+};
+
 struct MatrixSpec {
     std::vector<std::string> scenarios{"washing", "steady", "household"};
     std::vector<std::string> batteries; ///< empty: every model
@@ -36,11 +42,13 @@ struct MatrixSpec {
     std::vector<double> latencies_s{0, 0.5, 1.5}; ///< empty: each source's own
     std::vector<std::string> policies;            ///< empty: every policy
     int seeds = 3;
+    SourceOverrides source_overrides;
 };
 
 std::vector<Cell> MatrixCells(const MatrixSpec& spec);
 
 /// The run of `cell` with `seed`; throws std::invalid_argument for unknown names.
-RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_dir);
+RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_dir,
+                const SourceOverrides& overrides = {});
 
 } // namespace meteremu::sim
