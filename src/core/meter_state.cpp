@@ -45,16 +45,17 @@ Reading ZeroedPowers(const Reading& reading) noexcept {
     return zeroed;
 }
 
-MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept
-    : layout_(layout), policy_(policy) {}
+MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping) noexcept
+    : layout_(layout), policy_(policy), shaping_(shaping) {}
 
-std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Reading& raw,
-                                                                     std::uint64_t sample) const {
-    // Mapping and zeroing take well under a microsecond, once per publish: doing them under
-    // the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
+std::shared_ptr<const MeterState::Snapshot>
+MeterState::MakeSnapshot(const Reading& raw, std::uint64_t sample, const Reading* slew_from) const {
+    // Mapping, shaping and zeroing take well under a microsecond, once per publish: doing them
+    // under the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
     auto next = std::make_shared<Snapshot>();
     next->raw = raw;
-    next->reading = std::make_shared<const Reading>(MapToSite(raw, layout_));
+    next->reading =
+        std::make_shared<const Reading>(Shape(MapToSite(raw, layout_), shaping_, slew_from));
     next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
     next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
     next->sample = sample;
@@ -64,7 +65,9 @@ std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Readi
 void MeterState::Publish(const Reading& reading) {
     {
         std::lock_guard lock(mutex_);
-        snapshot_ = MakeSnapshot(reading, snapshot_ ? snapshot_->sample + 1 : 1);
+        snapshot_ = snapshot_
+                        ? MakeSnapshot(reading, snapshot_->sample + 1, snapshot_->reading.get())
+                        : MakeSnapshot(reading, 1, nullptr);
         ++revision_;
     }
     std::lock_guard lock(listeners_mutex_);
@@ -98,11 +101,13 @@ void ReadingSubscription::Reset() noexcept {
     state_ = nullptr;
 }
 
-void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {
+void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping) {
     std::lock_guard lock(mutex_);
     layout_ = layout;
     policy_ = policy;
-    if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw, snapshot_->sample); // no new sample
+    shaping_ = shaping;
+    if (snapshot_)
+        snapshot_ = MakeSnapshot(snapshot_->raw, snapshot_->sample, nullptr); // no new sample
     ++revision_; // a new policy may serve differently even without a reading
 }
 

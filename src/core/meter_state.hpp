@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/reading.hpp"
+#include "core/signal_shaping.hpp"
 #include "core/site_mapping.hpp"
 
 #include <cstdint>
@@ -85,9 +86,10 @@ private:
 
 class MeterState {
 public:
-    MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept;
+    /// `shaping` changes each reading after the site mapping (core/signal_shaping.hpp).
+    MeterState(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping = {}) noexcept;
 
-    /// Maps `reading` to the site and makes it the latest. Thread-safe.
+    /// Maps `reading` to the site, shapes it and makes it the latest. Thread-safe.
     void Publish(const Reading& reading);
 
     /// Calls `listener` after every Publish, on the publishing (backend) thread, until the
@@ -106,9 +108,10 @@ public:
     /// The latest reading regardless of freshness, or null. For status lines and logs.
     std::shared_ptr<const Reading> Latest() const noexcept;
 
-    /// Applies a new layout and policy (configuration reload); the latest reading is mapped
-    /// again under the new layout and counts as a new generation. Thread-safe.
-    void Reconfigure(SiteLayout layout, FreshnessPolicy policy);
+    /// Applies a new layout, policy and shaping (configuration reload); the latest reading is
+    /// mapped and shaped again (with no slew limit: the new shaping applies at once) and counts
+    /// as a new generation, but not as a new sample. Thread-safe.
+    void Reconfigure(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping = {});
 
     /// Copies, since a reload may change them at any time. Thread-safe.
     FreshnessPolicy Policy() const noexcept;
@@ -128,7 +131,9 @@ private:
 
     /// A snapshot of `raw` under the current layout, as sample number `sample`; called with
     /// mutex_ held.
-    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw, std::uint64_t sample) const;
+    /// `slew_from` is the reading served before, which the slew limit starts from; null: none.
+    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw, std::uint64_t sample,
+                                                 const Reading* slew_from) const;
     /// Whether `snapshot` is fresh at `now` under `policy`.
     static Freshness FreshnessOf(const Snapshot* snapshot, const FreshnessPolicy& policy,
                                  SteadyTime now) noexcept;
@@ -136,6 +141,7 @@ private:
     mutable std::mutex mutex_;
     SiteLayout layout_;
     FreshnessPolicy policy_;
+    SignalShaping shaping_;
     std::shared_ptr<const Snapshot> snapshot_;
     std::uint64_t revision_ = 0;
 
