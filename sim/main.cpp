@@ -36,7 +36,7 @@ std::vector<std::string> Policies(const std::string& text) {
 const char kUsage[] =
     "usage: meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S]\n"
     "                    [--policy P|all] [--seed N] [--quantum W] [--dropout P] [--csv]\n"
-    "                    [--out DIR]\n"
+    "                    [--offset W] [--scale S] [--slew-limit W/s] [--out DIR]\n"
     "       meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--sources A,B]\n"
     "                    [--policies A,B] [--seeds N] [--jobs N] [--out DIR]\n"
     "       meteremu-sim --list\n";
@@ -60,12 +60,18 @@ const std::pair<const char*, Setter> kOptions[] = {
     {"--jobs", [](RunOptions& o, const std::string& v) { o.jobs = std::stoi(v); }},
     {"--out", [](RunOptions& o, const std::string& v) { o.out = v; }},
     {"--trace-dir", [](RunOptions& o, const std::string& v) { o.trace_dir = v; }},
-    {"--quantum", [](RunOptions& o,
-                     const std::string& v) { o.matrix.source_overrides.quantum_w = std::stod(v); }},
+    {"--quantum",
+     [](RunOptions& o, const std::string& v) { o.matrix.overrides.quantum_w = std::stod(v); }},
+    {"--offset", [](RunOptions& o,
+                    const std::string& v) { o.matrix.overrides.shaping.offset[0] = std::stod(v); }},
+    {"--scale", [](RunOptions& o,
+                   const std::string& v) { o.matrix.overrides.shaping.scale[0] = std::stod(v); }},
+    {"--slew-limit",
+     [](RunOptions& o,
+        const std::string& v) { o.matrix.overrides.shaping.slew_limit = std::stod(v); }},
     {"--dropout",
-     [](RunOptions& o, const std::string& v) {
-         o.matrix.source_overrides.dropout_probability = std::stod(v);
-     }},
+     [](RunOptions& o,
+        const std::string& v) { o.matrix.overrides.dropout_probability = std::stod(v); }},
 };
 
 void ApplyOption(RunOptions& options, const std::string& name, const std::string& value) {

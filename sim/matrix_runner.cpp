@@ -70,7 +70,7 @@ std::vector<CellResult> RunGroup(const std::vector<Cell>& group, const RunOption
         for (int index = 0; index < options.matrix.seeds; ++index) {
             std::uint64_t seed = options.first_seed + static_cast<std::uint64_t>(index);
             RunTrace trace =
-                Simulate(MakeRun(cell, seed, options.trace_dir, options.matrix.source_overrides));
+                Simulate(MakeRun(cell, seed, options.trace_dir, options.matrix.overrides));
             result.seeds.push_back(Measure(trace));
             WriteFile(out / "runs" /
                           (CellFileName(cell) + "_seed" + std::to_string(seed) + ".json"),

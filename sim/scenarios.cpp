@@ -120,15 +120,20 @@ std::vector<Cell> MatrixCells(const MatrixSpec& spec) {
 }
 
 RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_dir,
-                const SourceOverrides& overrides) {
+                const RunOverrides& overrides) {
     std::optional<HouseSpec> house = ScenarioHouse(cell.scenario, trace_dir);
     if (!house) throw std::invalid_argument("unknown scenario: " + cell.scenario);
     std::optional<SourceSpec> source = SourcePreset(cell.source, cell.latency_s);
     if (!source) throw std::invalid_argument("unknown source: " + cell.source);
     if (overrides.quantum_w) source->quantum_w = *overrides.quantum_w;
     if (overrides.dropout_probability) source->dropout_probability = *overrides.dropout_probability;
-    return RunSpec{cell.scenario,  std::move(*house), std::move(*source),
-                   {cell.battery}, cell.policy,       seed};
+    return RunSpec{.scenario = cell.scenario,
+                   .house = std::move(*house),
+                   .source = std::move(*source),
+                   .batteries = {cell.battery},
+                   .policy = cell.policy,
+                   .seed = seed,
+                   .shaping = overrides.shaping};
 }
 
 } // namespace meteremu::sim

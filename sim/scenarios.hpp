@@ -2,6 +2,7 @@
 // The named houses (docs/simulator.md#scenarios) and the matrix `make sim` runs.
 #pragma once
 
+#include "core/signal_shaping.hpp"
 #include "house.hpp"
 #include "simulation.hpp"
 
@@ -29,10 +30,12 @@ struct Cell {
     std::string policy;
 };
 
-/// Changes to every source of a run, from the command line.
-struct SourceOverrides {
+/// What the command line changes in every run: the source, and meteremu's signal shaping.
+struct RunOverrides {
     std::optional<double> quantum_w;
     std::optional<double> dropout_probability;
+    /// meteremu's signal shaping for every run: the simulator carries the total on phase A.
+    SignalShaping shaping;
 };
 
 struct MatrixSpec {
@@ -42,13 +45,13 @@ struct MatrixSpec {
     std::vector<double> latencies_s{0, 0.5, 1.5}; ///< empty: each source's own
     std::vector<std::string> policies;            ///< empty: every policy
     int seeds = 3;
-    SourceOverrides source_overrides;
+    RunOverrides overrides;
 };
 
 std::vector<Cell> MatrixCells(const MatrixSpec& spec);
 
 /// The run of `cell` with `seed`; throws std::invalid_argument for unknown names.
 RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_dir,
-                const SourceOverrides& overrides = {});
+                const RunOverrides& overrides = {});
 
 } // namespace meteremu::sim

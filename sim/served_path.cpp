@@ -31,8 +31,9 @@ SimTime CachedReplyLatency(Random& random) {
     return static_cast<SimTime>(random.Uniform(40, 160));
 }
 
-NewestPath::NewestPath(Random random)
-    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}), random_(random) {}
+NewestPath::NewestPath(Random random, SignalShaping shaping)
+    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}, shaping),
+      random_(random) {}
 
 std::vector<Served> NewestPath::Publish(const Sample& sample, SimTime now) {
     state_.Publish(SampleReading(sample, now));
@@ -44,8 +45,8 @@ PollOutcome NewestPath::Poll(int client, std::uint64_t poll, SimTime now) {
     return {ServeView(view, client, poll, now + CachedReplyLatency(random_)), false};
 }
 
-GatedPath::GatedPath(GatePolicy policy, Random random)
-    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}), gate_(policy),
+GatedPath::GatedPath(GatePolicy policy, Random random, SignalShaping shaping)
+    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}, shaping), gate_(policy),
       random_(random) {}
 
 std::optional<GateDecision> GatedPath::Decide(int client, bool recheck, SimTime now,
@@ -103,16 +104,17 @@ std::vector<Served> GatedPath::Expire(SimTime now) {
     return Recheck(now, true);
 }
 
-std::unique_ptr<ServedPath> MakeServedPath(std::string_view policy, Random random) {
-    if (policy == "main") return std::make_unique<NewestPath>(random);
-    if (policy == "repeat") return std::make_unique<GatedPath>(GatePolicy{}, random);
-    if (policy == "hold")
-        return std::make_unique<GatedPath>(GatePolicy{.repeat = RepeatPolicy::Hold}, random);
+std::unique_ptr<ServedPath> MakeServedPath(std::string_view policy, Random random,
+                                           const SignalShaping& shaping) {
+    auto gated = [&](GatePolicy gate) {
+        return std::make_unique<GatedPath>(gate, random, shaping);
+    };
+    if (policy == "main") return std::make_unique<NewestPath>(random, shaping);
+    if (policy == "repeat") return gated(GatePolicy{});
+    if (policy == "hold") return gated(GatePolicy{.repeat = RepeatPolicy::Hold});
     if (policy == "hold1")
-        return std::make_unique<GatedPath>(
-            GatePolicy{.repeat = RepeatPolicy::Hold, .max_hold = Seconds(1.0)}, random);
-    if (policy == "drop")
-        return std::make_unique<GatedPath>(GatePolicy{.repeat = RepeatPolicy::Drop}, random);
+        return gated(GatePolicy{.repeat = RepeatPolicy::Hold, .max_hold = Seconds(1.0)});
+    if (policy == "drop") return gated(GatePolicy{.repeat = RepeatPolicy::Drop});
     return nullptr;
 }
 

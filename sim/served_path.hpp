@@ -7,6 +7,7 @@
 
 #include "core/meter_state.hpp"
 #include "core/sample_gate.hpp"
+#include "core/signal_shaping.hpp"
 #include "meter_source.hpp"
 #include "random.hpp"
 #include "sim_time.hpp"
@@ -56,7 +57,7 @@ std::optional<Served> ServeView(const MeterView& view, int client, std::uint64_t
 /// Serves the newest reading to every poll: meteremu as on main.
 class NewestPath final : public ServedPath {
 public:
-    explicit NewestPath(Random random);
+    explicit NewestPath(Random random, SignalShaping shaping = {});
     std::vector<Served> Publish(const Sample& sample, SimTime now) override;
     PollOutcome Poll(int client, std::uint64_t poll, SimTime now) override;
     std::vector<Served> Expire(SimTime) override { return {}; }
@@ -72,7 +73,7 @@ private:
 /// the transports keep only a client's newest poll.
 class GatedPath final : public ServedPath {
 public:
-    GatedPath(GatePolicy policy, Random random);
+    GatedPath(GatePolicy policy, Random random, SignalShaping shaping = {});
     std::vector<Served> Publish(const Sample& sample, SimTime now) override;
     PollOutcome Poll(int client, std::uint64_t poll, SimTime now) override;
     std::vector<Served> Expire(SimTime now) override;
@@ -102,7 +103,9 @@ SimTime CachedReplyLatency(Random& random);
 
 /// "main" (NewestPath), or the gate under a policy: "repeat", "hold" (max_hold 2 s, the
 /// gate's default), "hold1" (max_hold 1 s), "drop"; null for an unknown name.
-std::unique_ptr<ServedPath> MakeServedPath(std::string_view policy, Random random);
+/// `shaping` is what the user set for the frontend (off by default), applied by MeterState.
+std::unique_ptr<ServedPath> MakeServedPath(std::string_view policy, Random random,
+                                           const SignalShaping& shaping = {});
 /// The policies the matrix compares: main, hold, drop.
 std::vector<std::string> PolicyNames();
 /// Every name MakeServedPath knows.

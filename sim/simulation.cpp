@@ -69,7 +69,8 @@ Battery BatteryOrThrow(const std::string& model) {
 
 Loop::Loop(const RunSpec& spec)
     : random_(spec.seed), house_(BuildHouse(spec.house, random_)),
-      source_(spec.source, random_.Fork()), path_(MakeServedPath(spec.policy, random_.Fork())) {
+      source_(spec.source, random_.Fork()),
+      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)) {
     if (!path_) throw std::invalid_argument("unknown policy: " + spec.policy);
     for (const std::string& model : spec.batteries)
         clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "battery.hpp"
+#include "core/signal_shaping.hpp"
 #include "house.hpp"
 #include "meter_source.hpp"
 #include "sim_time.hpp"
@@ -22,6 +23,7 @@ struct RunSpec {
     std::vector<std::string> batteries; ///< model names, one battery each
     std::string policy = "main";
     std::uint64_t seed = 1;
+    SignalShaping shaping; ///< the frontend's signal shaping (off by default)
 };
 
 /// One poll as the battery saw it.

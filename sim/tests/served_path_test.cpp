@@ -26,6 +26,16 @@ TEST(NewestPath, AnswersEveryPollWithTheNewestReadingUntilItIsStale) {
     EXPECT_FALSE(path.Poll(0, 3, FromSeconds(11.5)).reply);
 }
 
+TEST(NewestPath, ServesTheReadingAfterTheFrontendsSignalShaping) {
+    SignalShaping shaping;
+    shaping.offset[0] = -20; // the phase the simulator's total is on
+    std::unique_ptr<ServedPath> path = MakeServedPath("hold", Random(1), shaping);
+    path->Publish(At(1, 100), FromSeconds(1));
+    PollOutcome reply = path->Poll(0, 1, FromSeconds(1.1));
+    ASSERT_TRUE(reply.reply);
+    EXPECT_DOUBLE_EQ(reply.reply->grid_w, 80);
+}
+
 TEST(GatedPath, HoldsARepeatUntilTheNextSample) {
     std::unique_ptr<ServedPath> path = MakeServedPath("hold", Random(1));
     ASSERT_TRUE(path);

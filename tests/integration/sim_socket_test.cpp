@@ -18,11 +18,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <stdexcept>
 #include <thread>
 
 namespace meteremu::test {
@@ -34,11 +37,11 @@ using Clock = std::chrono::steady_clock;
 constexpr double kRunSeconds = 40;
 constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 
-std::string FeedConfig(const std::filesystem::path& feed) {
+std::string FeedConfig(const std::filesystem::path& feed, const std::string& udp_policy) {
     return "[frontend]\nmac = \"02:00:5E:10:20:40\"\nlisten_address = \"127.0.0.1\"\n"
-           "http_port = 0\nudp_ports = [0]\nmdns = false\n\n[backend]\ntype = \"feed\"\n"
-           "feed_file = \"" +
-           feed.string() + "\"\npoll_interval = 0.02\n";
+           "http_port = 0\nudp_ports = [0]\nmdns = false\nudp_repeat_policy = \"" +
+           udp_policy + "\"\n\n[backend]\ntype = \"feed\"\nfeed_file = \"" + feed.string() +
+           "\"\npoll_interval = 0.02\n";
 }
 
 /// Hands a sample to the daemon: a whole file renamed in, never a half-written one.
@@ -148,32 +151,59 @@ private:
     SocketRun run_;
 };
 
-TEST(SimSocketTest, AVenusPollingTheDaemonOverUdpSeesTheRepeatsTheModelPredicts) {
+/// p95 − p5 of the grid over the second half of the run (the first half ramps up).
+double LateSpread(const SocketRun& run) {
+    std::vector<double> late(run.grid_w.begin() + static_cast<long>(run.grid_w.size() / 2),
+                             run.grid_w.end());
+    return sim::Percentile(late, 95) - sim::Percentile(late, 5);
+}
+
+double LateMean(const std::vector<double>& values) {
+    double sum = 0;
+    for (std::size_t tick = values.size() / 2; tick < values.size(); ++tick)
+        sum += values[tick];
+    return sum / static_cast<double>(values.size() - values.size() / 2);
+}
+
+/// One run against a daemon under `policy` (its udp_repeat_policy).
+SocketRun RunAgainstDaemon(const std::string& policy) {
     TempDir dir;
     std::filesystem::path feed = dir.Path() / "feed";
     ChildProcess daemon({METEREMU_TEST_DAEMON_BINARY, "--config",
-                         dir.Write("meteremu.toml", FeedConfig(feed)).string()});
+                         dir.Write("meteremu.toml", FeedConfig(feed, policy)).string()});
     auto port = daemon.WaitForOutput(R"(serving UDP on [^\n]*:(\d+))");
-    ASSERT_TRUE(port) << daemon.Stderr();
-    SocketRun run = SocketLoop(static_cast<std::uint16_t>(std::stoi((*port)[1])), feed).Run();
+    if (!port) throw std::runtime_error("meteremu-test did not serve UDP:\n" + daemon.Stderr());
+    return SocketLoop(static_cast<std::uint16_t>(std::stoi((*port)[1])), feed).Run();
+}
 
-    // The loop closed: the battery got its answers and covers the house's 400 W.
-    ASSERT_GT(run.polls, 60);
-    EXPECT_GT(run.answered, run.polls * 9 / 10) << daemon.Stderr();
-    double late_output = 0;
-    for (std::size_t tick = run.battery_w.size() / 2; tick < run.battery_w.size(); ++tick)
-        late_output += run.battery_w[tick] / static_cast<double>(run.battery_w.size() / 2);
-    EXPECT_NEAR(late_output, 400, 60);
-
-    // The daemon as on main serves every poll the newest sample: a Venus E 3.0 polling every
-    // 0.45 s meets about as many repeats of a 1 s source as the in-process model says.
-    sim::Cell cell{"steady", "venus-e3", "1s", 0.0, "main"};
-    sim::Metrics model = sim::Measure(sim::Simulate(sim::MakeRun(cell, 1, METEREMU_SIM_FIXTURES)));
-    double repeat_ratio = static_cast<double>(run.repeats) / run.answered;
-    std::printf("polls %d, answered %d, repeat ratio %.3f (in-process %.3f), late output %.1f W\n",
-                run.polls, run.answered, repeat_ratio, model.repeat_ratio, late_output);
-    EXPECT_NEAR(repeat_ratio, model.repeat_ratio, 0.15)
-        << "socket " << repeat_ratio << ", in-process " << model.repeat_ratio;
+TEST(SimSocketTest, AVenusPollingTheDaemonOverUdpSeesWhatTheModelPredicts) {
+    // The daemon's udp_repeat_policy and the in-process policy that models it. Both in one
+    // test, so that the spreads compared come from two runs on the same machine.
+    std::map<std::string, double> spread;
+    for (auto [daemon_policy, model_policy] : {std::pair{"repeat", "main"}, {"hold", "hold"}}) {
+        SocketRun run = RunAgainstDaemon(daemon_policy);
+        sim::Cell cell{"steady", "venus-e3", "1s", 0.0, model_policy};
+        sim::Metrics model =
+            sim::Measure(sim::Simulate(sim::MakeRun(cell, 1, METEREMU_SIM_FIXTURES)));
+        double repeat_ratio = static_cast<double>(run.repeats) / std::max(1, run.answered);
+        spread[daemon_policy] = LateSpread(run);
+        std::printf("%s: polls %d, answered %d, repeat ratio %.3f (in-process %.3f), late "
+                    "spread %.0f W (in-process, whole run: %.0f W), late output %.0f W\n",
+                    daemon_policy, run.polls, run.answered, repeat_ratio, model.repeat_ratio,
+                    spread[daemon_policy], model.grid_p2p_w, LateMean(run.battery_w));
+        // The loop closed through the sockets: the battery covers the house's 400 W.
+        ASSERT_GT(run.polls, 40) << daemon_policy;
+        EXPECT_NEAR(LateMean(run.battery_w), 400, 60) << daemon_policy;
+        // The daemon serves repeats (and leaves polls unanswered) at the rate the in-process
+        // model of its policy says: a Venus E 3.0 polls every 0.45 s, the source every 1 s.
+        EXPECT_NEAR(repeat_ratio, model.repeat_ratio, 0.15) << daemon_policy;
+        EXPECT_NEAR(1.0 - static_cast<double>(run.answered) / run.polls, model.unanswered_ratio,
+                    0.15)
+            << daemon_policy;
+    }
+    // repeat: about half the replies carry a sample already served, and the grid hunts; hold:
+    // none, and the grid stays calm.
+    EXPECT_LT(spread["hold"], spread["repeat"] / 2);
 }
 
 } // namespace
