@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -222,9 +223,14 @@ Metrics MeanOf(std::span<const Metrics> runs) {
     if (runs.empty()) return mean;
     for (const MetricField& field : MetricFields()) {
         double sum = 0;
-        for (const Metrics& run : runs)
+        std::size_t count = 0;
+        for (const Metrics& run : runs) {
+            if (std::isnan(run.*field.value)) continue;
             sum += run.*field.value;
-        mean.*field.value = sum / static_cast<double>(runs.size());
+            ++count;
+        }
+        mean.*field.value =
+            count ? sum / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
     }
     return mean;
 }

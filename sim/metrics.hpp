@@ -8,6 +8,7 @@
 #include "simulation.hpp"
 
 #include <cstddef>
+#include <limits>
 #include <span>
 
 namespace meteremu::sim {
@@ -23,8 +24,9 @@ inline constexpr double kSteadyExclusionS = 120;
 struct Metrics {
     double hours = 0;
     double events = 0;
-    double settle_mean_s = 0;
-    double settle_p95_s = 0;
+    /// Over the steps that settled only (read with unsettled_events); NaN when none did.
+    double settle_mean_s = std::numeric_limits<double>::quiet_NaN();
+    double settle_p95_s = std::numeric_limits<double>::quiet_NaN();
     double unsettled_events = 0;
     double slow_events = 0; ///< not settled within kFastSettleS
     double overshoot_mean_w = 0;
@@ -57,7 +59,8 @@ struct MetricField {
 };
 std::span<const MetricField> MetricFields();
 
-/// The field-by-field mean of several runs (the seeds of one cell).
+/// The field-by-field mean of several runs (the seeds of one cell); a NaN (no step settled)
+/// is left out, and the mean is NaN only when every run's is.
 Metrics MeanOf(std::span<const Metrics> runs);
 
 /// Linear-interpolated percentile (0 … 100) of `values`; 0 for none.

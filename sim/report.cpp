@@ -10,9 +10,11 @@
 namespace meteremu::sim {
 namespace {
 
-std::string Fixed(double value, int decimals) {
+/// A number, or `missing` when there is none (NaN: no step settled).
+std::string Fixed(double value, int decimals, const char* missing = "—") {
+    if (!std::isfinite(value)) return missing;
     char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, std::isfinite(value) ? value : 0.0);
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
     return text;
 }
 
@@ -84,7 +86,8 @@ std::string RunJson(const Cell& cell, std::uint64_t seed, const Metrics& metrics
         << ",\n  \"metrics\": {";
     const char* separator = "\n";
     for (const MetricField& field : MetricFields()) {
-        out << separator << "    \"" << field.name << "\": " << Fixed(metrics.*field.value, 4);
+        out << separator << "    \"" << field.name
+            << "\": " << Fixed(metrics.*field.value, 4, "null");
         separator = ",\n";
     }
     out << "\n  }\n}\n";
@@ -111,7 +114,9 @@ std::string MarkdownReport(std::span<const CellResult> results, double wall_seco
     report += std::to_string(results.size()) + " cells, " + std::to_string(runs) + " runs, " +
               Fixed(wall_seconds, 1) + " s wall time on " + std::to_string(jobs) +
               " threads. Each row is the mean over its seeds; definitions in "
-              "docs/simulator.md#metrics.\n\n## Aggregate: battery model × policy (mean over "
+              "docs/simulator.md#metrics. Settling counts the steps that settled only (— "
+              "where none did): read it with `unsettled`.\n\n## Aggregate: battery model × policy "
+              "(mean over "
               "scenarios, sources and latencies)\n\n";
     report += TableHeader("battery policy");
     for (const auto& [label, means] : by_model_policy)

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,9 @@ TEST(ClosedLoop, AFastVenusSettlesTheWashingMachineBetterWithGating) {
         Metrics main = SeedMean("washing", battery, "1s", "main");
         Metrics hold = SeedMean("washing", battery, "1s", "hold");
         EXPECT_GT(main.repeat_ratio, 0.15) << battery;
-        EXPECT_LT(hold.settle_mean_s, main.settle_mean_s > 0 ? main.settle_mean_s : 1e9) << battery;
+        // On main the Venus E 3.0 settles no step at all (NaN): any settling is better.
+        EXPECT_LT(hold.settle_mean_s, std::isnan(main.settle_mean_s) ? 1e9 : main.settle_mean_s)
+            << battery;
         EXPECT_LT(hold.unsettled_events, main.unsettled_events / 2) << battery;
         EXPECT_LT(hold.band_crossings_per_h, main.band_crossings_per_h * 0.75) << battery;
         EXPECT_LT(hold.overshoot_max_w, main.overshoot_max_w) << battery;

@@ -76,7 +76,9 @@ TEST(Metrics, QuietLessThanTwoSecondsBeforeTheNextStepIsNotSettled) {
     trace.events.push_back({FromSeconds(26), -330, false, "motor off"});
     Fill(trace, 10, 25, 330); // quiet only the last second before the next step
     Fill(trace, 26, 40, -330);
-    EXPECT_EQ(Measure(trace).unsettled_events, 2);
+    Metrics metrics = Measure(trace);
+    EXPECT_EQ(metrics.unsettled_events, 2);
+    EXPECT_TRUE(std::isnan(metrics.settle_mean_s)); // no step settled: no mean
 }
 
 TEST(Metrics, BandCrossingsNeedToLeaveTheHysteresisBand) {
@@ -153,6 +155,9 @@ TEST(Metrics, MeanOfSeedsIsFieldByField) {
     Metrics mean = MeanOf(runs);
     EXPECT_DOUBLE_EQ(mean.settle_mean_s, 6);
     EXPECT_DOUBLE_EQ(mean.repeat_ratio, 0.5);
+    runs.push_back(Metrics{}); // a run where no step settled counts only where it has values
+    EXPECT_DOUBLE_EQ(MeanOf(runs).settle_mean_s, 6);
+    EXPECT_DOUBLE_EQ(MeanOf(runs).repeat_ratio, 1.0 / 3);
 }
 
 } // namespace
