@@ -9,6 +9,8 @@
 #   make check-asan / check-tsan   the suite under AddressSanitizer+UBSan / ThreadSanitizer,
 #                in build-asan/ and build-tsan/
 #   make fuzz FUZZ_SECONDS=N   each libFuzzer target of tests/fuzz for N seconds (clang)
+#   make sim     the closed-loop simulator's matrix (batteries × sources × latencies × serve
+#                policies), report, JSON and plots in build/sim (docs/simulator.md)
 #   make soak    ten minutes (SOAK_SECONDS) of mixed load; fails on leaks or a wrong answer
 #   make tidy    clang-tidy (.clang-tidy) over src/ with build/compile_commands.json; fails on
 #                any finding
@@ -22,7 +24,7 @@ SOAK_SECONDS ?= 600
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak deb rpm bench format \
+.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak sim deb rpm bench format \
         format-check tidy clean
 
 all: build
@@ -54,6 +56,11 @@ check-tsan: deps
 # Mixed HTTP, WebSocket and UDP load on the demo backend, sampling the daemon's RSS and fds.
 soak: build
 	$(BUILD)/tests/meteremu_soak --seconds $(SOAK_SECONDS)
+
+# The simulator alone needs only core/: build it and run the whole matrix.
+sim: configure
+	cmake --build $(BUILD) --parallel $(JOBS) --target meteremu-sim
+	$(BUILD)/sim/meteremu-sim --matrix --jobs $(JOBS) --out $(BUILD)/sim
 
 # libFuzzer on every fuzz target in turn; make check replays their corpora without clang.
 fuzz:

@@ -11,7 +11,7 @@ import sys
 
 # docs/<path>.md#anchor anywhere in the sources; in docs/*.md also (../)<path>.md#anchor links.
 CITATION = re.compile(r"(?<![\w/.-])((?:\.\./)*(?:docs/)?[\w./-]*\.md)#([\w-]+)")
-SCANNED = ("src", "tests", "bench", "man", "docs")
+SCANNED = ("src", "tests", "bench", "man", "docs", "sim")
 SUFFIXES = {".cpp", ".hpp", ".in", ".py", ".sh", ".md", ".scd", ".txt"}
 
 

@@ -32,8 +32,9 @@ RULES = {
     "core": ([], "core/ includes only core/ and the standard library"),
     "platform": (["util", "core:vocabulary"],
                  "platform/ includes util/ and core's vocabulary only: never net/"),
-    "net": (["util", "core:vocabulary", "platform/log.hpp", "generated"],
-            "net/ includes util/, core's vocabulary and platform/log.hpp only: never config/, "
+    "net": (["util", "core:vocabulary", "core/sample_gate.hpp", "platform/log.hpp", "generated"],
+            "net/ includes util/, core's vocabulary, core/sample_gate.hpp and platform/log.hpp "
+            "only: never config/, "
             "core's domain types, frontends/ or backends/"),
     "config": (["util", "core", "platform/log.hpp", "net/transport_limits.hpp",
                 "backends/backend.hpp", "frontends/frontend.hpp", "generated"],

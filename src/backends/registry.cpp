@@ -23,9 +23,9 @@ namespace {
 // METEREMU_WITH_BACKEND_<NAME> (build_config.hpp) drops the line when the plugin is not built
 // (CMake option METEREMU_BACKEND_<NAME>; the demo is always built).
 constinit const std::array kBackendPlugins{
-    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )       //
-    METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )         //
-    METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, ) //
+    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                                   //
+    METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                                     //
+    METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, &test::feed_backend_plugin, ) //
 };
 
 } // namespace

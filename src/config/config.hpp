@@ -5,6 +5,8 @@
 
 #include "config/diagnostics.hpp"
 #include "core/meter_state.hpp"
+#include "core/sample_gate.hpp"
+#include "core/signal_shaping.hpp"
 #include "net/transport_limits.hpp"
 #include "platform/log.hpp"
 
@@ -30,6 +32,23 @@ struct ListenSettings {
     std::vector<std::uint16_t> udp_ports;
 };
 
+/// What a poll without a new sample gets on each transport when the file names no policy
+/// (core/sample_gate.hpp): one constant each, for the closed-loop simulator's verdict.
+inline constexpr RepeatPolicy kDefaultUdpRepeatPolicy = RepeatPolicy::Repeat;
+inline constexpr RepeatPolicy kDefaultHttpRepeatPolicy = RepeatPolicy::Repeat;
+inline constexpr RepeatPolicy kDefaultWebSocketRepeatPolicy = RepeatPolicy::Repeat;
+/// Seconds a held poll waits for a new sample at most (max_hold).
+inline constexpr double kDefaultMaxHold = 2.0;
+
+/// The sample gate's policy of each transport of one frontend.
+struct SampleGating {
+    GatePolicy udp{kDefaultUdpRepeatPolicy, Seconds(kDefaultMaxHold)};
+    GatePolicy http{kDefaultHttpRepeatPolicy, Seconds(kDefaultMaxHold)};
+    GatePolicy websocket{kDefaultWebSocketRepeatPolicy, Seconds(kDefaultMaxHold)};
+
+    friend bool operator==(const SampleGating&, const SampleGating&) = default;
+};
+
 /// One emulated device: a [frontend] table or one [[frontend]] of an array of tables.
 struct FrontendSettings {
     std::string type; ///< the plugin's name; absent from the file: the first registered one
@@ -37,6 +56,8 @@ struct FrontendSettings {
     std::shared_ptr<const FrontendOptions> options;
     SiteLayout layout;
     OnStale on_stale = OnStale::Silent;
+    SampleGating gating;
+    SignalShaping shaping;
     ListenSettings listen;
     TransportLimits limits;
     bool mdns = true;

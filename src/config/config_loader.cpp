@@ -4,6 +4,7 @@
 #include "backends/backend.hpp"
 #include "config/config_section.hpp"
 #include "config/port_claims.hpp"
+#include "config/signal_config.hpp"
 #include "config/transport_limits_config.hpp"
 #include "frontends/frontend.hpp"
 
@@ -111,6 +112,8 @@ void ParseFrontendCommon(ConfigSection& section, FrontendSettings& settings) {
     ParseListen(section, settings.listen);
     ParseTransportLimits(section, settings.limits);
     if (auto mdns = section.Bool("mdns")) settings.mdns = *mdns;
+    ParseSampleGating(section, settings.gating);
+    ParseSignalShaping(section, settings.shaping);
     if (auto on_stale = section.String("on_stale")) {
         if (auto mode = ParseOnStale(*on_stale))
             settings.on_stale = *mode;

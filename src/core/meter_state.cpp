@@ -45,24 +45,29 @@ Reading ZeroedPowers(const Reading& reading) noexcept {
     return zeroed;
 }
 
-MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept
-    : layout_(layout), policy_(policy) {}
+MeterState::MeterState(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping) noexcept
+    : layout_(layout), policy_(policy), shaping_(shaping) {}
 
-std::shared_ptr<const MeterState::Snapshot> MeterState::MakeSnapshot(const Reading& raw) const {
-    // Mapping and zeroing take well under a microsecond, once per publish: doing them under
-    // the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
+std::shared_ptr<const MeterState::Snapshot>
+MeterState::MakeSnapshot(const Reading& raw, std::uint64_t sample, const Reading* slew_from) const {
+    // Mapping, shaping and zeroing take well under a microsecond, once per publish: doing them
+    // under the lock keeps a concurrent Reconfigure from installing a reading of the old layout.
     auto next = std::make_shared<Snapshot>();
     next->raw = raw;
-    next->reading = std::make_shared<const Reading>(MapToSite(raw, layout_));
+    next->reading =
+        std::make_shared<const Reading>(Shape(MapToSite(raw, layout_), shaping_, slew_from));
     next->zeroed = std::make_shared<const Reading>(ZeroedPowers(*next->reading));
     next->generation = snapshot_ ? snapshot_->generation + 1 : 1;
+    next->sample = sample;
     return next;
 }
 
 void MeterState::Publish(const Reading& reading) {
     {
         std::lock_guard lock(mutex_);
-        snapshot_ = MakeSnapshot(reading);
+        snapshot_ = snapshot_
+                        ? MakeSnapshot(reading, snapshot_->sample + 1, snapshot_->reading.get())
+                        : MakeSnapshot(reading, 1, nullptr);
         ++revision_;
     }
     std::lock_guard lock(listeners_mutex_);
@@ -96,11 +101,13 @@ void ReadingSubscription::Reset() noexcept {
     state_ = nullptr;
 }
 
-void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy) {
+void MeterState::Reconfigure(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping) {
     std::lock_guard lock(mutex_);
     layout_ = layout;
     policy_ = policy;
-    if (snapshot_) snapshot_ = MakeSnapshot(snapshot_->raw);
+    shaping_ = shaping;
+    if (snapshot_)
+        snapshot_ = MakeSnapshot(snapshot_->raw, snapshot_->sample, nullptr); // no new sample
     ++revision_; // a new policy may serve differently even without a reading
 }
 
@@ -128,7 +135,8 @@ Freshness MeterState::FreshnessOf(const Snapshot* snapshot, const FreshnessPolic
 
 MeterStamp MeterState::Stamp(SteadyTime now) const noexcept {
     std::lock_guard lock(mutex_);
-    return {revision_, FreshnessOf(snapshot_.get(), policy_, now)};
+    return {revision_, FreshnessOf(snapshot_.get(), policy_, now),
+            snapshot_ ? snapshot_->sample : 0};
 }
 
 MeterView MeterState::View(SteadyTime now) const noexcept {
@@ -141,16 +149,16 @@ MeterView MeterState::View(SteadyTime now) const noexcept {
         return {nullptr, Freshness::Missing, 0};
     }
     if (FreshnessOf(snapshot.get(), policy, now) == Freshness::Fresh)
-        return {snapshot->reading, Freshness::Fresh, snapshot->generation};
+        return {snapshot->reading, Freshness::Fresh, snapshot->generation, snapshot->sample};
     switch (policy.on_stale) {
     case OnStale::Zero:
-        return {snapshot->zeroed, Freshness::Stale, snapshot->generation};
+        return {snapshot->zeroed, Freshness::Stale, snapshot->generation, snapshot->sample};
     case OnStale::Last:
-        return {snapshot->reading, Freshness::Stale, snapshot->generation};
+        return {snapshot->reading, Freshness::Stale, snapshot->generation, snapshot->sample};
     case OnStale::Silent:
         break;
     }
-    return {nullptr, Freshness::Stale, snapshot->generation};
+    return {nullptr, Freshness::Stale, snapshot->generation, snapshot->sample};
 }
 
 } // namespace meteremu

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/reading.hpp"
+#include "core/signal_shaping.hpp"
 #include "core/site_mapping.hpp"
 
 #include <cstdint>
@@ -47,8 +48,10 @@ struct MeterView {
     /// null when nothing may be served (on_stale = silent, or no reading at all).
     std::shared_ptr<const Reading> reading;
     Freshness freshness = Freshness::Missing;
-    /// Counts publishes; lets callers cache what they render from one reading.
+    /// Moves with every publish and reconfiguration; lets callers cache what they render.
     std::uint64_t generation = 0;
+    /// Counts new readings only (MeterStamp::sample): what the sample gate compares.
+    std::uint64_t sample = 0;
 };
 
 /// What a MeterView is served from, without the reading: cheap to compare, to tell whether
@@ -56,6 +59,9 @@ struct MeterView {
 struct MeterStamp {
     std::uint64_t revision = 0; ///< moves with every Publish and Reconfigure
     Freshness freshness = Freshness::Missing;
+    /// Moves with every Publish only: a new reading. Neither a reload nor the reading turning
+    /// stale is a new sample (core/sample_gate.hpp). 0: no reading yet.
+    std::uint64_t sample = 0;
 };
 
 class MeterState;
@@ -80,9 +86,10 @@ private:
 
 class MeterState {
 public:
-    MeterState(SiteLayout layout, FreshnessPolicy policy) noexcept;
+    /// `shaping` changes each reading after the site mapping (core/signal_shaping.hpp).
+    MeterState(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping = {}) noexcept;
 
-    /// Maps `reading` to the site and makes it the latest. Thread-safe.
+    /// Maps `reading` to the site, shapes it and makes it the latest. Thread-safe.
     void Publish(const Reading& reading);
 
     /// Calls `listener` after every Publish, on the publishing (backend) thread, until the
@@ -101,9 +108,10 @@ public:
     /// The latest reading regardless of freshness, or null. For status lines and logs.
     std::shared_ptr<const Reading> Latest() const noexcept;
 
-    /// Applies a new layout and policy (configuration reload); the latest reading is mapped
-    /// again under the new layout and counts as a new generation. Thread-safe.
-    void Reconfigure(SiteLayout layout, FreshnessPolicy policy);
+    /// Applies a new layout, policy and shaping (configuration reload); the latest reading is
+    /// mapped and shaped again (with no slew limit: the new shaping applies at once) and counts
+    /// as a new generation, but not as a new sample. Thread-safe.
+    void Reconfigure(SiteLayout layout, FreshnessPolicy policy, SignalShaping shaping = {});
 
     /// Copies, since a reload may change them at any time. Thread-safe.
     FreshnessPolicy Policy() const noexcept;
@@ -118,10 +126,14 @@ private:
         std::shared_ptr<const Reading> reading;
         std::shared_ptr<const Reading> zeroed; ///< served when stale under on_stale = zero
         std::uint64_t generation = 0;
+        std::uint64_t sample = 0; ///< the publish that brought `raw`
     };
 
-    /// A snapshot of `raw` under the current layout; called with mutex_ held.
-    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw) const;
+    /// A snapshot of `raw` under the current layout, as sample number `sample`; called with
+    /// mutex_ held.
+    /// `slew_from` is the reading served before, which the slew limit starts from; null: none.
+    std::shared_ptr<const Snapshot> MakeSnapshot(const Reading& raw, std::uint64_t sample,
+                                                 const Reading* slew_from) const;
     /// Whether `snapshot` is fresh at `now` under `policy`.
     static Freshness FreshnessOf(const Snapshot* snapshot, const FreshnessPolicy& policy,
                                  SteadyTime now) noexcept;
@@ -129,6 +141,7 @@ private:
     mutable std::mutex mutex_;
     SiteLayout layout_;
     FreshnessPolicy policy_;
+    SignalShaping shaping_;
     std::shared_ptr<const Snapshot> snapshot_;
     std::uint64_t revision_ = 0;
 

@@ -24,7 +24,10 @@ FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& setting
       transports_(settings.plugin->transports ? settings.plugin->transports()
                                               : FrontendTransports{}),
       clients_(clients), filter_(settings.limits.allow),
-      state_(std::make_unique<MeterState>(settings.layout, FreshnessOf(settings, stale_after))) {
+      state_(std::make_unique<MeterState>(settings.layout, FreshnessOf(settings, stale_after),
+                                          settings.shaping)),
+      udp_gate_(settings.gating.udp), http_gate_(settings.gating.http),
+      websocket_gate_(settings.gating.websocket) {
     slot_ = std::make_unique<FrontendSlot>(
         settings_.plugin->create(*settings_.options, {*state_, started_at, settings_.ordinal}));
     log::Info(kDomain, LogPrefix(), "emulating ", slot_->Describe());
@@ -56,14 +59,16 @@ void FrontendBundle::StartHttp(UniqueFd socket) {
             throw std::logic_error(settings_.type + " declares a WebSocket but speaks no JSON-RPC");
         rpc_websocket_ = std::make_unique<RpcWebSocket>(*slot_);
         websocket_ = std::make_unique<WebSocketServer>(*rpc_websocket_, limits.websocket, clients_,
-                                                       &filter_);
+                                                       &filter_, &websocket_gate_);
         slot_->ServeWebSocket(*websocket_);
         // The backend's thread only wakes the WebSocket thread, which does the pushing.
         push_subscription_ =
             state_->Subscribe([websocket = websocket_.get()] { websocket->Push(); });
     }
-    http_ =
-        std::make_unique<HttpServer>(std::move(socket), *slot_, limits.http, clients_, &filter_);
+    http_ = std::make_unique<HttpServer>(std::move(socket), *slot_, limits.http, clients_, &filter_,
+                                         &http_gate_);
+    // The backend's thread only wakes the hold thread of HTTP requests held for a new sample.
+    http_subscription_ = state_->Subscribe([http = http_.get()] { http->SampleArrived(); });
     log::Notice(kDomain, LogPrefix(), "serving HTTP on ", http_->Address());
     log::Info(kDomain, LogPrefix(), "libmicrohttpd: ", http_->Describe());
 }
@@ -77,7 +82,9 @@ void FrontendBundle::StartUdp(std::vector<UniqueFd> sockets) {
     // The slot survives reloads, so the handler built over it does too.
     datagram_handler_ = transports_.datagram_handler(*slot_);
     udp_ = std::make_unique<UdpServer>(std::move(sockets), *datagram_handler_, settings_.limits.udp,
-                                       clients_, &filter_);
+                                       clients_, &filter_, &udp_gate_);
+    // The backend's thread only wakes the UDP threads that hold polls for a new sample.
+    udp_subscription_ = state_->Subscribe([udp = udp_.get()] { udp->SampleArrived(); });
     for (const std::string& address : udp_->Addresses())
         log::Notice(kDomain, LogPrefix(), "serving UDP on ", address);
 }
@@ -119,7 +126,10 @@ void FrontendBundle::WarnAboutRestartOnlyChanges(const FrontendSettings& next) c
 
 const FrontendSettings& FrontendBundle::Apply(const FrontendSettings& next, Seconds stale_after,
                                               std::unique_ptr<Frontend> frontend) {
-    state_->Reconfigure(next.layout, FreshnessOf(next, stale_after));
+    state_->Reconfigure(next.layout, FreshnessOf(next, stale_after), next.shaping);
+    udp_gate_.SetPolicy(next.gating.udp);
+    http_gate_.SetPolicy(next.gating.http);
+    websocket_gate_.SetPolicy(next.gating.websocket);
     ApplyAllow(next.limits.allow);
     FrontendSettings applied = next;
     // The servers keep the type, ports and limits they started with; the settings say so.
@@ -174,6 +184,8 @@ HttpProbe FrontendBundle::MakeHttpProbe() const {
 void FrontendBundle::Stop() noexcept {
     mdns_.reset(); // withdrawn before the server it points to goes away
     push_subscription_.Reset();
+    udp_subscription_.Reset();
+    http_subscription_.Reset();
     udp_.reset();
     datagram_handler_.reset();
     // WebSocket connections close through libmicrohttpd: before the HTTP server stops.

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "core/heartbeat.hpp"
 #include "core/meter_state.hpp"
+#include "core/sample_gate.hpp"
 #include "daemon/frontend_slot.hpp"
 #include "frontends/jsonrpc/rpc_websocket.hpp"
 #include "net/allow_list.hpp"
@@ -83,6 +84,11 @@ public:
     /// The UDP ports really served; empty without UDP.
     std::vector<std::uint16_t> UdpPorts() const;
 
+    /// The sample gate of each transport (core/sample_gate.hpp), for the status and tests.
+    const SampleGate& UdpGate() const noexcept { return udp_gate_; }
+    const SampleGate& HttpGate() const noexcept { return http_gate_; }
+    const SampleGate& WebSocketGate() const noexcept { return websocket_gate_; }
+
     /// The threads the watchdog checks by heartbeat, by name.
     std::vector<std::pair<std::string, const Heartbeat*>> Heartbeats() const;
 
@@ -106,14 +112,18 @@ private:
     ClientTracker* clients_;
     ClientFilter filter_;
     std::unique_ptr<MeterState> state_;
+    // Before the servers that use them; a reload sets their policies (Apply).
+    SampleGate udp_gate_, http_gate_, websocket_gate_;
     std::unique_ptr<FrontendSlot> slot_;
     std::unique_ptr<RpcWebSocket> rpc_websocket_;
     std::unique_ptr<WebSocketServer> websocket_;
     std::unique_ptr<HttpServer> http_;
     std::unique_ptr<DatagramHandler> datagram_handler_;
     std::unique_ptr<UdpServer> udp_;
-    /// Wakes the WebSocket pushes on every new reading.
+    /// Wakes the WebSocket pushes and the UDP threads' held polls on every new reading.
     ReadingSubscription push_subscription_;
+    ReadingSubscription udp_subscription_;
+    ReadingSubscription http_subscription_;
     std::unique_ptr<MdnsPublisher> mdns_;
 };
 

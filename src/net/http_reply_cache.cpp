@@ -47,20 +47,13 @@ void HttpReplyKey::Append(std::string_view part) noexcept {
     size_ += part.size();
 }
 
-std::optional<MHD_Result> HttpReplyCache::Queue(MHD_Connection* connection, std::string_view key,
-                                                ReplyEpoch epoch) {
-    std::lock_guard lock(mutex_);
-    const Kept* kept = cache_.Find(key, epoch);
-    if (!kept || !kept->response) return std::nullopt;
-    return MHD_queue_response(connection, kept->status, kept->response.get());
-}
-
 void HttpReplyCache::Store(std::string_view key, ReplyEpoch epoch, unsigned status,
-                           MhdResponsePtr response) {
+                           std::uint64_t sample, MhdResponsePtr response) {
     MhdResponsePtr replaced; // destroyed after the lock is released
     std::lock_guard lock(mutex_);
     cache_.Keep(key, epoch, [&](Kept& kept) {
         kept.status = status;
+        kept.sample = sample;
         replaced = std::exchange(kept.response, std::move(response));
     });
 }

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -41,19 +42,30 @@ private:
 /// A ReplyCache of finished responses, shared by the server's threads.
 class HttpReplyCache {
 public:
-    /// Queues the kept response for `key` on `connection` if it was kept under `epoch`.
+    /// Queues the kept response for `key` on `connection` if it was kept under `epoch`, unless
+    /// `pass(sample)` (the sample the response carries, 0 for none) returns what became of the
+    /// request instead (the sample gate held it, or refused it). Nullopt: nothing kept.
+    template <class Pass>
     std::optional<MHD_Result> Queue(MHD_Connection* connection, std::string_view key,
-                                    ReplyEpoch epoch);
+                                    ReplyEpoch epoch, Pass&& pass) {
+        std::lock_guard lock(mutex_);
+        const Kept* kept = cache_.Find(key, epoch);
+        if (!kept || !kept->response) return std::nullopt;
+        if (std::optional<MHD_Result> stopped = pass(kept->sample)) return stopped;
+        return MHD_queue_response(connection, kept->status, kept->response.get());
+    }
 
-    /// Keeps `response` (status `status`) for `key` under `epoch`, in place of what the key
-    /// had, or of the oldest entry.
-    void Store(std::string_view key, ReplyEpoch epoch, unsigned status, MhdResponsePtr response);
+    /// Keeps `response` (status `status`, carrying `sample`) for `key` under `epoch`, in place
+    /// of what the key had, or of the oldest entry.
+    void Store(std::string_view key, ReplyEpoch epoch, unsigned status, std::uint64_t sample,
+               MhdResponsePtr response);
 
     static constexpr std::size_t kEntries = 8;
 
 private:
     struct Kept {
         unsigned status = 0;
+        std::uint64_t sample = 0;
         MhdResponsePtr response;
     };
 

@@ -4,9 +4,11 @@
 #include "platform/log.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <pthread.h>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -20,11 +22,14 @@ constexpr log::Domain kDomain{"http"};
 struct PendingBody {
     std::string data;
     bool too_large = false;
+    bool held = false; ///< the sample gate held it once: answered again on resume
 };
 
 /// Request state of a GET or HEAD: nothing to collect. Answering on the first call instead
 /// would make libmicrohttpd close the connection after the reply (no keep-alive).
 char no_body_marker;
+/// Request state of a GET or HEAD the sample gate held: answered again on resume.
+char held_get_marker;
 /// First request states, set before libmicrohttpd parses the query: it is refused.
 char uri_too_long_marker;
 char too_many_arguments_marker;
@@ -33,6 +38,8 @@ constexpr HttpRefusal kUriTooLong{414, "Request URI too long"};
 constexpr HttpRefusal kTooManyArguments{414, "Too many query arguments"};
 constexpr HttpRefusal kHeaderTooLarge{431, "Request header too large"};
 constexpr HttpRefusal kBodyTooLarge{413, "Request body too large"};
+/// The sample gate's drop: the client had the newest reading and may ask again in a moment.
+constexpr HttpRefusal kNoNewSample{503, "No new reading since this client's last request"};
 
 void OnMhdLog(void*, const char* format, va_list arguments) noexcept {
     char text[512];
@@ -144,7 +151,75 @@ MHD_Result Queue(MHD_Connection* connection, const HttpResponse& reply) {
     return MHD_queue_response(connection, reply.status, response.get());
 }
 
+/// The client's address as the sample gate knows it; 0 without one.
+ClientKey ClientOf(MHD_Connection* connection) noexcept {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    auto ip = info ? IpAddress::Of(info->client_addr) : std::nullopt;
+    return ip ? ClientKeyOf(GateTransport::Http, ip->bytes.data(), ip->bytes.size()) : 0;
+}
+
 } // namespace
+
+/// The suspended connections and the thread that resumes them: all of them when a sample
+/// arrives (each is asked of the gate again), each at its deadline otherwise.
+struct HttpServer::Holds {
+    struct Held {
+        MHD_Connection* connection;
+        SteadyTime deadline;
+    };
+
+    Holds() : thread([this](std::stop_token stop) { Run(stop); }) {}
+
+    /// Stops the thread; every connection still held is resumed and then answered at once.
+    void Stop() noexcept {
+        {
+            std::lock_guard lock(mutex);
+            stopping = true;
+        }
+        thread.request_stop();
+        if (thread.joinable()) thread.join();
+        for (const Held& poll : TakeAll())
+            MHD_resume_connection(poll.connection);
+    }
+
+    std::vector<Held> TakeAll() {
+        std::lock_guard lock(mutex);
+        return std::exchange(held, {});
+    }
+
+    void Run(std::stop_token stop) noexcept {
+        pthread_setname_np(pthread_self(), "http-hold");
+        std::unique_lock lock(mutex);
+        while (!stop.stop_requested()) {
+            SteadyTime first = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            for (const Held& poll : held)
+                first = std::min(first, poll.deadline);
+            wake.wait_until(lock, stop, first, [&] { return sample_arrived || added; });
+            added = false; // its deadline counts from the next wait on
+            bool all = std::exchange(sample_arrived, false);
+            auto now = std::chrono::steady_clock::now();
+            std::vector<MHD_Connection*> due;
+            std::erase_if(held, [&](const Held& poll) {
+                bool resume = all || now >= poll.deadline;
+                if (resume) due.push_back(poll.connection);
+                return resume;
+            });
+            lock.unlock();
+            for (MHD_Connection* connection : due)
+                MHD_resume_connection(connection);
+            lock.lock();
+        }
+    }
+
+    mutable std::mutex mutex;
+    std::condition_variable_any wake;
+    std::vector<Held> held;
+    bool sample_arrived = false;
+    bool added = false;    ///< a connection was held since the thread last looked
+    bool stopping = false; ///< then nothing more is held
+    std::jthread thread;   ///< last: it uses the above
+};
 
 unsigned HttpThreadsForCores() noexcept {
     return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
@@ -166,8 +241,9 @@ UpgradedSocket::~UpgradedSocket() {
 }
 
 HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits,
-                       ClientTracker* clients, const ClientFilter* filter)
-    : handler_(handler), limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
+                       ClientTracker* clients, const ClientFilter* filter, SampleGate* gate)
+    : handler_(handler), sample_gate_(gate), holds_(gate ? std::make_unique<Holds>() : nullptr),
+      limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
       address_(LocalAddressText(listen_socket.Get())),
       local_address_(meteremu::LocalAddress(listen_socket.Get())),
       gate_({limits.max_connections, limits.max_connections_per_address, limits.idle_timeout},
@@ -179,8 +255,10 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
     // serving when a few hundred kept-alive connections send at once, and stays stuck until
     // their timeout (bench/ found it; tests/unit/net/http_server_test.cpp holds it); poll()
     // over at most max_connections descriptors costs nothing measurable.
+    // MHD_ALLOW_SUSPEND_RESUME: the sample gate holds a request by suspending its connection.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
+    if (gate) flags |= MHD_ALLOW_SUSPEND_RESUME;
     auto connection_limit = ConnectionLimit(limits_);
     daemon_.reset(MHD_start_daemon(
         flags, 0, &HttpServer::OnAccept, this, &HttpServer::OnRequest, this,
@@ -196,10 +274,27 @@ HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpL
 }
 
 HttpServer::~HttpServer() {
+    if (holds_) holds_->Stop(); // before libmicrohttpd stops, which must find none suspended
     if (!daemon_) return;
     MHD_socket listening = MHD_quiesce_daemon(daemon_.get());
     daemon_.reset();
     if (listening != MHD_INVALID_SOCKET) close(listening);
+}
+
+void HttpServer::SampleArrived() noexcept {
+    if (!holds_) return;
+    {
+        std::lock_guard lock(holds_->mutex);
+        if (holds_->held.empty()) return;
+        holds_->sample_arrived = true;
+    }
+    holds_->wake.notify_one();
+}
+
+std::size_t HttpServer::HeldRequests() const noexcept {
+    if (!holds_) return 0;
+    std::lock_guard lock(holds_->mutex);
+    return holds_->held.size();
 }
 
 std::string HttpServer::Describe() const {
@@ -223,7 +318,7 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
                                               : static_cast<void*>(&no_body_marker);
         return MHD_YES;
     }
-    if (*request_state == &no_body_marker) {
+    if (*request_state == &no_body_marker || *request_state == &held_get_marker) {
         // A body on a GET or HEAD means nothing: it is read and dropped, and the request is
         // answered when it has all arrived, so the connection and requests pipelined behind
         // it carry on.
@@ -231,7 +326,9 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
             *upload_data_size = 0;
             return MHD_YES;
         }
-        return server.RespondToGet(connection, url, method);
+        bool held = *request_state == &held_get_marker;
+        *request_state = &held_get_marker; // if the gate holds it, it comes back as held
+        return server.RespondToGet(connection, url, method, held);
     }
     auto* pending = static_cast<PendingBody*>(*request_state);
     if (*upload_data_size > 0) {
@@ -243,7 +340,8 @@ MHD_Result HttpServer::OnRequest(void* self, MHD_Connection* connection, const c
         return MHD_YES;
     }
     if (pending->too_large) return server.Refuse(connection, kBodyTooLarge, false);
-    return server.Respond(connection, url, method, pending->data);
+    bool held = std::exchange(pending->held, true); // if the gate holds it, it comes back held
+    return server.Respond(connection, url, method, pending->data, held);
 } catch (...) {
     return MHD_NO; // drops the connection; nothing sensible can be sent
 }
@@ -270,8 +368,8 @@ void* HttpServer::OnUri(void* self, const char* uri, MHD_Connection*) noexcept {
 
 void HttpServer::OnCompleted(void* self, MHD_Connection* connection, void** request_state,
                              MHD_RequestTerminationCode) noexcept {
-    if (*request_state != &no_body_marker && *request_state != &uri_too_long_marker &&
-        *request_state != &too_many_arguments_marker)
+    if (*request_state != &no_body_marker && *request_state != &held_get_marker &&
+        *request_state != &uri_too_long_marker && *request_state != &too_many_arguments_marker)
         delete static_cast<PendingBody*>(*request_state);
     *request_state = nullptr;
     static_cast<HttpServer*>(self)->gate_.AwaitRequest(EntryOf(connection));
@@ -300,23 +398,58 @@ void HttpServer::OnConnection(void* self, MHD_Connection* connection, void** soc
 /// request was answered with a reusable response, else answered and perhaps kept. The epoch
 /// is read before the handler runs, so a reading published meanwhile makes the kept response
 /// look older than it is (one extra answer later), never newer.
-MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
-                                    const char* method) {
+MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url, const char* method,
+                                    bool held) {
     std::shared_ptr<HttpHandler> handler = handler_.Current(); // one answers the whole request
     ReplyEpoch epoch = handler->Epoch();
     HttpReplyKey key(connection, method, url);
-    NoteClient(connection);
-    gate_.RequestArrived(EntryOf(connection));
+    if (!held) {
+        NoteClient(connection);
+        gate_.RequestArrived(EntryOf(connection));
+    }
     if (!epoch.Valid() || !key.Fits())
-        return Queue(connection, Answer(*handler, connection, url, method, {}));
-    if (auto queued = cache_.Queue(connection, key.View(), epoch)) return *queued;
+        return Respond(connection, Answer(*handler, connection, url, method, {}), held);
+    auto pass = [&](std::uint64_t sample) { return Gate(connection, sample, held); };
+    if (auto queued = cache_.Queue(connection, key.View(), epoch, pass)) return *queued;
     HttpResponse reply = Answer(*handler, connection, url, method, {});
-    if (!reply.reusable || reply.upgrade) return Queue(connection, reply);
+    if (!reply.reusable || reply.upgrade) return Respond(connection, reply, held);
     MhdResponsePtr response = BuildResponse(reply);
     if (!response) return MHD_NO;
-    MHD_Result queued = MHD_queue_response(connection, reply.status, response.get());
-    cache_.Store(key.View(), epoch, reply.status, std::move(response));
+    std::optional<MHD_Result> stopped = Gate(connection, reply.sample, held);
+    MHD_Result queued =
+        stopped ? *stopped : MHD_queue_response(connection, reply.status, response.get());
+    cache_.Store(key.View(), epoch, reply.status, reply.sample, std::move(response));
     return queued;
+}
+
+std::optional<MHD_Result> HttpServer::Gate(MHD_Connection* connection, std::uint64_t sample,
+                                           bool held) {
+    if (!sample_gate_ || !sample) return std::nullopt;
+    ClientKey client = ClientOf(connection);
+    auto now = std::chrono::steady_clock::now();
+    GateDecision decision = held ? sample_gate_->Recheck(client, sample, now)
+                                 : sample_gate_->Admit(client, sample, now);
+    if (decision.Answered()) return std::nullopt;
+    if (decision.verdict == GateVerdict::Hold) {
+        std::unique_lock lock(holds_->mutex);
+        if (!holds_->stopping && holds_->held.size() < kMaxHeld) {
+            MHD_suspend_connection(connection); // before the hold thread may resume it
+            holds_->held.push_back({connection, decision.deadline});
+            holds_->added = true;
+            lock.unlock();
+            holds_->wake.notify_one(); // its first deadline may be this one
+            return MHD_YES;
+        }
+        if (holds_->stopping) return std::nullopt; // answered, since nobody would resume it
+    }
+    HttpResponse refusal = handler_.Current()->Refuse(kNoNewSample);
+    refusal.headers.emplace_back("Retry-After", "1");
+    return Queue(connection, refusal);
+}
+
+MHD_Result HttpServer::Respond(MHD_Connection* connection, const HttpResponse& reply, bool held) {
+    if (auto stopped = Gate(connection, reply.sample, held)) return *stopped;
+    return Queue(connection, reply);
 }
 
 /// An error for a request that is not answered further.
@@ -328,11 +461,13 @@ MHD_Result HttpServer::Refuse(MHD_Connection* connection, const HttpRefusal& ref
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
-                               std::string_view body) {
-    NoteClient(connection);
-    gate_.RequestArrived(EntryOf(connection));
+                               std::string_view body, bool held) {
+    if (!held) {
+        NoteClient(connection);
+        gate_.RequestArrived(EntryOf(connection));
+    }
     std::shared_ptr<HttpHandler> handler = handler_.Current();
-    return Queue(connection, Answer(*handler, connection, url, method, body));
+    return Respond(connection, Answer(*handler, connection, url, method, body), held);
 }
 
 HttpResponse HttpServer::Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,

@@ -3,8 +3,15 @@
 // go to an HttpHandler, which returns the status, body and headers to send. A handler may
 // answer 101 and hand the connection to an HttpUpgradeHandler (WebSocket), through
 // libmicrohttpd's upgrade support.
+//
+// With a sample gate (core/sample_gate.hpp), a response that carries a sample goes out only
+// as the gate decides for the client's address: at once, as 503 with Retry-After (drop), or
+// later (hold): the connection is suspended (MHD_suspend_connection, never blocking a server
+// thread) and resumed by the server's hold thread when SampleArrived() is called or the
+// deadline passes; the request is then answered again from the start.
 #pragma once
 
+#include "core/sample_gate.hpp"
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/connection_gate.hpp"
@@ -79,6 +86,9 @@ struct HttpResponse {
     /// The same GET gets the same response while the handler's Epoch() stays: the server
     /// keeps it and answers the next ones without calling the handler.
     bool reusable = false;
+    /// The reading the body carries (MeterStamp::sample); 0: none. Only a response with a
+    /// sample passes the server's sample gate.
+    std::uint64_t sample = 0;
 };
 
 /// Why a request is refused before a handler answers it (the server's limits, a WebSocket
@@ -127,8 +137,10 @@ public:
     /// ownership of it. Each request's peer is reported to `clients` when given; connections
     /// from clients `filter` does not allow are refused. Throws std::runtime_error when
     /// libmicrohttpd cannot start.
+    /// With `gate`, responses that carry a sample pass it (see above); it outlives the server.
     HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits = {},
-               ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
+               ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr,
+               SampleGate* gate = nullptr);
     /// Stops serving. The listening socket is taken back from libmicrohttpd first and closed
     /// here: with a thread pool, libmicrohttpd would shut it down, and a socket that systemd
     /// keeps for the next start must stay listening.
@@ -146,7 +158,17 @@ public:
     /// The listening socket's address, e.g. for a request to ourselves.
     const SocketAddress& LocalAddress() const noexcept { return local_address_; }
 
+    /// A new reading was published: held requests are answered again. Returns at once;
+    /// thread-safe, for MeterState's subscription.
+    void SampleArrived() noexcept;
+    /// Requests held now, waiting for a new sample.
+    std::size_t HeldRequests() const noexcept;
+
+    /// Requests held at once at most; past it a request without a new sample gets 503.
+    static constexpr std::size_t kMaxHeld = 64;
+
 private:
+    struct Holds;
     static MHD_Result OnRequest(void* self, MHD_Connection* connection, const char* url,
                                 const char* method, const char* version, const char* upload_data,
                                 size_t* upload_data_size, void** request_state) noexcept;
@@ -158,16 +180,23 @@ private:
                              MHD_ConnectionNotificationCode code) noexcept;
 
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
-                       std::string_view body);
+                       std::string_view body, bool held);
     /// `refusal` as the handler renders it; with `close`, the connection closes after it.
     MHD_Result Refuse(MHD_Connection* connection, const HttpRefusal& refusal, bool close);
-    MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method);
+    MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method,
+                            bool held);
+    /// `sample` through the gate: nullopt when the response may go out, else what became of
+    /// the request (suspended, or a 503 queued).
+    std::optional<MHD_Result> Gate(MHD_Connection* connection, std::uint64_t sample, bool held);
+    MHD_Result Respond(MHD_Connection* connection, const HttpResponse& reply, bool held);
     /// `handler`'s response; a WebSocket upgrade is told to the gate.
     HttpResponse Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
                         const char* method, std::string_view body);
     void NoteClient(MHD_Connection* connection) noexcept;
 
     HttpHandler& handler_;
+    SampleGate* sample_gate_;
+    std::unique_ptr<Holds> holds_; ///< with a sample gate; before daemon_, stopped after it
     HttpLimits limits_;
     ClientTracker* clients_;
     std::uint16_t port_ = 0;

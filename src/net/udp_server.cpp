@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "net/udp_server.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <system_error>
 
@@ -130,20 +133,43 @@ struct UdpServer::Batch {
     mmsghdr messages[kBatch];
 };
 
+/// Where a reply goes: the sender, from the address its request was sent to.
+struct UdpServer::Destination {
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    alignas(cmsghdr) char control[kControlBytes] = {};
+    std::size_t control_length = 0;
+    bool from_host = false; ///< exempt from the reply budget
+    ClientKey client = 0;   ///< the sender as the sample gate knows it
+};
+
+/// A poll the sample gate holds until a new sample arrives or `deadline` passes.
+struct UdpServer::HeldPoll {
+    Destination to;
+    std::string request;
+    SteadyTime deadline;
+};
+
 /// One socket and the thread that serves it.
 struct UdpServer::Listener {
     Listener(UniqueFd fd, std::size_t max_request_bytes)
-        : socket(std::move(fd)), batch(max_request_bytes) {}
+        : socket(std::move(fd)), wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+          batch(max_request_bytes) {
+        if (!wake.Valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
+    }
 
     UniqueFd socket;
+    UniqueFd wake; ///< written by SampleArrived
     Heartbeat heartbeat;
-    Batch batch; ///< the thread's own
+    Batch batch;                ///< the thread's own
+    std::vector<HeldPoll> held; ///< the thread's own, oldest first
     std::jthread thread;
 };
 
 UdpServer::UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler,
-                     const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter)
-    : handler_(handler), limits_(limits), clients_(clients), filter_(filter),
+                     const UdpLimits& limits, ClientTracker* clients, const ClientFilter* filter,
+                     SampleGate* gate)
+    : handler_(handler), limits_(limits), clients_(clients), filter_(filter), gate_(gate),
       rate_limiter_(limits.reply_rate), byte_budget_(limits.reply_bytes_per_second) {
     for (UniqueFd& socket : sockets) {
         UseBlockingReceive(socket.Get());
@@ -181,21 +207,48 @@ std::vector<std::pair<std::string, const Heartbeat*>> UdpServer::LoopHeartbeats(
 }
 
 UdpCounters UdpServer::Counters() const noexcept {
-    return {received_.load(), replied_.load(),   dropped_.load(),
-            refused_.load(),  throttled_.load(), over_budget_.load()};
+    return {received_.load(),  replied_.load(),     dropped_.load(), refused_.load(),
+            throttled_.load(), over_budget_.load(), held_.load(),    unanswered_.load()};
 }
 
-/// Waits in recvmmsg for at least one datagram and takes whatever else is queued with it.
+void UdpServer::SampleArrived() noexcept {
+    for (auto& listener : listeners_)
+        eventfd_write(listener->wake.Get(), 1);
+}
+
+/// Waits in recvmmsg for at least one datagram and takes whatever else is queued with it;
+/// while it holds polls, waits in poll() for a datagram, a new sample or a deadline instead.
 void UdpServer::Run(Listener& listener, std::stop_token stop) noexcept {
     pthread_setname_np(pthread_self(), "udp");
     int fd = listener.socket.Get();
     while (!stop.stop_requested()) {
         listener.heartbeat.Tick();
+        int flags = MSG_WAITFORONE;
+        if (!listener.held.empty()) {
+            if (!AwaitWithHeldPolls(listener)) continue;
+            flags = MSG_DONTWAIT;
+        }
         listener.batch.Reset();
-        int count = recvmmsg(fd, listener.batch.messages, kBatch, MSG_WAITFORONE, nullptr);
+        int count = recvmmsg(fd, listener.batch.messages, kBatch, flags, nullptr);
         for (int i = 0; i < count && !stop.stop_requested(); ++i)
-            Answer(fd, listener.batch.messages[i].msg_hdr, listener.batch.messages[i].msg_len);
+            Answer(listener, listener.batch.messages[i].msg_hdr,
+                   listener.batch.messages[i].msg_len);
     }
+}
+
+bool UdpServer::AwaitWithHeldPolls(Listener& listener) noexcept {
+    auto now = std::chrono::steady_clock::now();
+    SteadyTime first = listener.held.front().deadline;
+    for (const HeldPoll& poll : listener.held)
+        first = std::min(first, poll.deadline);
+    auto wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(first - now),
+                           std::chrono::milliseconds(0), kHeartbeatPeriod);
+    pollfd fds[2] = {{listener.socket.Get(), POLLIN, 0}, {listener.wake.Get(), POLLIN, 0}};
+    if (poll(fds, 2, static_cast<int>(wait.count())) < 0) return false; // EINTR: look again
+    eventfd_t ignored;
+    bool woken = fds[1].revents && eventfd_read(listener.wake.Get(), &ignored) == 0;
+    if (woken || std::chrono::steady_clock::now() >= first) ServeHeld(listener);
+    return fds[0].revents != 0;
 }
 
 bool UdpServer::Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip,
@@ -217,7 +270,7 @@ bool UdpServer::Admit(const sockaddr_storage& sender, const std::optional<IpAddr
     return true;
 }
 
-void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
+void UdpServer::Answer(Listener& listener, msghdr& request, std::size_t size) noexcept {
     ++received_;
     // The buffer holds one byte more than the limit, so a longer datagram always shows.
     bool too_long = (request.msg_flags & MSG_TRUNC) || size > limits_.max_request_bytes;
@@ -226,20 +279,77 @@ void UdpServer::Answer(int fd, msghdr& request, std::size_t size) noexcept {
     std::lock_guard lock(answer_mutex_); // the reply's bytes are the handler's until sent
     auto now = std::chrono::steady_clock::now();
     if (!Admit(sender, ip, too_long, now)) return;
-    std::optional<DatagramReply> reply =
-        handler_.Handle(std::string_view(static_cast<char*>(request.msg_iov->iov_base), size));
+    std::string_view bytes(static_cast<char*>(request.msg_iov->iov_base), size);
+    std::optional<DatagramReply> reply = handler_.Handle(bytes);
     if (!reply) return;
+    Destination to;
+    std::memcpy(&to.address, &sender, std::min<std::size_t>(request.msg_namelen, sizeof sender));
+    to.length = request.msg_namelen;
+    to.control_length = ReplyControl(request, to.control);
     // The host itself is exempt, as from the budget per address (net/reply_rate_limiter.hpp).
-    bool from_host = ip && ip->IsHostLoopback();
-    if (!from_host && !byte_budget_.Spend(reply->bytes.size(), reply->priority, now)) {
+    to.from_host = ip && ip->IsHostLoopback();
+    if (ip) to.client = ClientKeyOf(GateTransport::Udp, ip->bytes.data(), ip->bytes.size());
+    if (PassGate(listener, *reply, to, bytes, now)) Send(listener.socket.Get(), to, *reply, now);
+}
+
+bool UdpServer::PassGate(Listener& listener, const DatagramReply& reply, const Destination& to,
+                         std::string_view request, SteadyTime now) noexcept {
+    if (!gate_ || !reply.sample) return true;
+    GateDecision decision = gate_->Admit(to.client, reply.sample, now);
+    if (decision.verdict == GateVerdict::Hold) Hold(listener, to, request, decision.deadline);
+    if (decision.verdict == GateVerdict::Drop) ++unanswered_;
+    return decision.Answered();
+}
+
+/// Keeps the newest poll of each sender: a battery that polls again while held is answered
+/// once, to its latest request.
+void UdpServer::Hold(Listener& listener, const Destination& to, std::string_view request,
+                     SteadyTime deadline) noexcept try {
+    ++held_;
+    std::erase_if(listener.held, [&](const HeldPoll& poll) { return poll.to.client == to.client; });
+    if (listener.held.size() >= kMaxHeld) {
+        listener.held.erase(listener.held.begin());
+        ++unanswered_;
+    }
+    listener.held.push_back({to, std::string(request), deadline});
+} catch (...) {
+    ++unanswered_; // out of memory: the poll goes unanswered, the battery asks again
+}
+
+void UdpServer::ServeHeld(Listener& listener) noexcept {
+    std::lock_guard lock(answer_mutex_);
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(listener.held, [&](HeldPoll& poll) {
+        std::optional<DatagramReply> reply = handler_.Handle(poll.request);
+        if (!reply) return true; // nothing to say any more (the reading turned stale)
+        GateDecision decision = reply->sample ? gate_->Recheck(poll.to.client, reply->sample, now)
+                                              : GateDecision{GateVerdict::Serve};
+        if (decision.verdict == GateVerdict::Hold) {
+            poll.deadline = decision.deadline;
+            return false;
+        }
+        if (decision.Answered())
+            Send(listener.socket.Get(), poll.to, *reply, now);
+        else
+            ++unanswered_;
+        return true;
+    });
+}
+
+void UdpServer::Send(int fd, const Destination& to, const DatagramReply& reply,
+                     SteadyTime now) noexcept {
+    if (!to.from_host && !byte_budget_.Spend(reply.bytes.size(), reply.priority, now)) {
         ++over_budget_;
         return;
     }
-    alignas(cmsghdr) char reply_control[kControlBytes] = {};
-    iovec out{const_cast<char*>(reply->bytes.data()), reply->bytes.size()};
-    msghdr response{request.msg_name, request.msg_namelen, &out, 1, reply_control, 0, 0};
-    response.msg_controllen = ReplyControl(request, reply_control);
-    if (!response.msg_controllen) response.msg_control = nullptr;
+    iovec out{const_cast<char*>(reply.bytes.data()), reply.bytes.size()};
+    msghdr response{const_cast<sockaddr_storage*>(&to.address),
+                    to.length,
+                    &out,
+                    1,
+                    to.control_length ? const_cast<char*>(to.control) : nullptr,
+                    to.control_length,
+                    0};
     ++replied_; // counted before the client can see the reply
     if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
         --replied_;

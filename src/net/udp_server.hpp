@@ -5,9 +5,17 @@
 // to the sender, from the address the request was sent to. Each socket has a thread of its
 // own that sleeps in its receive (one system call per wait and datagram, as the simplest
 // server has; bench/ holds the rate to 0.8x of such a server).
+//
+// With a sample gate (core/sample_gate.hpp), a reply that carries a sample goes out only as
+// the gate decides for its sender: at once, never (drop), or later (hold). A held poll is kept
+// by the thread of its socket (its request bytes, sender and reply address; one per sender,
+// the newest) and asked of the handler again when SampleArrived() wakes the thread or its
+// deadline passes; the thread then waits in poll() on the socket and an eventfd instead of
+// sleeping in its receive, only while it holds polls.
 #pragma once
 
 #include "core/heartbeat.hpp"
+#include "core/sample_gate.hpp"
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/reply_byte_budget.hpp"
@@ -36,6 +44,9 @@ struct DatagramReply {
     /// What clients poll to work (a battery's meter reading): paid from the reserve of the
     /// reply budget of all senders, so a flood of other requests cannot crowd it out.
     bool priority = false;
+    /// The reading the reply carries (MeterStamp::sample); 0: none. Only a reply with a
+    /// sample passes the server's sample gate.
+    std::uint64_t sample = 0;
 };
 
 class DatagramHandler {
@@ -55,6 +66,8 @@ struct UdpCounters {
     std::uint64_t refused = 0;     ///< from a client the allow list does not allow
     std::uint64_t throttled = 0;   ///< past the sender's reply budget
     std::uint64_t over_budget = 0; ///< past the reply budget of all senders together
+    std::uint64_t held = 0;        ///< polls the sample gate held for a new sample
+    std::uint64_t unanswered = 0;  ///< polls the gate dropped, or held polls given up
 };
 
 class UdpServer {
@@ -63,8 +76,10 @@ public:
     /// takes ownership of them; starts one thread per socket. Each sender is reported to
     /// `clients` when given; datagrams from senders `filter` does not allow are dropped.
     /// Throws std::system_error.
+    /// With `gate`, replies that carry a sample pass it (see above); the gate outlives the server.
     UdpServer(std::vector<UniqueFd> sockets, DatagramHandler& handler, const UdpLimits& limits = {},
-              ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr);
+              ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr,
+              SampleGate* gate = nullptr);
     /// Stops and joins the threads, then closes the sockets.
     ~UdpServer();
 
@@ -77,6 +92,13 @@ public:
 
     UdpCounters Counters() const noexcept;
 
+    /// A new reading was published: the threads that hold polls ask the handler again. Returns
+    /// at once (an eventfd write per socket); thread-safe, for MeterState's subscription.
+    void SampleArrived() noexcept;
+
+    /// Polls held at most per socket; past it the oldest is given up (never answered).
+    static constexpr std::size_t kMaxHeld = 64;
+
     /// One per socket, with its address: each ticks at least every kHeartbeatPeriod while its
     /// thread runs (for the watchdog, which must see a hung thread even while the other ticks).
     std::vector<std::pair<std::string, const Heartbeat*>> LoopHeartbeats() const;
@@ -84,9 +106,21 @@ public:
 private:
     struct Batch;
     struct Listener;
+    struct HeldPoll;
+    struct Destination;
 
     void Run(Listener& listener, std::stop_token stop) noexcept;
-    void Answer(int fd, msghdr& request, std::size_t size) noexcept;
+    void Answer(Listener& listener, msghdr& request, std::size_t size) noexcept;
+    /// Whether the gate lets `reply` go out now; a held poll is kept in `listener`.
+    bool PassGate(Listener& listener, const DatagramReply& reply, const Destination& to,
+                  std::string_view request, SteadyTime now) noexcept;
+    void Hold(Listener& listener, const Destination& to, std::string_view request,
+              SteadyTime deadline) noexcept;
+    /// Waits for a datagram, a wake or the first held poll's deadline; true: a datagram waits.
+    bool AwaitWithHeldPolls(Listener& listener) noexcept;
+    /// Asks the handler again for every held poll; sends what the gate lets go.
+    void ServeHeld(Listener& listener) noexcept;
+    void Send(int fd, const Destination& to, const DatagramReply& reply, SteadyTime now) noexcept;
     /// Whether the datagram from `sender` gets an answer at all; counts why not.
     bool Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip, bool too_long,
                SteadyTime now) noexcept;
@@ -96,13 +130,14 @@ private:
     UdpLimits limits_;
     ClientTracker* clients_;
     const ClientFilter* filter_;
+    SampleGate* gate_;
     /// The handler and both budgets serve one datagram at a time; the threads of two ports
     /// rarely meet here (a battery polls one).
     std::mutex answer_mutex_;
     ReplyRateLimiter rate_limiter_;
     ReplyByteBudget byte_budget_; ///< one for every socket
     std::atomic<std::uint64_t> received_{0}, replied_{0}, dropped_{0}, refused_{0}, throttled_{0},
-        over_budget_{0};
+        over_budget_{0}, held_{0}, unanswered_{0};
     std::vector<std::unique_ptr<Listener>> listeners_; ///< last: its threads use the above
 };
 

@@ -66,11 +66,14 @@ struct WebSocketServer::Connection {
     bool dead = false;      ///< dropped at the next safe point
     Clock::time_point close_deadline{};
     Clock::time_point last_frame = Clock::now(); ///< for the idle limit
+    std::optional<std::string> held;             ///< the newest message the sample gate holds
+    Clock::time_point held_deadline{};
 };
 
 WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits,
-                                 ClientTracker* clients, const ClientFilter* filter)
-    : app_(app), limits_(limits), clients_(clients), filter_(filter) {
+                                 ClientTracker* clients, const ClientFilter* filter,
+                                 SampleGate* gate)
+    : app_(app), limits_(limits), clients_(clients), filter_(filter), gate_(gate) {
     epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
     wake_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!epoll_.Valid() || !wake_.Valid())
@@ -251,8 +254,8 @@ void WebSocketServer::HandleEvents(Connection& connection) {
         switch (event->kind) {
         case Kind::Text:
             if (connection.closing) break;
-            if (auto reply = connection.session->OnMessage(event->payload))
-                Send(connection, websocket::EncodeFrame(websocket::Opcode::Text, *reply));
+            if (auto answer = connection.session->OnMessage(event->payload))
+                Answer(connection, std::move(*answer), event->payload, false);
             break;
         case Kind::Ping:
             if (!connection.closing)
@@ -332,7 +335,40 @@ void WebSocketServer::StartClose(Connection& connection, std::uint16_t code,
     connection.close_deadline = Clock::now() + limits_.close_timeout;
 }
 
+/// A client that asks again while held is answered once, to its newest message.
+void WebSocketServer::Answer(Connection& connection, WebSocketAnswer answer, std::string_view text,
+                             bool recheck) {
+    if (gate_ && answer.sample) {
+        auto ip = IpAddress::Of(reinterpret_cast<const sockaddr*>(&connection.peer));
+        ClientKey client =
+            ip ? ClientKeyOf(GateTransport::WebSocket, ip->bytes.data(), ip->bytes.size()) : 0;
+        auto now = Clock::now();
+        GateDecision decision = recheck ? gate_->Recheck(client, answer.sample, now)
+                                        : gate_->Admit(client, answer.sample, now);
+        if (decision.verdict == GateVerdict::Hold) {
+            connection.held = std::string(text);
+            connection.held_deadline = decision.deadline;
+            return;
+        }
+        if (!recheck) connection.held.reset(); // the newest message replaces a held one
+        if (!decision.Answered()) return;
+    }
+    Send(connection, websocket::EncodeFrame(websocket::Opcode::Text, answer.text));
+}
+
+void WebSocketServer::ServeHeld(Clock::time_point now, bool all) {
+    for (auto& [id, connection] : connections_) {
+        if (!connection->held || connection->closing || connection->dead) continue;
+        if (!all && now < connection->held_deadline) continue;
+        std::string text = std::move(*connection->held);
+        connection->held.reset();
+        if (auto answer = connection->session->OnMessage(text))
+            Answer(*connection, std::move(*answer), text, true);
+    }
+}
+
 void WebSocketServer::PushAll() {
+    ServeHeld(Clock::now(), true); // the held answers first: they were asked for
     app_.PreparePush();
     for (auto& [id, connection] : connections_) {
         if (connection->closing || connection->dead) continue;
@@ -367,6 +403,7 @@ void WebSocketServer::CloseRefused() {
 /// that sent no frame within the idle limit (checked every heartbeat: at most one kHeartbeatPeriod
 /// late).
 void WebSocketServer::Expire(Clock::time_point now) {
+    ServeHeld(now, false);
     std::vector<std::uint64_t> expired;
     for (auto& [id, connection] : connections_) {
         if (connection->closing) {
@@ -382,14 +419,16 @@ void WebSocketServer::Expire(Clock::time_point now) {
         Drop(id);
 }
 
-/// How long the loop may sleep: until the next close deadline, the stop deadline, or the
-/// next heartbeat, whichever comes first.
+/// How long the loop may sleep: until the next close deadline, held message's deadline, the
+/// stop deadline, or the next heartbeat, whichever comes first.
 int WebSocketServer::WaitMs(Clock::time_point now,
                             std::optional<Clock::time_point> stop_deadline) const {
     std::optional<Clock::time_point> next = stop_deadline;
     for (const auto& [id, connection] : connections_)
-        if (connection->closing && (!next || connection->close_deadline < *next))
-            next = connection->close_deadline;
+        for (auto [due, deadline] :
+             {std::pair{connection->closing, connection->close_deadline},
+              std::pair{connection->held.has_value(), connection->held_deadline}})
+            if (due && (!next || deadline < *next)) next = deadline;
     if (!next) return kHeartbeatMs;
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
     return static_cast<int>(std::clamp<std::int64_t>(wait, 0, kHeartbeatMs));

@@ -4,9 +4,15 @@
 // a WebSocketApp (JSON-RPC for Shelly); the server frames, answers pings, runs the closing
 // handshake, enforces the limits, and pushes to every client when asked. Push() only wakes
 // the thread, so a backend publishing a reading never waits on a client.
+//
+// With a sample gate (core/sample_gate.hpp), an answer that carries a sample goes out only as
+// the gate decides for the client's address: at once, never (drop), or later (hold): the
+// connection keeps its newest held message and asks the session again on the next push (a
+// new reading) or at the deadline.
 #pragma once
 
 #include "core/heartbeat.hpp"
+#include "core/sample_gate.hpp"
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_server.hpp"
@@ -28,12 +34,21 @@
 
 namespace meteremu {
 
+/// What a session answers a message with.
+struct WebSocketAnswer {
+    std::string text;
+    /// The reading it carries (MeterStamp::sample); 0: none. Only an answer with a sample
+    /// passes the server's sample gate.
+    std::uint64_t sample = 0;
+};
+
 /// One client's conversation. All calls come from the server's thread.
 class WebSocketSession {
 public:
     virtual ~WebSocketSession() = default;
-    /// A whole text message from the client; returns the message to answer with, if any.
-    virtual std::optional<std::string> OnMessage(std::string_view text) noexcept = 0;
+    /// A whole text message from the client; returns the message to answer with, if any. A
+    /// message the sample gate held is passed again later.
+    virtual std::optional<WebSocketAnswer> OnMessage(std::string_view text) noexcept = 0;
     /// A push is due; returns the message to send this client, if any.
     virtual std::optional<std::string> OnPush() noexcept { return std::nullopt; }
 };
@@ -52,9 +67,10 @@ public:
     /// Starts the thread. Clients are reported to `clients` when given, on every message and
     /// ping (a Home Assistant connection lasts days). A client `filter` refuses is closed with
     /// 1008 (policy violation). Throws std::system_error.
+    /// With `gate`, answers that carry a sample pass it (see above); it outlives the server.
     explicit WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits = {},
-                             ClientTracker* clients = nullptr,
-                             const ClientFilter* filter = nullptr);
+                             ClientTracker* clients = nullptr, const ClientFilter* filter = nullptr,
+                             SampleGate* gate = nullptr);
     /// Stop(), then joins.
     ~WebSocketServer() override;
 
@@ -98,6 +114,11 @@ private:
     void HalfClose(Connection& connection);
     void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);
     void PushAll();
+    /// Sends `answer` to `text` if the gate lets it go now; keeps `text` if the gate holds it.
+    void Answer(Connection& connection, WebSocketAnswer answer, std::string_view text,
+                bool recheck);
+    /// Asks again for the held messages: every one (`all`, a new reading) or those due.
+    void ServeHeld(Clock::time_point now, bool all);
     void CloseAll(std::uint16_t code);
     bool Allowed(const Connection& connection) const noexcept;
     void CloseRefused();
@@ -110,6 +131,7 @@ private:
     WebSocketLimits limits_;
     ClientTracker* clients_;
     const ClientFilter* filter_;
+    SampleGate* gate_;
     Heartbeat heartbeat_;
     UniqueFd epoll_;
     UniqueFd wake_; ///< eventfd: new sockets, a push, or stop

@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     meter.Publish();
     auto session = app.Open();
     if (auto reply = session->OnMessage(meteremu::fuzz::AsText(data, size)))
-        meteremu::fuzz::Require(reply->starts_with('{') && reply->ends_with('}'), "a JSON frame");
+        meteremu::fuzz::Require(reply->text.starts_with('{') && reply->text.ends_with('}'),
+                                "a JSON frame");
     app.PreparePush();
     session->OnPush();
     return 0;

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ struct RpcAnswer {
     /// The result depends on nothing but the params and `epoch` (not on the clock, say), so a
     /// transport may serve the bytes it framed from it again while the epoch stays.
     bool reusable = false;
+    /// The reading the result carries (MeterStamp::sample, read with `epoch`), for methods
+    /// whose result carries the grid power; 0: none. Transports serve each client a sample
+    /// once under their sample gate (core/sample_gate.hpp), which this number feeds.
+    std::uint64_t sample = 0;
 };
 
 /// A message pushed to clients unasked: a JSON-RPC notification (no id).

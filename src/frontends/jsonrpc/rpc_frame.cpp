@@ -120,6 +120,7 @@ void RefuseOversized(FrameAnswer& answer, const RpcRequest& request, std::string
                                        RpcError{rpc_code::kResourceExhausted, message});
     if (answer.reply->size() > max_reply_bytes) answer.reply.reset();
     answer.reusable = false;
+    answer.sample = 0;
 }
 
 } // namespace
@@ -141,6 +142,7 @@ FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text, std::size_t 
     answer.unavailable = error && error->code == rpc_code::kUnavailable;
     answer.reusable = request->id && !error && call.reusable;
     answer.epoch = call.epoch;
+    answer.sample = error ? 0 : call.sample;
     if (!request->id) return answer;
     answer.reply = RenderResponseFrame(*request->id, call.src, request->src, call.outcome);
     if (answer.reply->size() > max_reply_bytes)

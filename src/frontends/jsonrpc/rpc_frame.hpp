@@ -52,6 +52,8 @@ struct FrameAnswer {
     /// reply bytes while `epoch` stays.
     bool reusable = false;
     ReplyEpoch epoch; ///< the handler's, read before it answered
+    /// The reading a result carries (RpcAnswer::sample); 0 for an error or no reading.
+    std::uint64_t sample = 0;
 };
 
 /// Parses `text`, calls `handler` once, renders the reply. Hold `handler` until the reply is

@@ -77,6 +77,7 @@ HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* p
     if (auto* result = std::get_if<std::string>(&answer.outcome)) {
         HttpResponse response = Reply(200, std::move(*result), no_cache);
         response.reusable = answer.reusable;
+        response.sample = answer.sample;
         return response;
     }
     const auto& error = std::get<RpcError>(answer.outcome);
@@ -91,7 +92,9 @@ HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
     if (!answer.request)
         return ReplyError(
             400, {rpc_code::kInvalidArgument, "Expected a JSON-RPC request frame with a method"});
-    return Reply(200, answer.reply.value_or(std::string()));
+    HttpResponse response = Reply(200, answer.reply.value_or(std::string()));
+    response.sample = answer.reply ? answer.sample : 0;
+    return response;
 }
 
 /// /rpc itself: a whole frame by POST, or the WebSocket (whose 101 also names the server).

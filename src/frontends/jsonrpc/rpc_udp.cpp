@@ -9,17 +9,19 @@ std::optional<DatagramReply> RpcUdpHandler::Handle(std::string_view datagram) no
     std::shared_ptr<RpcHandler> handler = rpc_.CurrentRpcHandler(); // answers all of it
     // The epoch is read before the answer is made: a reading published in between makes the
     // kept reply look older than it is (one extra rendering), never newer.
-    if (const std::string* kept = remembered_.Find(datagram, handler->Epoch()))
-        return DatagramReply{*kept, true};
+    if (const KeptReply* kept = remembered_.Find(datagram, handler->Epoch()))
+        return DatagramReply{kept->bytes, true, kept->sample};
     FrameAnswer answer = AnswerFrame(*handler, datagram, kMaxReplyRatio * datagram.size());
     if (answer.unavailable || !answer.reply) return std::nullopt;
     if (answer.epoch.Valid() && answer.reusable) {
-        const std::string& kept = remembered_.Keep(
-            datagram, answer.epoch, [&](std::string& slot) { slot.assign(*answer.reply); });
-        return DatagramReply{kept, true};
+        const KeptReply& kept = remembered_.Keep(datagram, answer.epoch, [&](KeptReply& slot) {
+            slot.bytes.assign(*answer.reply);
+            slot.sample = answer.sample;
+        });
+        return DatagramReply{kept.bytes, true, kept.sample};
     }
     reply_ = std::move(*answer.reply);
-    return DatagramReply{reply_, answer.reusable};
+    return DatagramReply{reply_, answer.reusable, answer.sample};
 } catch (...) {
     return std::nullopt; // out of memory: a lost datagram, as on a busy network
 }

@@ -19,6 +19,7 @@
 #include "net/udp_server.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace meteremu {
@@ -36,9 +37,14 @@ public:
     static constexpr std::size_t kMaxReplyRatio = 20;
 
 private:
+    struct KeptReply {
+        std::string bytes;
+        std::uint64_t sample = 0; ///< RpcAnswer::sample: the same while the epoch stays
+    };
+
     RpcHandlerSource& rpc_;
-    ReplyCache<std::string, kRemembered> remembered_; ///< reply datagrams by request bytes
-    std::string reply_;                               ///< the last reply not remembered
+    ReplyCache<KeptReply, kRemembered> remembered_; ///< reply datagrams by request bytes
+    std::string reply_;                             ///< the last reply not remembered
 };
 
 } // namespace meteremu

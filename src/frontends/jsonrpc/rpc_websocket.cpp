@@ -9,11 +9,12 @@ class RpcWebSocket::Session final : public WebSocketSession {
 public:
     explicit Session(RpcWebSocket& owner) : owner_(owner) {}
 
-    std::optional<std::string> OnMessage(std::string_view text) noexcept override try {
+    std::optional<WebSocketAnswer> OnMessage(std::string_view text) noexcept override try {
         std::shared_ptr<RpcHandler> handler = owner_.rpc_.CurrentRpcHandler();
         FrameAnswer answer = AnswerFrame(*handler, text);
         if (answer.src) subscriber_ = std::move(answer.src);
-        return std::move(answer.reply);
+        if (!answer.reply) return std::nullopt;
+        return WebSocketAnswer{std::move(*answer.reply), answer.sample};
     } catch (...) {
         return std::nullopt; // out of memory: this request goes unanswered
     }

@@ -12,11 +12,13 @@ constexpr unsigned kTri = kTriphaseOnly;
 constexpr unsigned kMono = kMonophaseOnly;
 constexpr unsigned kAll = kEveryProfile;
 constexpr bool kPerReading = true;
+constexpr bool kSample = true;
 
 // The order of a real Pro 3EM's Shelly.ListMethods (fw 2.0.0 capture), keeping the methods
 // implemented here. The casing is the firmware's too (Mqtt, WS, BLE); calls ignore case.
 // Setters, OTA, scripts and the like are absent: a device may list only what it allows.
-// kPerReading marks what batteries poll and what does not depend on the clock.
+// kPerReading marks what batteries poll and what does not depend on the clock; kSample what
+// carries the grid power.
 constexpr Method kMethods[] = {
     {"EMData.GetConfig", ComponentGetConfig, kTri, "emdata", kPerReading},
     {"EMData.GetData", EnergyGetData, kTri, "emdata"},
@@ -24,14 +26,14 @@ constexpr Method kMethods[] = {
     {"EMData.GetStatus", ComponentGetStatus, kTri, "emdata", kPerReading},
     {"EM.GetCTTypes", MeterGetCtTypes, kTri, "em", kPerReading},
     {"EM.GetConfig", ComponentGetConfig, kTri, "em", kPerReading},
-    {"EM.GetStatus", ComponentGetStatus, kTri, "em", kPerReading},
+    {"EM.GetStatus", ComponentGetStatus, kTri, "em", kPerReading, kSample},
     {"EM1Data.GetConfig", ComponentGetConfig, kMono, "em1data", kPerReading},
     {"EM1Data.GetData", EnergyGetData, kMono, "em1data"},
     {"EM1Data.GetRecords", EnergyGetRecords, kMono, "em1data"},
     {"EM1Data.GetStatus", ComponentGetStatus, kMono, "em1data", kPerReading},
     {"EM1.GetCTTypes", MeterGetCtTypes, kMono, "em1", kPerReading},
     {"EM1.GetConfig", ComponentGetConfig, kMono, "em1", kPerReading},
-    {"EM1.GetStatus", ComponentGetStatus, kMono, "em1", kPerReading},
+    {"EM1.GetStatus", ComponentGetStatus, kMono, "em1", kPerReading, kSample},
     {"Temperature.GetConfig", ComponentGetConfig, kAll, "temperature"},
     {"Temperature.GetStatus", ComponentGetStatus, kAll, "temperature"},
     {"BTHome.GetConfig", ComponentGetConfig, kAll, "bthome"},
@@ -55,7 +57,7 @@ constexpr Method kMethods[] = {
     {"Sys.GetStatus", ComponentGetStatus, kAll, "sys"},
     {"Shelly.ListMethods", ShellyListMethods, kAll},
     {"Shelly.GetComponents", ShellyGetComponents, kAll},
-    {"Shelly.GetStatus", ShellyGetStatus, kAll},
+    {"Shelly.GetStatus", ShellyGetStatus, kAll, {}, false, kSample},
     {"Shelly.GetConfig", ShellyGetConfig, kAll},
     {"Shelly.GetDeviceInfo", ShellyGetDeviceInfo, kAll, {}, kPerReading},
     {"RPC.Ping", RpcPing, kAll},

@@ -45,6 +45,9 @@ struct Method {
     /// The result depends on the identity, the params and the reading alone (not on the
     /// clock): transports may serve it again until the next reading (net/reply_epoch.hpp).
     bool per_reading = false;
+    /// The result carries the grid power (EM, EM1, Shelly.GetStatus): a client is served each
+    /// sample once, under the transports' sample gate (core/sample_gate.hpp).
+    bool carries_sample = false;
 };
 
 /// The method called `name` in any letter case that `profile` has, or null.

@@ -39,18 +39,20 @@ public:
 
     /// One lookup of the method answers everything a transport needs to frame and keep it.
     RpcAnswer Call(const RpcCall& call) noexcept override {
-        RpcAnswer answer{{}, identity_.id, Epoch()}; // the epoch before the answer is made
+        // The epoch and the sample before the answer is made.
+        MeterStamp stamp = state_.Stamp(std::chrono::steady_clock::now());
+        RpcAnswer answer{{}, identity_.id, EpochOf(stamp)};
         const shelly::Method* method = shelly::FindMethod(identity_.profile, call.method);
         answer.outcome = method ? Answer(*method, call) : NoHandler(call.method);
         answer.reusable = method && method->per_reading;
+        answer.sample = method && method->carries_sample ? stamp.sample : 0;
         return answer;
     }
 
     std::string_view SourceId() const noexcept override { return identity_.id; }
 
     ReplyEpoch Epoch() noexcept override {
-        MeterStamp stamp = state_.Stamp(std::chrono::steady_clock::now());
-        return {instance_, stamp.revision, static_cast<int>(stamp.freshness)};
+        return EpochOf(state_.Stamp(std::chrono::steady_clock::now()));
     }
 
     std::string_view HttpServerName() const noexcept override { return kServerName; }
@@ -95,6 +97,10 @@ public:
     }
 
 private:
+    ReplyEpoch EpochOf(const MeterStamp& stamp) const noexcept {
+        return {instance_, stamp.revision, static_cast<int>(stamp.freshness)};
+    }
+
     RpcOutcome Answer(const shelly::Method& method, const RpcCall& call) const noexcept try {
         return method.handler({identity_, state_, started_, started_wall_,
                                std::chrono::steady_clock::now(), std::chrono::system_clock::now(),

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "simulation.hpp"
+
+#include "served_path.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <stdexcept>
+
+namespace meteremu::sim {
+namespace {
+
+enum class EventKind { SampleArrives, PollFires, ReplyArrives, PollTimesOut };
+
+struct Event {
+    SimTime at = 0;
+    std::uint64_t order = 0; ///< ties keep their scheduling order
+    EventKind kind = EventKind::PollFires;
+    int battery = 0;
+    std::uint64_t poll = 0;
+    Sample sample;
+    Served served;
+
+    bool operator>(const Event& other) const noexcept {
+        return at != other.at ? at > other.at : order > other.order;
+    }
+};
+
+/// What the loop keeps per battery besides the model.
+struct Client {
+    Battery battery;
+    Random random;
+    std::optional<std::uint64_t> waiting_for; ///< the outstanding poll of a battery that waits
+    std::uint64_t last_sample = 0;
+};
+
+class Loop {
+public:
+    explicit Loop(const RunSpec& spec);
+    RunTrace Run();
+
+private:
+    void Schedule(Event event);
+    void SchedulePoll(int battery, SimTime after);
+    void Handle(const Event& event);
+    void FirePoll(int battery, SimTime now);
+    void SendReply(const Served& served);
+    void ReplyArrives(const Event& event);
+    void PollTimesOut(const Event& event);
+    void StepPhysics(std::size_t tick);
+
+    Random random_;
+    HouseProfile house_;
+    MeterSource source_;
+    std::unique_ptr<ServedPath> path_;
+    std::vector<Client> clients_;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+    std::uint64_t next_order_ = 0;
+    RunTrace trace_;
+};
+
+Battery BatteryOrThrow(const std::string& model) {
+    std::optional<Battery> battery = MakeBattery(model);
+    if (!battery) throw std::invalid_argument("unknown battery model: " + model);
+    return std::move(*battery);
+}
+
+Loop::Loop(const RunSpec& spec)
+    : random_(spec.seed), house_(BuildHouse(spec.house, random_)),
+      source_(spec.source, random_.Fork()),
+      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)) {
+    if (!path_) throw std::invalid_argument("unknown policy: " + spec.policy);
+    for (const std::string& model : spec.batteries)
+        clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0});
+    trace_.events = house_.events;
+    trace_.battery_w.resize(clients_.size());
+    for (int index = 0; index < static_cast<int>(clients_.size()); ++index)
+        SchedulePoll(index, FromSeconds(clients_[index].random.Uniform(0, 1)));
+}
+
+void Loop::Schedule(Event event) {
+    event.order = next_order_++;
+    queue_.push(std::move(event));
+}
+
+void Loop::SchedulePoll(int battery, SimTime after) {
+    const BatterySpec& spec = clients_[battery].battery.Spec();
+    double jitter = spec.poll_jitter_s;
+    double wait = spec.poll_interval_s +
+                  (jitter > 0 ? clients_[battery].random.Uniform(-jitter, jitter) : 0.0);
+    Schedule({.at = after + FromSeconds(std::max(0.01, wait)),
+              .kind = EventKind::PollFires,
+              .battery = battery});
+}
+
+void Loop::FirePoll(int battery, SimTime now) {
+    Client& client = clients_[battery];
+    std::uint64_t poll = trace_.polls.size();
+    trace_.polls.push_back({.battery = battery, .fired_at = now});
+    PollOutcome outcome = path_->Poll(battery, poll, now);
+    if (outcome.reply) SendReply(*outcome.reply);
+    const BatterySpec& spec = client.battery.Spec();
+    if (spec.waits_for_reply) {
+        client.waiting_for = poll;
+        Schedule({.at = now + FromSeconds(spec.reply_timeout_s),
+                  .kind = EventKind::PollTimesOut,
+                  .battery = battery,
+                  .poll = poll});
+    } else {
+        SchedulePoll(battery, now);
+    }
+}
+
+void Loop::SendReply(const Served& served) {
+    Client& client = clients_[served.client];
+    PollRecord& record = trace_.polls[served.poll];
+    record.repeat = served.sample == client.last_sample;
+    client.last_sample = served.sample;
+    record.latency_us = static_cast<double>(served.at - record.fired_at);
+    Schedule({.at = served.at,
+              .kind = EventKind::ReplyArrives,
+              .battery = served.client,
+              .poll = served.poll,
+              .served = served});
+}
+
+void Loop::ReplyArrives(const Event& event) {
+    Client& client = clients_[event.battery];
+    const BatterySpec& spec = client.battery.Spec();
+    if (spec.waits_for_reply && client.waiting_for != event.poll) return; // gave up on it
+    PollRecord& record = trace_.polls[event.poll];
+    record.answered = true;
+    record.sample_age_s = ToSeconds(event.served.at - event.served.received_at);
+    client.battery.OnReading(event.served.grid_w);
+    if (spec.waits_for_reply) {
+        client.waiting_for.reset();
+        SchedulePoll(event.battery, event.at + FromSeconds(spec.cooldown_s));
+    }
+}
+
+void Loop::PollTimesOut(const Event& event) {
+    Client& client = clients_[event.battery];
+    if (client.waiting_for != event.poll) return; // answered in time
+    client.waiting_for.reset();
+    SchedulePoll(event.battery, event.at);
+}
+
+void Loop::Handle(const Event& event) {
+    switch (event.kind) {
+    case EventKind::SampleArrives:
+        for (const Served& served : path_->Publish(event.sample, event.at))
+            SendReply(served);
+        break;
+    case EventKind::PollFires:
+        FirePoll(event.battery, event.at);
+        break;
+    case EventKind::ReplyArrives:
+        ReplyArrives(event);
+        break;
+    case EventKind::PollTimesOut:
+        PollTimesOut(event);
+        break;
+    }
+}
+
+void Loop::StepPhysics(std::size_t tick) {
+    double supplied = 0, discharge_room = 0, charge_room = 0;
+    for (std::size_t index = 0; index < clients_.size(); ++index) {
+        Battery& battery = clients_[index].battery;
+        battery.Advance(trace_.tick_s);
+        supplied += battery.Output();
+        discharge_room += battery.DischargeHeadroom();
+        charge_room += battery.ChargeHeadroom();
+        trace_.battery_w[index].push_back(static_cast<float>(battery.Output()));
+    }
+    double grid = house_.load_w[tick] - supplied;
+    trace_.grid_w.push_back(static_cast<float>(grid));
+    trace_.load_w.push_back(house_.load_w[tick]);
+    trace_.discharge_headroom_w.push_back(static_cast<float>(discharge_room));
+    trace_.charge_headroom_w.push_back(static_cast<float>(charge_room));
+    SimTime now = static_cast<SimTime>(tick) * kTick;
+    if (std::optional<Sample> sample = source_.Tick(now, grid))
+        Schedule({.at = sample->arrives_at, .kind = EventKind::SampleArrives, .sample = *sample});
+}
+
+RunTrace Loop::Run() {
+    for (std::size_t tick = 0; tick < house_.load_w.size(); ++tick) {
+        StepPhysics(tick);
+        SimTime end = static_cast<SimTime>(tick + 1) * kTick;
+        while (!queue_.empty() && queue_.top().at < end) {
+            Event event = queue_.top();
+            queue_.pop();
+            Handle(event);
+        }
+        for (const Served& served : path_->Expire(end))
+            SendReply(served);
+    }
+    return std::move(trace_);
+}
+
+} // namespace
+
+RunTrace Simulate(const RunSpec& spec) {
+    return Loop(spec).Run();
+}
+
+} // namespace meteremu::sim

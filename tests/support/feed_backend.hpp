@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// A backend for tests only, compiled into the test build of the daemon (meteremu-test, see
+// tests/CMakeLists.txt) and never into the shipped one: every poll it reads the file named by
+// its `feed_file` key, one line "SEQUENCE WATTS", and publishes a reading of WATTS (on phase
+// A) whenever SEQUENCE changed. The simulator's socket-level test (tests/integration/
+// sim_socket_test.cpp) feeds the daemon its source meter's samples through it.
+#pragma once
+
+#include "backends/backend.hpp"
+
+#include <string>
+
+namespace meteremu::test {
+
+struct FeedOptions : BackendOptions {
+    std::string feed_file;
+};
+
+extern const BackendPlugin feed_backend_plugin;
+
+} // namespace meteremu::test
