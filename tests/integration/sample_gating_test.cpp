@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <string>
@@ -270,6 +272,43 @@ TEST(SampleGatingTest, HttpRepeatAnswersEveryRequest) {
     EXPECT_EQ(first.status, 200);
     EXPECT_EQ(second.status, 200);
     EXPECT_EQ(first.body, second.body);
+}
+
+// A reload applies the new policy at once and remembers what each client was served; the
+// backend restarts with the reload and brings one new reading.
+TEST(SampleGatingTest, AReloadAppliesANewPolicy) {
+    TempDir dir;
+    std::string config = dir.Write("meteremu.toml", GatedConfig("", 10.0)).string();
+    RunningDaemon daemon = StartDaemon(config);
+    std::this_thread::sleep_for(300ms);
+    UdpBattery battery(daemon);
+    EXPECT_EQ(battery.PollFor(500ms).results.size(), 2u); // repeat: both answered
+    std::ofstream(config) << GatedConfig("udp_repeat_policy = \"drop\"", 10.0);
+    ASSERT_EQ(kill(daemon.process->Pid(), SIGHUP), 0);
+    ASSERT_TRUE(daemon.process->WaitForOutput("reloaded: emulating")) << daemon.process->Stderr();
+    std::this_thread::sleep_for(300ms); // the restarted backend's first reading
+    Replies after = battery.PollFor(1500ms);
+    EXPECT_GE(after.polls, 5);
+    EXPECT_EQ(after.results.size(), 1u) << "drop answers the new reading once";
+}
+
+// Offset and scale per phase reach every client: with the scales at 0 the served powers are
+// the offsets alone, whatever the household does.
+TEST(SignalShapingDaemonTest, OffsetAndScaleReachTheClients) {
+    TempDir dir;
+    RunningDaemon daemon = Start(dir,
+                                 "scale_a = 0.0\nscale_b = 0.0\nscale_c = 0.0\n"
+                                 "offset_a = 20.0\noffset_b = -5.0",
+                                 1.0);
+    HttpResult status = GetStatus(daemon);
+    ASSERT_EQ(status.status, 200) << status.error;
+    for (const char* expected : {R"("a_act_power":20.0,)", R"("b_act_power":-5.0,)",
+                                 R"("c_act_power":0.0,)", R"("total_act_power":15.000)"})
+        EXPECT_NE(status.body.find(expected), std::string::npos)
+            << expected << " in " << status.body;
+    auto udp = UdpBattery(daemon).PollFor(250ms);
+    ASSERT_EQ(udp.results.size(), 1u);
+    EXPECT_NE(udp.results[0].find(R"("a_act_power":20.0,)"), std::string::npos);
 }
 
 } // namespace
