@@ -30,8 +30,9 @@ bool HeldConnections::Hold(MHD_Connection* connection, SteadyTime deadline) noex
 
 void HeldConnections::SampleArrived() noexcept {
     {
+        // Also with nothing held: a request the gate is holding right now, for want of this
+        // very sample, must not wait for its deadline.
         std::lock_guard lock(mutex_);
-        if (held_.empty()) return;
         sample_arrived_ = true;
     }
     wake_.notify_one();
@@ -44,9 +45,13 @@ void HeldConnections::Stop() noexcept {
     }
     thread_.request_stop();
     if (thread_.joinable()) thread_.join();
-    std::lock_guard lock(mutex_);
-    for (const Held& held : std::exchange(held_, {}))
-        MHD_resume_connection(held.connection);
+    std::vector<Held> held;
+    {
+        std::lock_guard lock(mutex_);
+        held.swap(held_);
+    }
+    for (const Held& connection : held)
+        MHD_resume_connection(connection.connection);
 }
 
 std::size_t HeldConnections::Count() const noexcept {
