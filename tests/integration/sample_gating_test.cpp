@@ -311,5 +311,22 @@ TEST(SignalShapingDaemonTest, OffsetAndScaleReachTheClients) {
     EXPECT_NE(udp.results[0].find(R"("a_act_power":20.0,)"), std::string::npos);
 }
 
+// Stopping the daemon while a request is held: it exits in time, and the held request ends
+// (its connection closes with the server, as any in flight): libmicrohttpd must find no
+// connection suspended when it stops.
+TEST(SampleGatingTest, StopEndsHeldRequests) {
+    TempDir dir;
+    RunningDaemon daemon = Start(dir, "http_repeat_policy = \"hold\"\nmax_hold = 30.0", 10.0);
+    ASSERT_EQ(GetStatus(daemon).status, 200);
+    HttpResult held;
+    std::jthread client([&] { held = GetStatus(daemon); });
+    std::this_thread::sleep_for(500ms); // held by now
+    auto stopping = Clock::now();
+    EXPECT_EQ(daemon.process->Stop(SIGTERM, 10s), 0) << daemon.process->Stderr();
+    EXPECT_LT(Clock::now() - stopping, 3s);
+    client.join();
+    EXPECT_LT(Clock::now() - stopping, 3s) << "the held request outlived the server";
+}
+
 } // namespace
 } // namespace meteremu::test
