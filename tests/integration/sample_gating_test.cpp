@@ -252,6 +252,12 @@ TEST(SampleGatingTest, HttpHoldAnswersAfterMaxHoldDuringAStall) {
     auto identity_asked = Clock::now();
     EXPECT_EQ(HttpGet(daemon.Url("/shelly"), 5s).status, 200);
     EXPECT_LT(Clock::now() - identity_asked, 300ms);
+    // A whole frame by POST is held as well, and answered with the same reading.
+    auto posted = Clock::now();
+    HttpResult frame = HttpPost(daemon.Url("/rpc"), Poll(9), 5s);
+    EXPECT_GE(Clock::now() - posted, 550ms);
+    ASSERT_EQ(frame.status, 200) << frame.error;
+    EXPECT_NE(frame.body.find("\"result\":" + first.body), std::string::npos) << frame.body;
 }
 
 TEST(SampleGatingTest, HttpDropAnswers503WithRetryAfter) {
