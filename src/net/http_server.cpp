@@ -4,11 +4,9 @@
 #include "platform/log.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <pthread.h>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -161,66 +159,6 @@ ClientKey ClientOf(MHD_Connection* connection) noexcept {
 
 } // namespace
 
-/// The suspended connections and the thread that resumes them: all of them when a sample
-/// arrives (each is asked of the gate again), each at its deadline otherwise.
-struct HttpServer::Holds {
-    struct Held {
-        MHD_Connection* connection;
-        SteadyTime deadline;
-    };
-
-    Holds() : thread([this](std::stop_token stop) { Run(stop); }) {}
-
-    /// Stops the thread; every connection still held is resumed and then answered at once.
-    void Stop() noexcept {
-        {
-            std::lock_guard lock(mutex);
-            stopping = true;
-        }
-        thread.request_stop();
-        if (thread.joinable()) thread.join();
-        for (const Held& poll : TakeAll())
-            MHD_resume_connection(poll.connection);
-    }
-
-    std::vector<Held> TakeAll() {
-        std::lock_guard lock(mutex);
-        return std::exchange(held, {});
-    }
-
-    void Run(std::stop_token stop) noexcept {
-        pthread_setname_np(pthread_self(), "http-hold");
-        std::unique_lock lock(mutex);
-        while (!stop.stop_requested()) {
-            SteadyTime first = std::chrono::steady_clock::now() + std::chrono::hours(1);
-            for (const Held& poll : held)
-                first = std::min(first, poll.deadline);
-            wake.wait_until(lock, stop, first, [&] { return sample_arrived || added; });
-            added = false; // its deadline counts from the next wait on
-            bool all = std::exchange(sample_arrived, false);
-            auto now = std::chrono::steady_clock::now();
-            std::vector<MHD_Connection*> due;
-            std::erase_if(held, [&](const Held& poll) {
-                bool resume = all || now >= poll.deadline;
-                if (resume) due.push_back(poll.connection);
-                return resume;
-            });
-            lock.unlock();
-            for (MHD_Connection* connection : due)
-                MHD_resume_connection(connection);
-            lock.lock();
-        }
-    }
-
-    mutable std::mutex mutex;
-    std::condition_variable_any wake;
-    std::vector<Held> held;
-    bool sample_arrived = false;
-    bool added = false;    ///< a connection was held since the thread last looked
-    bool stopping = false; ///< then nothing more is held
-    std::jthread thread;   ///< last: it uses the above
-};
-
 unsigned HttpThreadsForCores() noexcept {
     return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
@@ -242,8 +180,9 @@ UpgradedSocket::~UpgradedSocket() {
 
 HttpServer::HttpServer(UniqueFd listen_socket, HttpHandler& handler, const HttpLimits& limits,
                        ClientTracker* clients, const ClientFilter* filter, SampleGate* gate)
-    : handler_(handler), sample_gate_(gate), holds_(gate ? std::make_unique<Holds>() : nullptr),
-      limits_(limits), clients_(clients), port_(LocalPort(listen_socket.Get())),
+    : handler_(handler), sample_gate_(gate),
+      holds_(gate ? std::make_unique<HeldConnections>(kMaxHeld) : nullptr), limits_(limits),
+      clients_(clients), port_(LocalPort(listen_socket.Get())),
       address_(LocalAddressText(listen_socket.Get())),
       local_address_(meteremu::LocalAddress(listen_socket.Get())),
       gate_({limits.max_connections, limits.max_connections_per_address, limits.idle_timeout},
@@ -282,19 +221,11 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::SampleArrived() noexcept {
-    if (!holds_) return;
-    {
-        std::lock_guard lock(holds_->mutex);
-        if (holds_->held.empty()) return;
-        holds_->sample_arrived = true;
-    }
-    holds_->wake.notify_one();
+    if (holds_) holds_->SampleArrived();
 }
 
 std::size_t HttpServer::HeldRequests() const noexcept {
-    if (!holds_) return 0;
-    std::lock_guard lock(holds_->mutex);
-    return holds_->held.size();
+    return holds_ ? holds_->Count() : 0;
 }
 
 std::string HttpServer::Describe() const {
@@ -431,16 +362,9 @@ std::optional<MHD_Result> HttpServer::Gate(MHD_Connection* connection, std::uint
                                  : sample_gate_->Admit(client, sample, now);
     if (decision.Answered()) return std::nullopt;
     if (decision.verdict == GateVerdict::Hold) {
-        std::unique_lock lock(holds_->mutex);
-        if (!holds_->stopping && holds_->held.size() < kMaxHeld) {
-            MHD_suspend_connection(connection); // before the hold thread may resume it
-            holds_->held.push_back({connection, decision.deadline});
-            holds_->added = true;
-            lock.unlock();
-            holds_->wake.notify_one(); // its first deadline may be this one
-            return MHD_YES;
-        }
-        if (holds_->stopping) return std::nullopt; // answered, since nobody would resume it
+        if (holds_->Hold(connection, decision.deadline)) return MHD_YES;
+        if (holds_->Stopping()) return std::nullopt; // answered: nobody would resume it
+        // Full: the drop's answer.
     }
     HttpResponse refusal = handler_.Current()->Refuse(kNoNewSample);
     refusal.headers.emplace_back("Retry-After", "1");

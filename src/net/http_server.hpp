@@ -15,6 +15,7 @@
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/connection_gate.hpp"
+#include "net/held_connections.hpp"
 #include "net/http_reply_cache.hpp"
 #include "net/reply_epoch.hpp"
 #include "net/socket.hpp"
@@ -168,7 +169,6 @@ public:
     static constexpr std::size_t kMaxHeld = 64;
 
 private:
-    struct Holds;
     static MHD_Result OnRequest(void* self, MHD_Connection* connection, const char* url,
                                 const char* method, const char* version, const char* upload_data,
                                 size_t* upload_data_size, void** request_state) noexcept;
@@ -196,7 +196,7 @@ private:
 
     HttpHandler& handler_;
     SampleGate* sample_gate_;
-    std::unique_ptr<Holds> holds_; ///< with a sample gate; before daemon_, stopped after it
+    std::unique_ptr<HeldConnections> holds_; ///< with a sample gate; stopped before daemon_
     HttpLimits limits_;
     ClientTracker* clients_;
     std::uint16_t port_ = 0;

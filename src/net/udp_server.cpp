@@ -319,21 +319,31 @@ void UdpServer::Hold(Listener& listener, const Destination& to, std::string_view
 void UdpServer::ServeHeld(Listener& listener) noexcept {
     std::lock_guard lock(answer_mutex_);
     auto now = std::chrono::steady_clock::now();
-    std::erase_if(listener.held, [&](HeldPoll& poll) {
-        std::optional<DatagramReply> reply = handler_.Handle(poll.request);
-        if (!reply) return true; // nothing to say any more (the reading turned stale)
-        GateDecision decision = reply->sample ? gate_->Recheck(poll.to.client, reply->sample, now)
-                                              : GateDecision{GateVerdict::Serve};
-        if (decision.verdict == GateVerdict::Hold) {
-            poll.deadline = decision.deadline;
-            return false;
-        }
-        if (decision.Answered())
-            Send(listener.socket.Get(), poll.to, *reply, now);
-        else
-            ++unanswered_;
+    auto& held = listener.held;
+    auto kept = held.begin();
+    for (auto poll = held.begin(); poll != held.end(); ++poll) {
+        if (!StillHeld(listener, *poll, now)) continue;
+        if (kept != poll) *kept = std::move(*poll);
+        ++kept;
+    }
+    held.erase(kept, held.end());
+}
+
+/// Asks the handler again for `poll`; sends what the gate lets go. Whether it stays held.
+bool UdpServer::StillHeld(Listener& listener, HeldPoll& poll, SteadyTime now) noexcept {
+    std::optional<DatagramReply> reply = handler_.Handle(poll.request);
+    if (!reply) return false; // nothing to say any more (the reading turned stale)
+    GateDecision decision = reply->sample ? gate_->Recheck(poll.to.client, reply->sample, now)
+                                          : GateDecision{GateVerdict::Serve};
+    if (decision.verdict == GateVerdict::Hold) {
+        poll.deadline = decision.deadline;
         return true;
-    });
+    }
+    if (decision.Answered())
+        Send(listener.socket.Get(), poll.to, *reply, now);
+    else
+        ++unanswered_;
+    return false;
 }
 
 void UdpServer::Send(int fd, const Destination& to, const DatagramReply& reply,

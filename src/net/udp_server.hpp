@@ -120,6 +120,7 @@ private:
     bool AwaitWithHeldPolls(Listener& listener) noexcept;
     /// Asks the handler again for every held poll; sends what the gate lets go.
     void ServeHeld(Listener& listener) noexcept;
+    bool StillHeld(Listener& listener, HeldPoll& poll, SteadyTime now) noexcept;
     void Send(int fd, const Destination& to, const DatagramReply& reply, SteadyTime now) noexcept;
     /// Whether the datagram from `sender` gets an answer at all; counts why not.
     bool Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip, bool too_long,

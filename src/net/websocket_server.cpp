@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "net/websocket_server.hpp"
 
+#include "net/websocket_connection.hpp"
 #include "net/websocket_protocol.hpp"
 
 #include <algorithm>
@@ -47,28 +48,6 @@ void TuneSocket(int fd) {
 }
 
 } // namespace
-
-struct WebSocketServer::Connection {
-    Connection(std::uint64_t connection_id, UpgradedSocket upgraded, size_t max_message_bytes)
-        : id(connection_id), socket(std::move(upgraded)), reader(max_message_bytes) {}
-
-    std::uint64_t id;
-    UpgradedSocket socket;
-    sockaddr_storage peer{};
-    socklen_t peer_length = 0;
-    websocket::MessageReader reader;
-    std::unique_ptr<WebSocketSession> session;
-    std::string unsent;
-    bool writable_watched = false;
-    bool closing = false;   ///< our close frame is out: wait for the client's
-    bool finished = false;  ///< half-close once everything is sent
-    bool shut_down = false; ///< our side is closed: read and discard until the client's EOF
-    bool dead = false;      ///< dropped at the next safe point
-    Clock::time_point close_deadline{};
-    Clock::time_point last_frame = Clock::now(); ///< for the idle limit
-    std::optional<std::string> held;             ///< the newest message the sample gate holds
-    Clock::time_point held_deadline{};
-};
 
 WebSocketServer::WebSocketServer(WebSocketApp& app, const WebSocketLimits& limits,
                                  ClientTracker* clients, const ClientFilter* filter,
@@ -333,38 +312,6 @@ void WebSocketServer::StartClose(Connection& connection, std::uint16_t code,
     Send(connection, websocket::EncodeClose(code == kNoStatus ? kGoingAway : code, reason));
     connection.closing = true;
     connection.close_deadline = Clock::now() + limits_.close_timeout;
-}
-
-/// A client that asks again while held is answered once, to its newest message.
-void WebSocketServer::Answer(Connection& connection, WebSocketAnswer answer, std::string_view text,
-                             bool recheck) {
-    if (gate_ && answer.sample) {
-        auto ip = IpAddress::Of(reinterpret_cast<const sockaddr*>(&connection.peer));
-        ClientKey client =
-            ip ? ClientKeyOf(GateTransport::WebSocket, ip->bytes.data(), ip->bytes.size()) : 0;
-        auto now = Clock::now();
-        GateDecision decision = recheck ? gate_->Recheck(client, answer.sample, now)
-                                        : gate_->Admit(client, answer.sample, now);
-        if (decision.verdict == GateVerdict::Hold) {
-            connection.held = std::string(text);
-            connection.held_deadline = decision.deadline;
-            return;
-        }
-        if (!recheck) connection.held.reset(); // the newest message replaces a held one
-        if (!decision.Answered()) return;
-    }
-    Send(connection, websocket::EncodeFrame(websocket::Opcode::Text, answer.text));
-}
-
-void WebSocketServer::ServeHeld(Clock::time_point now, bool all) {
-    for (auto& [id, connection] : connections_) {
-        if (!connection->held || connection->closing || connection->dead) continue;
-        if (!all && now < connection->held_deadline) continue;
-        std::string text = std::move(*connection->held);
-        connection->held.reset();
-        if (auto answer = connection->session->OnMessage(text))
-            Answer(*connection, std::move(*answer), text, true);
-    }
 }
 
 void WebSocketServer::PushAll() {

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <string>
@@ -250,6 +252,12 @@ TEST(SampleGatingTest, HttpHoldAnswersAfterMaxHoldDuringAStall) {
     auto identity_asked = Clock::now();
     EXPECT_EQ(HttpGet(daemon.Url("/shelly"), 5s).status, 200);
     EXPECT_LT(Clock::now() - identity_asked, 300ms);
+    // A whole frame by POST is held as well, and answered with the same reading.
+    auto posted = Clock::now();
+    HttpResult frame = HttpPost(daemon.Url("/rpc"), Poll(9), 5s);
+    EXPECT_GE(Clock::now() - posted, 550ms);
+    ASSERT_EQ(frame.status, 200) << frame.error;
+    EXPECT_NE(frame.body.find("\"result\":" + first.body), std::string::npos) << frame.body;
 }
 
 TEST(SampleGatingTest, HttpDropAnswers503WithRetryAfter) {
@@ -270,6 +278,60 @@ TEST(SampleGatingTest, HttpRepeatAnswersEveryRequest) {
     EXPECT_EQ(first.status, 200);
     EXPECT_EQ(second.status, 200);
     EXPECT_EQ(first.body, second.body);
+}
+
+// A reload applies the new policy at once and remembers what each client was served; the
+// backend restarts with the reload and brings one new reading.
+TEST(SampleGatingTest, AReloadAppliesANewPolicy) {
+    TempDir dir;
+    std::string config = dir.Write("meteremu.toml", GatedConfig("", 10.0)).string();
+    RunningDaemon daemon = StartDaemon(config);
+    std::this_thread::sleep_for(300ms);
+    UdpBattery battery(daemon);
+    EXPECT_EQ(battery.PollFor(500ms).results.size(), 2u); // repeat: both answered
+    std::ofstream(config) << GatedConfig("udp_repeat_policy = \"drop\"", 10.0);
+    ASSERT_EQ(kill(daemon.process->Pid(), SIGHUP), 0);
+    ASSERT_TRUE(daemon.process->WaitForOutput("reloaded: emulating")) << daemon.process->Stderr();
+    std::this_thread::sleep_for(300ms); // the restarted backend's first reading
+    Replies after = battery.PollFor(1500ms);
+    EXPECT_GE(after.polls, 5);
+    EXPECT_EQ(after.results.size(), 1u) << "drop answers the new reading once";
+}
+
+// Offset and scale per phase reach every client: with the scales at 0 the served powers are
+// the offsets alone, whatever the household does.
+TEST(SignalShapingDaemonTest, OffsetAndScaleReachTheClients) {
+    TempDir dir;
+    RunningDaemon daemon = Start(dir,
+                                 "scale_a = 0.0\nscale_b = 0.0\nscale_c = 0.0\n"
+                                 "offset_a = 20.0\noffset_b = -5.0",
+                                 1.0);
+    HttpResult status = GetStatus(daemon);
+    ASSERT_EQ(status.status, 200) << status.error;
+    for (const char* expected : {R"("a_act_power":20.0,)", R"("b_act_power":-5.0,)",
+                                 R"("c_act_power":0.0,)", R"("total_act_power":15.000)"})
+        EXPECT_NE(status.body.find(expected), std::string::npos)
+            << expected << " in " << status.body;
+    auto udp = UdpBattery(daemon).PollFor(250ms);
+    ASSERT_EQ(udp.results.size(), 1u);
+    EXPECT_NE(udp.results[0].find(R"("a_act_power":20.0,)"), std::string::npos);
+}
+
+// Stopping the daemon while a request is held: it exits in time, and the held request ends
+// (its connection closes with the server, as any in flight): libmicrohttpd must find no
+// connection suspended when it stops.
+TEST(SampleGatingTest, StopEndsHeldRequests) {
+    TempDir dir;
+    RunningDaemon daemon = Start(dir, "http_repeat_policy = \"hold\"\nmax_hold = 30.0", 10.0);
+    ASSERT_EQ(GetStatus(daemon).status, 200);
+    HttpResult held;
+    std::jthread client([&] { held = GetStatus(daemon); });
+    std::this_thread::sleep_for(500ms); // held by now
+    auto stopping = Clock::now();
+    EXPECT_EQ(daemon.process->Stop(SIGTERM, 10s), 0) << daemon.process->Stderr();
+    EXPECT_LT(Clock::now() - stopping, 3s);
+    client.join();
+    EXPECT_LT(Clock::now() - stopping, 3s) << "the held request outlived the server";
 }
 
 } // namespace
