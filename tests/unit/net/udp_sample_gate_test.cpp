@@ -43,7 +43,7 @@ protected:
     SampleGate gate_{{RepeatPolicy::Hold, 5s}};
     test::UdpClient client_{"127.0.0.1"};
     std::unique_ptr<MeterState> state_;
-    std::unique_ptr<Frontend> frontend_;
+    std::unique_ptr<JsonRpcFrontend> frontend_;
     std::unique_ptr<RpcUdpHandler> handler_;
     std::unique_ptr<UdpServer> server_;
 };
