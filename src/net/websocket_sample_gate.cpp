@@ -9,8 +9,8 @@
 namespace meteremu {
 
 /// A client that asks again while held is answered once, to its newest message.
-void WebSocketServer::Answer(Connection& connection, WebSocketAnswer answer, std::string_view text,
-                             bool recheck) {
+void WebSocketServer::Answer(Connection& connection, const WebSocketAnswer& answer,
+                             std::string_view text, bool recheck) {
     if (gate_ && answer.sample) {
         auto ip = IpAddress::Of(reinterpret_cast<const sockaddr*>(&connection.peer));
         ClientKey client =

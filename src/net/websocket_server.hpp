@@ -115,7 +115,7 @@ private:
     void StartClose(Connection& connection, std::uint16_t code, std::string_view reason);
     void PushAll();
     /// Sends `answer` to `text` if the gate lets it go now; keeps `text` if the gate holds it.
-    void Answer(Connection& connection, WebSocketAnswer answer, std::string_view text,
+    void Answer(Connection& connection, const WebSocketAnswer& answer, std::string_view text,
                 bool recheck);
     /// Asks again for the held messages: every one (`all`, a new reading) or those due.
     void ServeHeld(Clock::time_point now, bool all);
