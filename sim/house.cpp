@@ -37,8 +37,8 @@ void AddTrace(std::vector<double>& load, const HouseSpec& spec, std::vector<Load
         double before = spec.trace_w[(second - 1) % spec.trace_w.size()];
         double after = spec.trace_w[second % spec.trace_w.size()];
         if (std::abs(after - before) >= 1.5 * kEventThresholdW)
-            events.push_back({static_cast<SimTime>(second) * kMicrosPerSecond, after - before, true,
-                              spec.trace_name});
+            events.push_back(
+                {static_cast<SimTime>(second) * kMicrosPerSecond, after - before, spec.trace_name});
     }
 }
 
@@ -61,7 +61,7 @@ void AddPv(std::vector<double>& load, const HouseSpec& spec, Random& random,
         double pv = spec.pv_peak_w * std::sin(std::numbers::pi * t / spec.duration_s) * cover[tick];
         load[tick] -= pv;
         if (tick > 0 && std::abs(pv - previous) >= kEventThresholdW)
-            events.push_back({static_cast<SimTime>(tick) * kTick, previous - pv, true, "cloud"});
+            events.push_back({static_cast<SimTime>(tick) * kTick, previous - pv, "cloud"});
         previous = pv;
     }
 }
@@ -69,11 +69,9 @@ void AddPv(std::vector<double>& load, const HouseSpec& spec, Random& random,
 void AddEdges(const HouseSpec& spec, std::vector<LoadEvent>& events) {
     for (const SquareLoad& square : spec.loads) {
         if (std::abs(square.power_w) < kEventThresholdW) continue;
-        events.push_back(
-            {FromSeconds(square.start_s), square.power_w, square.one_off, square.label + " on"});
+        events.push_back({FromSeconds(square.start_s), square.power_w, square.label + " on"});
         if (square.end_s < spec.duration_s)
-            events.push_back({FromSeconds(square.end_s), -square.power_w, square.one_off,
-                              square.label + " off"});
+            events.push_back({FromSeconds(square.end_s), -square.power_w, square.label + " off"});
     }
 }
 
@@ -96,27 +94,27 @@ HouseProfile BuildHouse(const HouseSpec& spec, Random& random) {
 }
 
 void AddKettle(HouseSpec& spec, double start_s, double power_w, double length_s) {
-    spec.loads.push_back({start_s, start_s + length_s, power_w, "kettle", true});
+    spec.loads.push_back({start_s, start_s + length_s, power_w, "kettle"});
 }
 
 void AddOven(HouseSpec& spec, double start_s, double end_s, double power_w, double on_s,
              double off_s) {
     double heat_up_end = std::min(end_s, start_s + 4 * on_s);
-    spec.loads.push_back({start_s, heat_up_end, power_w, "oven heat-up", true});
+    spec.loads.push_back({start_s, heat_up_end, power_w, "oven heat-up"});
     for (double t = heat_up_end + off_s; t < end_s; t += on_s + off_s)
-        spec.loads.push_back({t, std::min(end_s, t + on_s), power_w, "oven thermostat", false});
+        spec.loads.push_back({t, std::min(end_s, t + on_s), power_w, "oven thermostat"});
 }
 
 void AddWasher(HouseSpec& spec, double start_s, double end_s, double toggle_s, double drum_w) {
-    if (drum_w > 0) spec.loads.push_back({start_s, end_s, drum_w, "washer", true});
+    if (drum_w > 0) spec.loads.push_back({start_s, end_s, drum_w, "washer"});
     for (double t = start_s + toggle_s; t < end_s; t += 2 * toggle_s)
-        spec.loads.push_back({t, std::min(end_s, t + toggle_s), 330, "washer motor", false});
+        spec.loads.push_back({t, std::min(end_s, t + toggle_s), 330, "washer motor"});
 }
 
 void AddFridge(HouseSpec& spec, double start_s, double end_s, double power_w, double on_s,
                double off_s) {
     for (double t = start_s; t < end_s; t += on_s + off_s)
-        spec.loads.push_back({t, std::min(end_s, t + on_s), power_w, "fridge", false});
+        spec.loads.push_back({t, std::min(end_s, t + on_s), power_w, "fridge"});
 }
 
 } // namespace meteremu::sim

@@ -18,9 +18,6 @@ struct SquareLoad {
     double end_s = 0;
     double power_w = 0;
     std::string label;
-    /// A one-off step (kettle, cloud): the 120 s after it are not steady state. Recurring
-    /// edges (washer motor, thermostat, compressor) are the steady state's own load.
-    bool one_off = true;
 };
 
 struct HouseSpec {
@@ -38,7 +35,6 @@ struct HouseSpec {
 struct LoadEvent {
     SimTime at = 0;
     double delta_w = 0;
-    bool one_off = true;
     std::string label;
 };
 

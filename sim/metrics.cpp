@@ -66,13 +66,15 @@ void MeasureEvents(const RunTrace& trace, Metrics& metrics) {
 
 void MeasureSteady(const RunTrace& trace, Metrics& metrics) {
     std::vector<bool> excluded(trace.grid_w.size(), false);
-    for (const LoadEvent& event : trace.events) {
-        if (!event.one_off) continue;
-        std::size_t start = static_cast<std::size_t>(event.at / kTick);
+    auto exclude_after = [&](std::size_t start) {
         std::size_t end = std::min(excluded.size(), start + Ticks(kSteadyExclusionS, trace.tick_s));
         for (std::size_t tick = start; tick < end; ++tick)
             excluded[tick] = true;
-    }
+    };
+    // The run starts with the batteries idle against the house's base load: a step, too.
+    exclude_after(0);
+    for (const LoadEvent& event : trace.events)
+        exclude_after(static_cast<std::size_t>(event.at / kTick));
     double sum = 0;
     std::size_t count = 0;
     for (std::size_t tick = 0; tick < trace.grid_w.size(); ++tick) {
@@ -80,7 +82,8 @@ void MeasureSteady(const RunTrace& trace, Metrics& metrics) {
         sum += double{trace.grid_w[tick]} * trace.grid_w[tick];
         ++count;
     }
-    metrics.steady_rms_w = count ? std::sqrt(sum / static_cast<double>(count)) : 0;
+    metrics.steady_rms_w = count ? std::sqrt(sum / static_cast<double>(count))
+                                 : std::numeric_limits<double>::quiet_NaN();
 }
 
 void MeasureGrid(const RunTrace& trace, Metrics& metrics) {

@@ -11,11 +11,12 @@
 namespace meteremu::sim {
 namespace {
 
-/// One Venus and a washing machine: 450 W while it runs, the motor's 330 W toggling every
-/// 16 s, half an hour (the test a peer project measured its damping with).
+/// One Venus and a washing machine, the test a peer project measured its damping with: 450 W
+/// of base load, the motor's 330 W toggling every 16 s for 80 edges, then quiet until the half
+/// hour is over (the quiet minutes are what the steady-state RMS measures).
 HouseSpec Washing() {
     HouseSpec spec{.duration_s = 1800, .base_w = 450, .noise_sd_w = 10};
-    AddWasher(spec, 0, spec.duration_s, 16, 0);
+    AddWasher(spec, 60, 60 + 80 * 16, 16, 0);
     return spec;
 }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace meteremu::sim {
 namespace {
@@ -98,22 +100,27 @@ std::string Axes(const Scale& scale, double seconds, const std::string& label) {
     return svg;
 }
 
-std::string Panel(const PlotPanel& panel, int index) {
+/// The lowest and highest watts of a panel's grid, load and battery power.
+std::pair<double, double> Extent(const PlotPanel& panel) {
     const RunTrace& trace = *panel.trace;
-    std::vector<float> battery = BatteryTotal(trace);
-    auto extent = [](const std::vector<float>& v, bool high) {
-        if (v.empty()) return 0.0;
-        return double{high ? *std::max_element(v.begin(), v.end())
-                           : *std::min_element(v.begin(), v.end())};
-    };
-    double high = std::max(
-        {100.0, extent(trace.grid_w, true), extent(trace.load_w, true), extent(battery, true)});
-    double low = std::min(
-        {-100.0, extent(trace.grid_w, false), extent(trace.load_w, false), extent(battery, false)});
-    Scale scale{low, high, kTop + index * kPanelHeight + 20};
+    double low = -100, high = 100;
+    for (const std::vector<float>& values : {trace.grid_w, trace.load_w, BatteryTotal(trace)}) {
+        if (values.empty()) continue;
+        auto [least, most] = std::minmax_element(values.begin(), values.end());
+        low = std::min(low, double{*least});
+        high = std::max(high, double{*most});
+    }
+    return {low, high};
+}
+
+/// One panel on the watts range shared by every panel, so that swings compare by eye.
+std::string Panel(const PlotPanel& panel, int index, std::pair<double, double> watts) {
+    const RunTrace& trace = *panel.trace;
+    Scale scale{watts.first, watts.second, kTop + index * kPanelHeight + 20};
     double seconds = static_cast<double>(trace.grid_w.size()) * trace.tick_s;
     return Axes(scale, seconds, panel.label) + Envelope(trace.load_w, scale, "#999") +
-           Envelope(battery, scale, "#1565c0") + Envelope(trace.grid_w, scale, "#c62828");
+           Envelope(BatteryTotal(trace), scale, "#1565c0") +
+           Envelope(trace.grid_w, scale, "#c62828");
 }
 
 } // namespace
@@ -128,8 +135,13 @@ std::string PlotSvg(const std::string& title, std::span<const PlotPanel> panels)
                       Escape(title) +
                       " — grid (red), house load (grey), battery (blue), ±25 W band "
                       "(green)</text>\n";
+    std::pair<double, double> watts{0, 0};
+    for (const PlotPanel& panel : panels) {
+        auto [low, high] = Extent(panel);
+        watts = {std::min(watts.first, low), std::max(watts.second, high)};
+    }
     for (std::size_t index = 0; index < panels.size(); ++index)
-        svg += Panel(panels[index], static_cast<int>(index));
+        svg += Panel(panels[index], static_cast<int>(index), watts);
     return svg + "</svg>\n";
 }
 

@@ -24,7 +24,6 @@ TEST(House, TheWasherToggles330WEvery16Seconds) {
     ASSERT_GE(house.events.size(), 4u);
     EXPECT_EQ(house.events[0].at, FromSeconds(16));
     EXPECT_DOUBLE_EQ(house.events[0].delta_w, 330);
-    EXPECT_FALSE(house.events[0].one_off);
     EXPECT_EQ(house.events[1].at, FromSeconds(32));
     EXPECT_DOUBLE_EQ(house.events[1].delta_w, -330);
 }

@@ -33,7 +33,7 @@ void Fill(RunTrace& trace, double from_s, double to_s, float grid_w) {
 
 TEST(Metrics, SettlingCountsFromTheStepToTenQuietSeconds) {
     RunTrace trace = FlatTrace(100, 0);
-    trace.events.push_back({FromSeconds(10), 300, true, "step"});
+    trace.events.push_back({FromSeconds(10), 300, "step"});
     Fill(trace, 10, 14, 300); // 4 s of import, then quiet
     Fill(trace, 14, 15, -60); // overshoot past zero, 1 s
     Metrics metrics = Measure(trace);
@@ -46,7 +46,7 @@ TEST(Metrics, SettlingCountsFromTheStepToTenQuietSeconds) {
 
 TEST(Metrics, AStepThatNeverSettlesIsCounted) {
     RunTrace trace = FlatTrace(100, 0);
-    trace.events.push_back({FromSeconds(10), 300, true, "step"});
+    trace.events.push_back({FromSeconds(10), 300, "step"});
     for (double t = 10; t < 100; t += 4) { // ±100 W swinging until the end
         Fill(trace, t, t + 2, 100);
         Fill(trace, t + 2, t + 4, -100);
@@ -59,8 +59,8 @@ TEST(Metrics, AStepThatNeverSettlesIsCounted) {
 
 TEST(Metrics, TheNextStepCutsTheQuietHoldShort) {
     RunTrace trace = FlatTrace(60, 0);
-    trace.events.push_back({FromSeconds(10), 330, false, "motor on"});
-    trace.events.push_back({FromSeconds(26), -330, false, "motor off"});
+    trace.events.push_back({FromSeconds(10), 330, "motor on"});
+    trace.events.push_back({FromSeconds(26), -330, "motor off"});
     Fill(trace, 10, 18, 330);  // quiet from 18 s: 8 s until the next step, enough
     Fill(trace, 26, 40, -330); // quiet from 40 s to the end (20 s)
     Metrics metrics = Measure(trace);
@@ -72,8 +72,8 @@ TEST(Metrics, TheNextStepCutsTheQuietHoldShort) {
 
 TEST(Metrics, QuietLessThanTwoSecondsBeforeTheNextStepIsNotSettled) {
     RunTrace trace = FlatTrace(40, 0);
-    trace.events.push_back({FromSeconds(10), 330, false, "motor on"});
-    trace.events.push_back({FromSeconds(26), -330, false, "motor off"});
+    trace.events.push_back({FromSeconds(10), 330, "motor on"});
+    trace.events.push_back({FromSeconds(26), -330, "motor off"});
     Fill(trace, 10, 25, 330); // quiet only the last second before the next step
     Fill(trace, 26, 40, -330);
     Metrics metrics = Measure(trace);
@@ -108,13 +108,21 @@ TEST(Metrics, PercentileSpreadRmsAndEnergy) {
     EXPECT_NEAR(metrics.avoidable_export_wh, 50, 1e-6);
 }
 
-TEST(Metrics, SteadyRmsLeavesOutTwoMinutesAfterOneOffSteps) {
+TEST(Metrics, SteadyRmsLeavesOutTwoMinutesAfterTheStartAndEveryStep) {
     RunTrace trace = FlatTrace(600, 10);
-    trace.events.push_back({FromSeconds(100), 2000, true, "kettle on"});
-    Fill(trace, 100, 220, 1000); // all inside the 120 s excluded
+    Fill(trace, 0, 120, 450); // the battery starting against the base load
+    trace.events.push_back({FromSeconds(300), 330, "motor on"});
+    Fill(trace, 300, 420, 1000);
     EXPECT_NEAR(Measure(trace).steady_rms_w, 10, 1e-6);
-    trace.events.back().one_off = false; // a recurring edge is the steady state's own
-    EXPECT_GT(Measure(trace).steady_rms_w, 400);
+    Fill(trace, 420, 421, 1000); // one second past the two minutes counts
+    EXPECT_GT(Measure(trace).steady_rms_w, 10.5);
+}
+
+TEST(Metrics, SteadyRmsIsNoneWhenStepsLeaveNoSteadyState) {
+    RunTrace trace = FlatTrace(600, 10);
+    for (double at = 100; at < 600; at += 100)
+        trace.events.push_back({FromSeconds(at), 330, "thermostat"});
+    EXPECT_TRUE(std::isnan(Measure(trace).steady_rms_w));
 }
 
 TEST(Metrics, TravelAndShareImbalance) {
