@@ -30,6 +30,12 @@ listen_address = "127.0.0.1"
 http_port = {http_port}
 udp_ports = [{udp_port}, {udp_port2}]
 max_websocket_clients = 1000
+# The load generators ask far faster than the source refreshes, from one address: answer
+# every request (the sample gate still decides; "hold", the default, would answer one per
+# reading).
+udp_repeat_policy = "repeat"
+http_repeat_policy = "repeat"
+websocket_repeat_policy = "repeat"
 [backend]
 type = "envoy"
 host = "127.0.0.1:{envoy_port}"

@@ -34,9 +34,9 @@ struct ListenSettings {
 
 /// What a poll without a new sample gets on each transport when the file names no policy
 /// (core/sample_gate.hpp): one constant each, for the closed-loop simulator's verdict.
-inline constexpr RepeatPolicy kDefaultUdpRepeatPolicy = RepeatPolicy::Repeat;
-inline constexpr RepeatPolicy kDefaultHttpRepeatPolicy = RepeatPolicy::Repeat;
-inline constexpr RepeatPolicy kDefaultWebSocketRepeatPolicy = RepeatPolicy::Repeat;
+inline constexpr RepeatPolicy kDefaultUdpRepeatPolicy = RepeatPolicy::Hold;
+inline constexpr RepeatPolicy kDefaultHttpRepeatPolicy = RepeatPolicy::Hold;
+inline constexpr RepeatPolicy kDefaultWebSocketRepeatPolicy = RepeatPolicy::Hold;
 /// Seconds a held poll waits for a new sample at most (max_hold).
 inline constexpr double kDefaultMaxHold = 2.0;
 

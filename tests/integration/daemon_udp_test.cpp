@@ -22,8 +22,9 @@ namespace {
 using namespace std::chrono_literals;
 
 /// The demo household, HTTP and two UDP ports on ephemeral loopback ports.
+/// The battery of these tests polls faster than the demo refreshes: every poll is answered.
 std::string Config() {
-    return DemoTestConfig("02:00:5E:10:20:31");
+    return WithFrontendKeys(DemoTestConfig("02:00:5E:10:20:31"), kAnswerEveryPoll);
 }
 
 constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";

@@ -83,8 +83,8 @@ MatrixMeter::MatrixMeter(const std::string& mode, const std::string& folder,
     auto config = rig_.Dir().Path() / "matrix.toml";
     std::ofstream(config) << "[frontend]\nmac = \"02:00:5E:10:20:30\"\n"
                              "listen_address = \"127.0.0.1\"\nhttp_port = 0\nudp_ports = [0]\n"
-                             "mdns = false\non_stale = \""
-                          << mode << "\"\n\n[backend]\n"
+                             "mdns = false\n"
+                          << kAnswerEveryPoll << "on_stale = \"" << mode << "\"\n\n[backend]\n"
                           << rig_.BackendConfig(
                                  "", "token_file = \"" + token_file_.string() +
                                          "\"\npoll_interval = " + std::to_string(kPollInterval) +

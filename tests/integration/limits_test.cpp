@@ -30,11 +30,10 @@ using Clock = std::chrono::steady_clock;
 constexpr int kFlood = 1000;
 constexpr const char* kEmStatus = "/rpc/EM.GetStatus?id=0";
 
-/// The demo test configuration with `keys` added to [frontend].
+/// The demo test configuration with `keys` added to [frontend]; every poll is answered, as
+/// the normal clients here ask faster than the demo refreshes.
 std::string ConfigWith(const std::string& keys) {
-    std::string config = DemoTestConfig();
-    config.insert(config.find("\n[backend]"), "\n" + keys + "\n");
-    return config;
+    return WithFrontendKeys(DemoTestConfig(), keys + "\n" + kAnswerEveryPoll);
 }
 
 std::string Source(int index) {

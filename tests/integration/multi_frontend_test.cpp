@@ -36,7 +36,7 @@ struct Device {
 std::string TwoFrontends(const char* on_stale) {
     std::string common = "listen_address = \"127.0.0.1\"\nhttp_port = 0\nudp_ports = [0]\n"
                          "mdns = false\non_stale = \"" +
-                         std::string(on_stale) + "\"\n";
+                         std::string(on_stale) + "\"\n" + kAnswerEveryPoll;
     return "[[frontend]]\ntype = \"shelly\"\nmac = \"02:00:5E:10:20:41\"\n" + common +
            "\n[[frontend]]\ntype = \"shelly\"\nmac = \"02:00:5E:10:20:42\"\n"
            "profile = \"monophase\"\n" +

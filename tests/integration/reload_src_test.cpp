@@ -100,7 +100,9 @@ void PollWebSocket(std::uint16_t http_port, const std::atomic<bool>& running, Ta
 
 TEST(ReloadSrcTest, EveryReplyUnderReloadsComesFromOneDevice) {
     TempDir dir;
-    std::string config = dir.Write("meteremu.toml", DemoTestConfig(MacOf(0))).string();
+    std::string config =
+        dir.Write("meteremu.toml", WithFrontendKeys(DemoTestConfig(MacOf(0)), kAnswerEveryPoll))
+            .string();
     RunningDaemon daemon = StartDaemon(config);
     auto ports = daemon.UdpPorts(2);
     std::atomic<bool> running{true};
@@ -113,7 +115,7 @@ TEST(ReloadSrcTest, EveryReplyUnderReloadsComesFromOneDevice) {
     constexpr int kReloads = 40;
     for (int device = 1; device <= kReloads; ++device) {
         std::this_thread::sleep_for(30ms);
-        std::ofstream(config) << DemoTestConfig(MacOf(device));
+        std::ofstream(config) << WithFrontendKeys(DemoTestConfig(MacOf(device)), kAnswerEveryPoll);
         ASSERT_EQ(kill(daemon.process->Pid(), SIGHUP), 0);
         ASSERT_TRUE(
             daemon.process->WaitForOutput("reloaded: emulating Shelly Pro 3EM " + IdOf(device)))

@@ -103,10 +103,11 @@ RunningDaemon Start(TempDir& dir, const std::string& gate_keys, double poll_inte
     return daemon;
 }
 
-// A 1 s source polled 4×/s for 5 s: each reading once, each reply a new one.
+// A 1 s source polled 4×/s for 5 s: each reading once, each reply a new one. "hold" is the
+// default on every transport: the file names no policy.
 TEST(SampleGatingTest, UdpHoldAnswersOncePerNewReading) {
     TempDir dir;
-    RunningDaemon daemon = Start(dir, "udp_repeat_policy = \"hold\"\nmax_hold = 3.0", 1.0);
+    RunningDaemon daemon = Start(dir, "max_hold = 3.0", 1.0);
     Replies replies = UdpBattery(daemon).PollFor(5s);
     EXPECT_GE(replies.polls, 18);
     EXPECT_GE(replies.results.size(), 4u); // the first poll's reading, then one per second
@@ -156,7 +157,7 @@ TEST(SampleGatingTest, UdpDropIsSilentDuringAStall) {
 // The default, as 0.1.0: every poll answered, the same reading several times.
 TEST(SampleGatingTest, UdpRepeatAnswersEveryPoll) {
     TempDir dir;
-    RunningDaemon daemon = Start(dir, "", 1.0);
+    RunningDaemon daemon = Start(dir, "udp_repeat_policy = \"repeat\"", 1.0);
     Replies replies = UdpBattery(daemon).PollFor(3s);
     EXPECT_EQ(static_cast<int>(replies.results.size()), replies.polls);
     EXPECT_LT(replies.Distinct(), replies.results.size());
@@ -182,7 +183,7 @@ private:
 // A Hoymiles-like client firing 4×/s over the WebSocket without waiting for answers.
 TEST(SampleGatingTest, WebSocketHoldAnswersOncePerNewReading) {
     TempDir dir;
-    RunningDaemon daemon = Start(dir, "websocket_repeat_policy = \"hold\"\nmax_hold = 3.0", 1.0);
+    RunningDaemon daemon = Start(dir, "max_hold = 3.0", 1.0); // hold: the default
     Replies replies = WebSocketBattery(daemon).PollFor(5s);
     EXPECT_GE(replies.polls, 18);
     EXPECT_GE(replies.results.size(), 4u);
@@ -205,11 +206,12 @@ TEST(SampleGatingTest, WebSocketHoldAnswersAfterMaxHoldDuringAStall) {
 
 TEST(SampleGatingTest, WebSocketDropAndRepeat) {
     TempDir dir;
-    RunningDaemon daemon = Start(dir, "websocket_repeat_policy = \"drop\"", 10.0);
+    RunningDaemon daemon =
+        Start(dir, "websocket_repeat_policy = \"drop\"\nudp_repeat_policy = \"repeat\"", 10.0);
     WebSocketBattery battery(daemon);
     EXPECT_EQ(battery.PollFor(250ms).results.size(), 1u);
     EXPECT_TRUE(battery.PollFor(1500ms).results.empty());
-    // The UDP policy of the same frontend stays "repeat": the transports are gated apart.
+    // The UDP policy of the same frontend is "repeat": the transports are gated apart.
     Replies udp = UdpBattery(daemon).PollFor(1s);
     EXPECT_EQ(static_cast<int>(udp.results.size()), udp.polls);
 }
@@ -221,7 +223,7 @@ HttpResult GetStatus(const RunningDaemon& daemon) {
 // A libcurl client asking once per 250 ms, each request waiting for its answer.
 TEST(SampleGatingTest, HttpHoldAnswersOncePerNewReading) {
     TempDir dir;
-    RunningDaemon daemon = Start(dir, "http_repeat_policy = \"hold\"\nmax_hold = 3.0", 1.0);
+    RunningDaemon daemon = Start(dir, "max_hold = 3.0", 1.0); // hold: the default
     std::vector<std::string> bodies;
     auto end = Clock::now() + 4s;
     while (Clock::now() < end && bodies.size() < 40) {
@@ -284,7 +286,8 @@ TEST(SampleGatingTest, HttpRepeatAnswersEveryRequest) {
 // backend restarts with the reload and brings one new reading.
 TEST(SampleGatingTest, AReloadAppliesANewPolicy) {
     TempDir dir;
-    std::string config = dir.Write("meteremu.toml", GatedConfig("", 10.0)).string();
+    std::string config =
+        dir.Write("meteremu.toml", GatedConfig("udp_repeat_policy = \"repeat\"", 10.0)).string();
     RunningDaemon daemon = StartDaemon(config);
     std::this_thread::sleep_for(300ms);
     UdpBattery battery(daemon);

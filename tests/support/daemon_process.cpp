@@ -160,6 +160,11 @@ std::string DemoTestConfig(const std::string& mac, int phases) {
            "\n[backend]\ntype = \"demo\"\npoll_interval = 0.2\nseed = 7\n";
 }
 
+std::string WithFrontendKeys(std::string config, const std::string& keys) {
+    config.insert(config.find("\n[backend]"), "\n" + keys + "\n");
+    return config;
+}
+
 std::string RunningDaemon::Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(http_port) + path;
 }

@@ -85,6 +85,16 @@ struct RunningDaemon {
 /// 0.2 s), HTTP and UDP on ephemeral loopback ports, no mDNS.
 std::string DemoTestConfig(const std::string& mac = "02:00:5E:10:20:30", int phases = 3);
 
+/// `config` with `keys` added at the end of its [frontend] table (the one before [backend]).
+std::string WithFrontendKeys(std::string config, const std::string& keys);
+
+/// [frontend] keys that answer every poll at once, a reading already served included (the
+/// sample gate's "repeat"; the default holds such a poll until the next reading): for tests
+/// that ask faster than the source refreshes and are about something else than gating.
+inline constexpr const char* kAnswerEveryPoll = "udp_repeat_policy = \"repeat\"\n"
+                                                "http_repeat_policy = \"repeat\"\n"
+                                                "websocket_repeat_policy = \"repeat\"\n";
+
 /// Starts the built meteremu with `--config config_path` and waits until it serves HTTP.
 /// Fails the calling test (via exception) when it does not start within `timeout`.
 /// `environment` ("NAME=value") is added to the test's own, e.g. STATE_DIRECTORY.

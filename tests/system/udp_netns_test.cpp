@@ -24,6 +24,9 @@ constexpr std::string_view kConfig = R"(
 mac = "02:00:5E:10:20:33"
 http_port = 80
 mdns = false
+# Polls every 100 ms against a reading every 200 ms: answer each at once, as this test
+# times the round trip across the veth.
+udp_repeat_policy = "repeat"
 
 [backend]
 type = "demo"
