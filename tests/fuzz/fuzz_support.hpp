@@ -29,11 +29,7 @@ struct Meter {
     Meter() {
         ShellyOptions options;
         options.mac = {0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
-        std::unique_ptr<Frontend> created =
-            shelly_frontend_plugin.create(options, {state, std::chrono::steady_clock::now()});
-        Require(dynamic_cast<JsonRpcFrontend*>(created.get()) != nullptr,
-                "the Shelly frontend speaks JSON-RPC");
-        frontend.reset(static_cast<JsonRpcFrontend*>(created.release()));
+        frontend = CreateShellyFrontend(options, {state, std::chrono::steady_clock::now()});
     }
 
     /// A fresh reading, so that every method has data to serve (an input never meets a

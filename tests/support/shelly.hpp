@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <memory>
-#include <stdexcept>
 
 namespace meteremu::test {
 
@@ -28,11 +27,8 @@ inline ShellyUnderTest MakeShelly(OnStale mode, const MacAddress& mac,
     ShellyOptions options;
     options.mac = mac;
     options.profile = profile;
-    std::unique_ptr<Frontend> created =
-        shelly_frontend_plugin.create(options, {*shelly.state, std::chrono::steady_clock::now()});
-    if (!dynamic_cast<JsonRpcFrontend*>(created.get()))
-        throw std::logic_error("the Shelly frontend speaks no JSON-RPC");
-    shelly.frontend.reset(static_cast<JsonRpcFrontend*>(created.release()));
+    shelly.frontend =
+        CreateShellyFrontend(options, {*shelly.state, std::chrono::steady_clock::now()});
     return shelly;
 }
 

@@ -153,10 +153,7 @@ std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
 
 std::unique_ptr<Frontend> CreateShelly(const FrontendOptions& options,
                                        const FrontendContext& context) {
-    const auto& shelly_options = static_cast<const ShellyOptions&>(options);
-    MacAddress mac = shelly_options.mac ? *shelly_options.mac : StableMacAddress(context.ordinal);
-    return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac, shelly_options.profile),
-                                            context);
+    return CreateShellyFrontend(static_cast<const ShellyOptions&>(options), context);
 }
 
 /// HTTP with the WebSocket on /rpc (Home Assistant); JSON-RPC frames over UDP (batteries).
@@ -174,6 +171,12 @@ FrontendTransports ShellyTransports() {
 constexpr std::uint16_t kShellyUdpPorts[] = {1010, 2220};
 
 } // namespace
+
+std::unique_ptr<JsonRpcFrontend> CreateShellyFrontend(const ShellyOptions& options,
+                                                      const FrontendContext& context) {
+    MacAddress mac = options.mac ? *options.mac : StableMacAddress(context.ordinal);
+    return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac, options.profile), context);
+}
 
 const FrontendPlugin shelly_frontend_plugin{"shelly",
                                             ParseShelly,

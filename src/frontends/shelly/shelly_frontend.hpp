@@ -17,6 +17,10 @@ struct ShellyOptions : FrontendOptions {
     shelly::Profile profile = shelly::Profile::Triphase;
 };
 
+/// What the plugin's `create` builds, typed: for the tests, which call it as JSON-RPC.
+std::unique_ptr<JsonRpcFrontend> CreateShellyFrontend(const ShellyOptions& options,
+                                                      const FrontendContext& context);
+
 extern const FrontendPlugin shelly_frontend_plugin;
 
 } // namespace meteremu
