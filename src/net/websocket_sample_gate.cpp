@@ -36,7 +36,7 @@ void WebSocketServer::ServeHeld(Clock::time_point now, bool all) {
         std::string text = std::move(*connection->held);
         connection->held.reset();
         if (auto answer = connection->session->OnMessage(text))
-            Answer(*connection, std::move(*answer), text, true);
+            Answer(*connection, *answer, text, true);
     }
 }
 

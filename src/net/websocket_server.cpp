@@ -234,7 +234,7 @@ void WebSocketServer::HandleEvents(Connection& connection) {
         case Kind::Text:
             if (connection.closing) break;
             if (auto answer = connection.session->OnMessage(event->payload))
-                Answer(connection, std::move(*answer), event->payload, false);
+                Answer(connection, *answer, event->payload, false);
             break;
         case Kind::Ping:
             if (!connection.closing)
