@@ -6,6 +6,7 @@
 #include "backends/http_json/http_json_backend.hpp"
 #include "config/config_section.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -81,7 +82,8 @@ FieldKeys ReadFieldKeys(ConfigSection& section) {
 /// A pair needs both halves: false (with an error at the half given) when one is missing.
 bool PairComplete(ConfigSection& section, const FieldKeys& keys, std::string_view first,
                   std::string_view second) {
-    bool has_first = keys.given.contains(first), has_second = keys.given.contains(second);
+    bool has_first = keys.given.contains(first);
+    bool has_second = keys.given.contains(second);
     if (has_first == has_second) return has_first;
     section.ErrorAt(has_first ? first : second, "needs " + std::string(has_first ? second : first) +
                                                     " too (net = import " + "minus export)");
@@ -183,9 +185,7 @@ void ParsePreset(ConfigSection& section, HttpJsonOptions& options) {
 }
 
 bool UrlCharactersValid(std::string_view url) {
-    for (unsigned char c : url)
-        if (c <= 0x20 || c >= 0x7f) return false;
-    return true;
+    return std::ranges::all_of(url, [](unsigned char c) { return c > 0x20 && c < 0x7f; });
 }
 
 void CheckUrl(ConfigSection& section, const std::string& url) {

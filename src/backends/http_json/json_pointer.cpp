@@ -28,7 +28,7 @@ bool ArrayIndex(const std::string& token, size_t& index) noexcept {
     size_t value = 0;
     for (char c : token) {
         if (c < '0' || c > '9') return false;
-        size_t digit = static_cast<size_t>(c - '0');
+        auto digit = static_cast<size_t>(c - '0');
         if (value > (std::numeric_limits<size_t>::max() - digit) / 10) return false;
         value = value * 10 + digit;
     }
@@ -47,8 +47,8 @@ JsonPointer JsonPointer::Parse(std::string_view text) {
     size_t start = 1;
     while (true) {
         size_t end = text.find('/', start);
-        std::string_view token =
-            text.substr(start, end == std::string_view::npos ? text.npos : end - start);
+        std::string_view token = text.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start);
         pointer.tokens_.push_back(Unescape(token));
         if (end == std::string_view::npos) break;
         start = end + 1;
