@@ -3,7 +3,7 @@
 // "http_json": the Pro 3EM capture through the shelly_gen2 preset behind Digest SHA-256 comes
 // out of EM.GetStatus over UDP within 1 ms of its arrival; Basic auth with pointers; a wrong
 // password is one "auth refused" line and no reading; and each fault (unreachable, auth
-// refused, garbage, missing field, silence) under every on_stale mode.
+// refused, garbage, missing field, a body over the limit, silence) under every on_stale mode.
 #include "fakes/fake_json_meter.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
@@ -251,6 +251,11 @@ std::vector<FaultCase> FaultCases() {
          [](FakeJsonMeter& m) { m.SetFault(FakeJsonMeter::Fault::Garbage); },
          [](FakeJsonMeter& m) { m.SetFault(FakeJsonMeter::Fault::None); }},
         {"missing field", "missing field", [](FakeJsonMeter& m) { m.SetBody(R"({"id":0})"); },
+         [](FakeJsonMeter&) {}},
+        {"oversized", "larger than",
+         [](FakeJsonMeter& m) {
+             m.SetBody(R"({"pad":")" + std::string(300 * 1024, 'x') + R"("})");
+         },
          [](FakeJsonMeter&) {}},
         {"silence", "timed out", [](FakeJsonMeter& m) { m.SetFault(FakeJsonMeter::Fault::Hang); },
          [](FakeJsonMeter& m) { m.SetFault(FakeJsonMeter::Fault::None); }},
