@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -127,6 +128,10 @@ public:
             timeout);
     }
 
+    std::string HttpUrl(const std::string& path) const { return daemon_.Url(path); }
+    /// Stops the daemon as systemd does (SIGTERM); its exit status.
+    int Stop() { return daemon_.process->Stop(SIGTERM); }
+
     std::string Output() const {
         return daemon_.process ? daemon_.process->Stderr() + daemon_.process->Stdout() : "";
     }
@@ -191,6 +196,11 @@ TEST(HttpJsonDaemonTest, ServesThePro3emCaptureOverUdpWithin1MsOfItsArrival) {
     RecordProperty("worst_ms", std::to_string(lags_ms.back()));
     EXPECT_LE(lags_ms.back(), 1.0) << "a probe sent " << lags_ms.back()
                                    << " ms after the sample arrived still got the old one";
+    // EM.GetStatus has no counters: meteremu integrated them and keeps them at stop.
+    EXPECT_EQ(rig.Stop(), 0);
+    std::string saved = ReadFile(rig.Dir().Path() / "state" / "http_json-energy.json");
+    EXPECT_NE(saved.find("\"import_wh\":["), std::string::npos) << saved;
+    EXPECT_EQ(saved.find("\"import_wh\":[0.0000,"), std::string::npos) << saved;
     EXPECT_EQ(rig.Output().find(kPassword), std::string::npos);
 }
 
@@ -209,6 +219,11 @@ TEST(HttpJsonDaemonTest, BasicAuthWithPointersAndTheSourcesCounters) {
               "energy_scale = 1000\npoll_interval = 0.2\n");
     ASSERT_TRUE(rig.WaitForPower(-676)) << rig.Output();
     EXPECT_EQ(*PhasePowers(*rig.Ask()), (std::array<double, 3>{-676, 133, 0}));
+    // The meter's own counters (kWh), not integrated ones.
+    HttpResult energy = HttpGet(rig.HttpUrl("/rpc/EMData.GetStatus?id=0"));
+    EXPECT_NE(energy.body.find("\"a_total_act_energy\":13779338.00,"), std::string::npos)
+        << energy.body;
+    EXPECT_NE(energy.body.find("\"total_act\":13779338.00,"), std::string::npos) << energy.body;
     EXPECT_EQ(rig.Meter().Refused(), 0);
     EXPECT_EQ(rig.Output().find(kPassword), std::string::npos);
 }
