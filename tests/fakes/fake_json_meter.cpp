@@ -66,6 +66,14 @@ int FakeJsonMeter::Refused() const {
 bool FakeJsonMeter::Authorized(const FakeRequest& request, FakeReply& refusal) const {
     using Auth = FakeJsonMeterOptions::Auth;
     if (options_.auth == Auth::None) return true;
+    if (options_.auth == Auth::TasmotaQuery) {
+        auto arguments = ParseForm(request.query);
+        if (arguments["user"] == options_.user && arguments["password"] == options_.password)
+            return true;
+        refusal.status = 401;
+        refusal.body = R"({"WARNING":"Need user=<username>&password=<password>"})";
+        return false;
+    }
     if (options_.auth == Auth::Basic) {
         if (request.BasicValid(options_.user, options_.password)) return true;
         refusal.status = 401;
@@ -94,7 +102,9 @@ FakeReply FakeJsonMeter::Handle(const FakeRequest& request) {
         }
         if (!Authorized(request, reply)) {
             // A digest login's first request carries no credentials: only a second is refused.
-            if (request.headers.contains("authorization")) ++refused_;
+            if (request.headers.contains("authorization") ||
+                request.query.find("password=") != std::string::npos)
+                ++refused_;
             return reply;
         }
         fault = fault_;
@@ -110,12 +120,13 @@ FakeReply FakeJsonMeter::Handle(const FakeRequest& request) {
         reply.mode = FakeReply::Mode::Drop;
         return reply;
     }
-    reply.on_completed = [this, number](bool delivered) {
-        std::lock_guard lock(mutex_);
-        if (!delivered || delivered_number_ == number) return;
+    // Handed to the server now: the client has it a moment later, never earlier. (The
+    // server's completion callback may run after the client has read the answer.)
+    std::lock_guard lock(mutex_);
+    if (delivered_number_ != number) {
         delivered_number_ = number;
         delivered_at_ = std::chrono::steady_clock::now();
-    };
+    }
     return reply;
 }
 

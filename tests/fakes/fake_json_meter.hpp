@@ -2,8 +2,8 @@
 // A fake meter that serves JSON over HTTP (a Shelly, a Tasmota, a HomeWizard P1) on the
 // project's FakeServer: one body served at one path, optionally behind HTTP Basic or Digest
 // SHA-256 (as Shelly Gen2 devices ask for), with faults switched on at run time (hang,
-// garbage, down). It records when each body was first delivered whole, so a test can time
-// how soon the daemon serves it.
+// garbage, down). It records when each body was first sent, so a test can time how soon the
+// daemon serves it.
 #pragma once
 
 #include "fakes/fake_server.hpp"
@@ -18,7 +18,8 @@
 namespace meteremu::test {
 
 struct FakeJsonMeterOptions {
-    enum class Auth { None, Basic, DigestSha256 };
+    /// TasmotaQuery: the query arguments user and password, as Tasmota's web login.
+    enum class Auth { None, Basic, DigestSha256, TasmotaQuery };
     Auth auth = Auth::None;
     std::string user = "admin";
     std::string password;
@@ -47,7 +48,8 @@ public:
     /// Refuses connections (down) or listens again on the same port (up).
     void SetDown(bool down);
 
-    /// When body `number` first left the fake whole; nullopt until then.
+    /// When body `number` was first handed to the server to send (the client has it a
+    /// moment later); nullopt until then.
     std::optional<std::chrono::steady_clock::time_point> DeliveredAt(unsigned number) const;
     /// Requests answered with the body (2xx), and refused for their credentials.
     int Served() const;

@@ -7,6 +7,7 @@
 #include "config/config_section.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -188,6 +189,19 @@ bool UrlCharactersValid(std::string_view url) {
     return std::ranges::all_of(url, [](unsigned char c) { return c > 0x20 && c < 0x7f; });
 }
 
+/// A query argument named like a password ("password=", "pass=", "token=", any case).
+bool HasPasswordArgument(std::string_view url) {
+    std::string lower(url);
+    std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::size_t query = lower.find('?');
+    if (query == std::string::npos) return false;
+    for (std::string_view name : {"password=", "pass=", "token="})
+        for (std::size_t at = lower.find(name, query); at != std::string::npos;
+             at = lower.find(name, at + 1))
+            if (lower[at - 1] == '?' || lower[at - 1] == '&') return true;
+    return false;
+}
+
 void CheckUrl(ConfigSection& section, const std::string& url) {
     std::size_t scheme = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
     if (scheme == 0) {
@@ -198,7 +212,7 @@ void CheckUrl(ConfigSection& section, const std::string& url) {
     authority = authority.substr(0, authority.find_first_of("/?#"));
     if (authority.empty())
         section.ErrorAt("url", "has no host after " + url.substr(0, scheme));
-    else if (authority.find('@') != std::string_view::npos)
+    else if (authority.find('@') != std::string_view::npos || HasPasswordArgument(url))
         section.ErrorAt("url", "must not hold credentials: set username and password instead");
     else if (!UrlCharactersValid(url) || url.size() > kMaxUrlLength)
         section.ErrorAt("url", "expected a URL of printable ASCII without spaces (encode others "
@@ -234,7 +248,11 @@ void ParseWhere(ConfigSection& section, HttpJsonOptions& options) {
 
 void ParseLogin(ConfigSection& section, HttpJsonOptions& options) {
     options.digest = options.preset && http_json::PresetUsesDigest(*options.preset);
+    options.login_in_query = options.preset == Preset::Tasmota;
     if (auto auth = section.String("auth"); auth && !auth->empty()) {
+        if (options.login_in_query)
+            section.WarningAt("auth", "is not used with preset = \"tasmota\": Tasmota takes "
+                                      "the login as the query arguments user and password");
         if (*auth == "basic" || *auth == "digest")
             options.digest = *auth == "digest";
         else
@@ -246,9 +264,10 @@ void ParseLogin(ConfigSection& section, HttpJsonOptions& options) {
     bool has_password = !options.password.empty() || !options.password_file.empty();
     if (!options.password.empty() && !options.password_file.empty())
         section.ErrorAt("password_file", "set password or password_file, not both");
-    // Shelly Gen2 devices know one user, "admin".
-    if (options.username.empty() && has_password && options.digest && options.preset)
-        options.username = "admin";
+    // Shelly Gen2 devices and Tasmota know one user, "admin".
+    bool admin_only =
+        options.preset && (http_json::PresetUsesDigest(*options.preset) || options.login_in_query);
+    if (options.username.empty() && has_password && admin_only) options.username = "admin";
     if (options.username.empty() && has_password)
         section.ErrorAt(options.password.empty() ? "password_file" : "password",
                         "needs username too");

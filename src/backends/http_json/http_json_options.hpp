@@ -17,6 +17,8 @@ struct HttpJsonOptions : BackendOptions {
     /// What is polled: `url`, or http://<host><the preset's path>. Never holds credentials.
     std::string url;
     bool digest = false; ///< HTTP Digest (SHA-256 or MD5, as the device asks); else Basic
+    /// Tasmota takes its web login as the query arguments user and password, not HTTP auth.
+    bool login_in_query = false;
     std::string username;
     std::string password;
     std::string password_file;

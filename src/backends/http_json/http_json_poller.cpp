@@ -5,6 +5,7 @@
 #include "util/atomic_file.hpp"
 #include "util/time_format.hpp"
 
+#include <cctype>
 #include <cmath>
 
 namespace meteremu::http_json {
@@ -34,6 +35,22 @@ std::string ReadPassword(const HttpJsonOptions& options) {
     return *content;
 }
 
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+std::string QueryValue(std::string_view text) {
+    constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        }
+    }
+    return out;
+}
+
 HttpClientOptions ClientOptions() {
     HttpClientOptions options;
     options.connect_timeout = kConnectTimeout;
@@ -61,11 +78,14 @@ std::string_view FailureName(Failure failure) noexcept {
 
 HttpJsonPoller::HttpJsonPoller(const HttpJsonOptions& options, MeterState& state,
                                Seconds poll_interval, const std::filesystem::path& state_directory)
-    : options_(options), state_(state), poll_interval_(poll_interval), client_(ClientOptions()),
-      failure_log_(kDomain) {
+    : options_(options), request_url_(options.url), state_(state), poll_interval_(poll_interval),
+      client_(ClientOptions()), failure_log_(kDomain) {
     if (!options.username.empty()) {
         std::string password = ReadPassword(options);
-        if (options.digest)
+        if (options.login_in_query)
+            request_url_ +=
+                "&user=" + QueryValue(options.username) + "&password=" + QueryValue(password);
+        else if (options.digest)
             client_.SetDigestLogin(options.username, std::move(password));
         else
             client_.SetBasicLogin(options.username, std::move(password));
@@ -83,7 +103,7 @@ HttpJsonPoller::HttpJsonPoller(const HttpJsonOptions& options, MeterState& state
 
 Seconds HttpJsonPoller::Poll(std::stop_token stop) {
     ClientRequest request;
-    request.url = options_.url;
+    request.url = request_url_;
     request.timeout = kRequestTimeout;
     ClientResponse response;
     try {

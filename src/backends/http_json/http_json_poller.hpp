@@ -50,6 +50,8 @@ private:
     void SetHealth(std::string text);
 
     const HttpJsonOptions& options_;
+    /// options_.url, plus the login for a Tasmota with one: a secret, never in a message.
+    std::string request_url_;
     MeterState& state_;
     Seconds poll_interval_;
     HttpClient client_;

@@ -62,6 +62,14 @@ TEST(HttpJsonOptionsTest, ShellyGen2LogsInAsAdminWithDigest) {
     EXPECT_EQ(basic.password, "secret");
 }
 
+TEST(HttpJsonOptionsTest, TasmotaLogsInWithQueryArgumentsAsAdmin) {
+    auto tasmota = Options(Parse("preset = \"tasmota\"\nhost = \"h\"\nsml_meter = \"SML\"\n"
+                                 "sml_power = \"curr_w\"\npassword = \"pw\"\n"));
+    EXPECT_TRUE(tasmota.login_in_query);
+    EXPECT_EQ(tasmota.username, "admin");
+    EXPECT_EQ(tasmota.url, "http://h/cm?cmnd=Status%2010"); // never the password
+}
+
 TEST(HttpJsonOptionsTest, FieldsByPointer) {
     auto phases = Options(Parse("url = \"https://m.local/api\"\nphase_power = [\"/a\", "
                                 "\"/b\", \"/c\"]\nscale = 1000\ninvert = true\n"));
@@ -87,6 +95,8 @@ TEST(HttpJsonOptionsTest, MisconfigurationsAreReportedWhereTheyAre) {
     ExpectError("power = \"/p\"\n", "1:1", "set url");
     ExpectError("url = \"ftp://h/\"\npower = \"/p\"\n", "3:7", "starting with http://");
     ExpectError("url = \"http://admin:pw@h/\"\npower = \"/p\"\n", "3:7",
+                "must not hold credentials");
+    ExpectError("url = \"http://h/cm?user=admin&Password=x\"\npower = \"/p\"\n", "3:7",
                 "must not hold credentials");
     ExpectError("url = \"http://h/\"\n", "1:1", "set power");
     ExpectError("url = \"http://h/\"\npower = \"p\"\n", "4:9", "JSON pointer (RFC 6901)");
