@@ -108,8 +108,15 @@ void HttpClient::EnableCookies() {
 }
 
 void HttpClient::SetDigestLogin(std::string user, std::string password) {
-    digest_user_ = std::move(user);
-    digest_password_ = std::move(password);
+    login_user_ = std::move(user);
+    login_password_ = std::move(password);
+    login_scheme_ = CURLAUTH_DIGEST;
+}
+
+void HttpClient::SetBasicLogin(std::string user, std::string password) {
+    login_user_ = std::move(user);
+    login_password_ = std::move(password);
+    login_scheme_ = CURLAUTH_BASIC;
 }
 
 bool HttpClient::HasCookie(std::string_view name) const {
@@ -173,10 +180,10 @@ void HttpClient::Configure(const ClientRequest& request, CurlSlistPtr& headers,
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.post_body.c_str());
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    if (!digest_user_.empty()) {
-        curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST);
-        curl_easy_setopt(curl, CURLOPT_USERNAME, digest_user_.c_str());
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, digest_password_.c_str());
+    if (!login_user_.empty()) {
+        curl_easy_setopt(curl, CURLOPT_HTTPAUTH, login_scheme_);
+        curl_easy_setopt(curl, CURLOPT_USERNAME, login_user_.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, login_password_.c_str());
     }
 }
 

@@ -82,8 +82,11 @@ public:
     /// One request; any HTTP status is a response. Throws TransportError.
     ClientResponse Perform(const ClientRequest& request, std::stop_token stop);
 
-    /// HTTP Digest credentials, answered when a server asks for them (legacy Envoys).
+    /// HTTP Digest credentials, answered when a server asks for them (legacy Envoys; Shelly
+    /// Gen2 devices, which ask for SHA-256).
     void SetDigestLogin(std::string user, std::string password);
+    /// HTTP Basic credentials, sent with every request (in the clear over plain HTTP).
+    void SetBasicLogin(std::string user, std::string password);
 
     /// Whether the cookie jar holds a cookie called `name` (e.g. "sessionId").
     bool HasCookie(std::string_view name) const;
@@ -97,8 +100,9 @@ private:
 
     HttpClientOptions options_;
     CurlEasyPtr curl_;
-    std::string digest_user_;
-    std::string digest_password_;
+    std::string login_user_;
+    std::string login_password_;
+    unsigned long login_scheme_ = CURLAUTH_DIGEST;
     char error_[CURL_ERROR_SIZE] = {};
 };
 

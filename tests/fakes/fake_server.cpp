@@ -108,12 +108,22 @@ bool FakeRequest::Wait(std::chrono::milliseconds duration,
 }
 
 bool FakeRequest::DigestValid(const std::string& realm, const std::string& user,
-                              const std::string& password) const {
+                              const std::string& password,
+                              MHD_DigestAuthAlgorithm algorithm) const {
     char* sent_user = MHD_digest_auth_get_username(connection);
     bool valid = sent_user && user == sent_user &&
                  MHD_digest_auth_check2(connection, realm.c_str(), user.c_str(), password.c_str(),
-                                        300, MHD_DIGEST_ALG_MD5) == MHD_YES;
+                                        300, algorithm) == MHD_YES;
     MHD_free(sent_user);
+    return valid;
+}
+
+bool FakeRequest::BasicValid(const std::string& user, const std::string& password) const {
+    char* sent_password = nullptr;
+    char* sent_user = MHD_basic_auth_get_username_password(connection, &sent_password);
+    bool valid = sent_user && sent_password && user == sent_user && password == sent_password;
+    MHD_free(sent_user);
+    MHD_free(sent_password);
     return valid;
 }
 
@@ -222,7 +232,7 @@ MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request)
         MhdResponsePtr challenge(
             MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT));
         return MHD_queue_auth_fail_response2(connection, reply.body.c_str(), "meteremu-fake",
-                                             challenge.get(), MHD_NO, MHD_DIGEST_ALG_MD5);
+                                             challenge.get(), MHD_NO, reply.digest_algorithm);
     }
     MhdResponsePtr response(MakeResponse(reply));
     if (!response) return MHD_NO;

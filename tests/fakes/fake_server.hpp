@@ -33,9 +33,12 @@ struct FakeRequest {
     /// The reply's on_completed, called once libmicrohttpd ends the request.
     std::function<void(bool delivered)> on_completed;
 
-    /// Whether the request carries valid HTTP Digest credentials (MD5, as legacy Envoys).
-    bool DigestValid(const std::string& realm, const std::string& user,
-                     const std::string& password) const;
+    /// Whether the request carries valid HTTP Digest credentials (MD5, as legacy Envoys;
+    /// SHA-256, as Shelly Gen2 devices).
+    bool DigestValid(const std::string& realm, const std::string& user, const std::string& password,
+                     MHD_DigestAuthAlgorithm algorithm = MHD_DIGEST_ALG_MD5) const;
+    /// Whether the request carries these HTTP Basic credentials.
+    bool BasicValid(const std::string& user, const std::string& password) const;
 
     /// Waits up to `duration`, ending early when the client closes the connection or `cancel`
     /// returns true; false when it ended early.
@@ -52,6 +55,8 @@ struct FakeReply {
         Drop,            ///< close the connection without answering
         DigestChallenge, ///< 401 asking for HTTP Digest credentials in realm `body`
     };
+    /// The algorithm a DigestChallenge asks for.
+    MHD_DigestAuthAlgorithm digest_algorithm = MHD_DIGEST_ALG_MD5;
     unsigned status = 200;
     std::string body;
     std::string content_type = "application/json";

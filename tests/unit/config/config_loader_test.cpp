@@ -172,7 +172,7 @@ TEST(ConfigLoaderTest, UdpPortsAreDistinct) {
 TEST(ConfigLoaderTest, BackendTypeAndHost) {
     ExpectError("[frontend]\n", "1:1", "no [backend] section");
     ExpectError("[backend]\nhost = \"x\"\n", "1:1", "[backend] has no 'type'");
-    ExpectError("[backend]\ntype = \"sma\"\n", "2:8", "expected one of \"envoy\", \"demo\"");
+    ExpectError("[backend]\ntype = \"sma\"\n", "2:8", "expected one of \"envoy\", ");
     ExpectError("[backend]\ntype = \"envoy\"\n", "1:1", "[backend] has no 'host'");
     ExpectError("[backend]\ntype = \"envoy\"\nhost = \"\"\n", "3:8", "backend.host: is empty");
     ExpectError("[frontend]\ntype = \"sma\"\n[backend]\ntype = \"demo\"\n", "2:8",

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 namespace meteremu {
@@ -151,6 +153,71 @@ TEST(HttpClientTlsTest, VerifiesCertificatesOnlyWhenAsked) {
     } catch (const TransportError& error) {
         EXPECT_EQ(error.Failure(), TransportFailure::Tls) << error.what();
     }
+}
+
+/// A device that asks for HTTP Digest with SHA-256 (as Shelly Gen2 devices do) or for Basic,
+/// and remembers the last Authorization header.
+class HttpClientLoginTest : public testing::Test {
+protected:
+    FakeReply Handle(const FakeRequest& request) {
+        FakeReply reply;
+        {
+            std::lock_guard lock(mutex_);
+            auto header = request.headers.find("authorization");
+            if (header != request.headers.end()) authorization_ = header->second;
+        }
+        if (request.path == "/basic") {
+            if (request.BasicValid("reader", "s3cret")) return reply;
+            reply.status = 401;
+            reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"meter\"");
+            return reply;
+        }
+        if (request.DigestValid("shellypro3em-x", "admin", "s3cret", MHD_DIGEST_ALG_SHA256))
+            return reply;
+        reply.mode = FakeReply::Mode::DigestChallenge;
+        reply.digest_algorithm = MHD_DIGEST_ALG_SHA256;
+        reply.body = "shellypro3em-x";
+        return reply;
+    }
+
+    long Status(HttpClient& client, const std::string& path) {
+        ClientRequest request;
+        request.url = "http://127.0.0.1:" + std::to_string(server_.Port()) + path;
+        return client.Perform(request, {}).status;
+    }
+
+    std::string Authorization() {
+        std::lock_guard lock(mutex_);
+        return authorization_;
+    }
+
+    std::mutex mutex_;
+    std::string authorization_;
+    FakeServer server_{[this](const FakeRequest& request) { return Handle(request); }};
+};
+
+TEST_F(HttpClientLoginTest, AnswersADigestSha256Challenge) {
+    HttpClient client(Options(true));
+    EXPECT_EQ(Status(client, "/rpc/EM.GetStatus"), 401); // no login set
+    client.SetDigestLogin("admin", "s3cret");
+    EXPECT_EQ(Status(client, "/rpc/EM.GetStatus"), 200);
+    // The fake accepted a SHA-256 response (64 hex digits), which the client says it sent.
+    std::string sent = Authorization();
+    std::transform(sent.begin(), sent.end(), sent.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    EXPECT_NE(sent.find("algorithm=sha-256"), std::string::npos) << sent;
+    EXPECT_EQ(Authorization().find("s3cret"), std::string::npos);
+    client.SetDigestLogin("admin", "wrong");
+    EXPECT_EQ(Status(client, "/rpc/EM.GetStatus"), 401);
+}
+
+TEST_F(HttpClientLoginTest, SendsBasicCredentials) {
+    HttpClient client(Options(true));
+    client.SetBasicLogin("reader", "s3cret");
+    EXPECT_EQ(Status(client, "/basic"), 200);
+    EXPECT_TRUE(Authorization().starts_with("Basic ")) << Authorization();
+    client.SetBasicLogin("reader", "wrong");
+    EXPECT_EQ(Status(client, "/basic"), 401);
 }
 
 } // namespace
