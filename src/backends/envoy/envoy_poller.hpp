@@ -7,7 +7,7 @@
 // (platform/failure_log).
 #pragma once
 
-#include "backends/envoy/energy_counter.hpp"
+#include "backends/energy_counter.hpp"
 #include "backends/envoy/envoy_connection.hpp"
 #include "backends/envoy/envoy_error.hpp"
 #include "backends/envoy/envoy_options.hpp"

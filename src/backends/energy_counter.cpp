@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include "backends/envoy/energy_counter.hpp"
+#include "backends/energy_counter.hpp"
 
-#include "backends/envoy/json_fields.hpp"
 #include "util/atomic_file.hpp"
+#include "util/json.hpp"
 #include "util/json_writer.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
-namespace meteremu::envoy {
+namespace meteremu {
 namespace {
 
 /// Adds the area under a straight line from p0 to p1 over `hours` to import (above zero) and
@@ -26,11 +27,12 @@ void Accumulate(double p0, double p1, double hours, double& import_wh, double& e
 void ReadArray(const json_t* root, const char* key, std::array<double, kPhaseCount>& target) {
     const json_t* array = json_object_get(root, key);
     if (!json_is_array(array) || json_array_size(array) != kPhaseCount)
-        throw BadData(std::string("energy counters: \"") + key + "\" is not 3 numbers");
+        throw std::runtime_error(std::string("energy counters: \"") + key + "\" is not 3 numbers");
     for (size_t i = 0; i < kPhaseCount; ++i) {
         const json_t* value = json_array_get(array, i);
         if (!json_is_number(value) || json_number_value(value) < 0)
-            throw BadData(std::string("energy counters: \"") + key + "\" holds a bad value");
+            throw std::runtime_error(std::string("energy counters: \"") + key +
+                                     "\" holds a bad value");
         target[i] = json_number_value(value);
     }
 }
@@ -55,8 +57,11 @@ void EnergyCounter::Load(const std::string& serial) {
     export_wh_ = {};
     auto content = ReadSmallFile(file_);
     if (!content) return;
-    JsonPtr root = ParseJsonBody(*content, file_.string());
-    if (OptionalString(root.get(), "serial").value_or("") != serial) return;
+    json_error_t error;
+    JsonPtr root(json_loadb(content->data(), content->size(), 0, &error));
+    if (!root) throw std::runtime_error(file_.string() + ": invalid JSON (" + error.text + ")");
+    const json_t* saved_for = json_object_get(root.get(), "serial");
+    if (!json_is_string(saved_for) || json_string_value(saved_for) != serial) return;
     ReadArray(root.get(), "import_wh", import_wh_);
     ReadArray(root.get(), "export_wh", export_wh_);
 }
@@ -96,4 +101,4 @@ bool EnergyCounter::SaveIfDue(SteadyTime now, Seconds interval) {
     return true;
 }
 
-} // namespace meteremu::envoy
+} // namespace meteremu

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Integrated import and export energy for CTs that give no grid counters, kept across restarts.
-#include "backends/envoy/energy_counter.hpp"
+#include "backends/energy_counter.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 
-namespace meteremu::envoy {
+namespace meteremu {
 namespace {
 
 using namespace std::chrono_literals;
@@ -79,4 +79,4 @@ TEST(EnergyCounterTest, RefusesACorruptFile) {
 }
 
 } // namespace
-} // namespace meteremu::envoy
+} // namespace meteremu
