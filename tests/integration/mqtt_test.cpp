@@ -114,7 +114,7 @@ void PlayTasmotaCapture(MqttPublisher& publisher) {
 TEST(MqttTest, TasmotaCaptureServedPerPhaseOverUdp) {
     MosquittoBroker broker;
     MqttDaemon daemon({Plain(broker), TasmotaTopics()});
-    ASSERT_TRUE(daemon.WaitForLog("connected to mqtt://127.0.0.1")) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
     EXPECT_FALSE(daemon.Poll()) << "a reading before any message (on_stale = silent)";
     MqttPublisher publisher(broker.Port());
     PlayTasmotaCapture(publisher);
@@ -139,7 +139,7 @@ std::vector<Clock::duration> Latencies(MqttDaemon& daemon, MqttPublisher& publis
 TEST(MqttTest, ANewValueIsServedWithinAMillisecondOfItsArrival) {
     MosquittoBroker broker;
     MqttDaemon daemon({Plain(broker), TasmotaTopics()});
-    ASSERT_TRUE(daemon.WaitForLog("connected to mqtt://127.0.0.1")) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
     MqttPublisher publisher(broker.Port());
     PlayTasmotaCapture(publisher);
     ASSERT_TRUE(daemon.WaitForPowers({20, 29, 261})) << daemon.Log();
@@ -161,7 +161,8 @@ TEST(MqttTest, TlsWithTheBrokersCertificateAndAPasswordFile) {
     MosquittoBroker broker;
     std::string url = "mqtts://127.0.0.1:" + std::to_string(broker.TlsPort());
     MqttDaemon daemon({url, "topic = \"meter/power\"\nca_file = \"" + broker.CaFile() + "\"\n"});
-    ASSERT_TRUE(daemon.WaitForLog("connected to mqtts://127.0.0.1")) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("connected to mqtts://127.0.0.1[\\s\\S]*subscribed to"))
+        << daemon.Log();
     MqttPublisher publisher(broker.Port());
     publisher.Publish("meter/power", "-1234.5");
     EXPECT_TRUE(daemon.WaitForPowers({-1234.5, 0, 0})) << daemon.Log();
@@ -201,7 +202,7 @@ TEST(MqttTest, AWrongPasswordIsOneAuthRefusedLine) {
 TEST(MqttTest, GarbageIsOneLineAndTheLastGoodValueStays) {
     MosquittoBroker broker;
     MqttDaemon daemon({Plain(broker), "topic = \"meter/power\"\n"});
-    ASSERT_TRUE(daemon.WaitForLog("connected to")) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
     MqttPublisher publisher(broker.Port());
     publisher.Publish("meter/power", "512");
     ASSERT_TRUE(daemon.WaitForPowers({512, 0, 0})) << daemon.Log();
@@ -230,7 +231,7 @@ TEST_P(MqttBrokerLossTest, StaleAfterTheBrokerDiesThenReconnects) {
     DaemonSetup setup{Plain(broker), "topic = \"meter/power\"\n"};
     setup.on_stale = GetParam();
     MqttDaemon daemon(setup);
-    ASSERT_TRUE(daemon.WaitForLog("connected to")) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
     {
         MqttPublisher publisher(broker.Port());
         publisher.Publish("meter/power", "700");
@@ -248,7 +249,8 @@ TEST_P(MqttBrokerLossTest, StaleAfterTheBrokerDiesThenReconnects) {
         EXPECT_EQ(MqttDaemon::Powers(reply.value_or("")), served) << reply.value_or("no reply");
     }
     broker.Restart();
-    ASSERT_TRUE(daemon.WaitForLog("connected to the broker [^ ]+ after", 40s)) << daemon.Log();
+    ASSERT_TRUE(daemon.WaitForLog("connected to the broker [^ ]+ after[\\s\\S]*subscribed to", 40s))
+        << daemon.Log();
     MqttPublisher publisher(broker.Port());
     publisher.Publish("meter/power", "-300");
     EXPECT_TRUE(daemon.WaitForPowers({-300, 0, 0})) << daemon.Log();

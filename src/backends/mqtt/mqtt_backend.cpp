@@ -149,8 +149,10 @@ void MqttBackend::OnConnected() {
     failed_attempts_ = 0;
     connected_at_ = std::chrono::steady_clock::now();
     silent_ = nullptr;
-    link_log_.Recovered("connected to the broker " + BrokerName(options_));
-    log::Info(kDomain, "connected to ", BrokerName(options_), ", subscribing");
+    if (link_log_.Failing())
+        link_log_.Recovered("connected to the broker " + BrokerName(options_));
+    else
+        log::Info(kDomain, "connected to ", BrokerName(options_));
     health_.Set(" ok");
     client_->Subscribe(values_.Topics());
 }
@@ -161,6 +163,10 @@ void MqttBackend::OnRefused(std::string_view reason, bool auth) {
                             : "the broker " + BrokerName(options_) + " refuses the connection (" +
                                   std::string(reason) + ")";
     LinkFailed(what, auth ? "auth refused" : "refused");
+}
+
+void MqttBackend::OnSubscribed(std::string_view topic) {
+    log::Info(kDomain, "subscribed to \"", LogText(topic), "\"");
 }
 
 void MqttBackend::OnSubscriptionRefused(std::string_view topic) {

@@ -43,6 +43,7 @@ private:
     void OnConnected() override;
     void OnRefused(std::string_view reason, bool auth) override;
     void OnMessage(std::string_view topic, std::string_view payload) override;
+    void OnSubscribed(std::string_view topic) override;
     void OnSubscriptionRefused(std::string_view topic) override;
 
     MqttOptions options_;

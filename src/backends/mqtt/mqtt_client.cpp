@@ -84,7 +84,9 @@ void Client::Connect() {
 void Client::Step(std::chrono::milliseconds timeout) {
     int code = mosquitto_loop(client_.get(), static_cast<int>(timeout.count()), 1);
     if (code == MOSQ_ERR_NO_CONN || code == MOSQ_ERR_CONN_LOST)
-        throw std::runtime_error("connection lost");
+        throw std::runtime_error("the socket closed");
+    if (code == MOSQ_ERR_TLS)
+        throw std::runtime_error("TLS failed (is the broker's certificate trusted? see ca_file)");
     Require(code, "connection failed");
 }
 
@@ -128,9 +130,13 @@ void Client::OnSubscribe(mosquitto*, void* self, int message_id, int count,
                          const int* granted) noexcept {
     auto& client = *static_cast<Client*>(self);
     try {
-        for (const auto& [id, topic] : client.pending_subscriptions_)
-            if (id == message_id && count > 0 && granted[0] == kSubscriptionRefused)
+        for (const auto& [id, topic] : client.pending_subscriptions_) {
+            if (id != message_id || count < 1) continue;
+            if (granted[0] == kSubscriptionRefused)
                 client.events_.OnSubscriptionRefused(topic);
+            else
+                client.events_.OnSubscribed(topic);
+        }
     } catch (...) {
         // As in OnConnect.
     }

@@ -26,6 +26,8 @@ public:
     /// The broker refused the connection; `reason` in words, `auth` for a refused login.
     virtual void OnRefused(std::string_view reason, bool auth) = 0;
     virtual void OnMessage(std::string_view topic, std::string_view payload) = 0;
+    /// The broker confirmed a subscription (SUBACK): messages on `topic` come from now on.
+    virtual void OnSubscribed(std::string_view topic) = 0;
     /// The broker refused a subscription (SUBACK 0x80: its ACL denies the topic).
     virtual void OnSubscriptionRefused(std::string_view topic) = 0;
 };
