@@ -60,7 +60,7 @@ public:
 private:
     static void OnConnect(mosquitto* client, void* self, int code) noexcept;
     static void OnMessage(mosquitto* client, void* self, const mosquitto_message* message) noexcept;
-    static void OnSubscribe(mosquitto* client, void* self, int mid, int count,
+    static void OnSubscribe(mosquitto* client, void* self, int message_id, int count,
                             const int* granted) noexcept;
     void Configure(const std::string& password);
     void ConfigureTls();
