@@ -55,7 +55,13 @@ public:
 
     /// The reply to one EM.GetStatus, or nullopt when none came.
     std::optional<std::string> Poll(std::chrono::milliseconds timeout = 300ms) {
-        if (!battery_.Send("127.0.0.1", udp_port_, kMarstekPoll)) return std::nullopt;
+        return Call(kMarstekPoll, timeout);
+    }
+
+    /// The reply to one request over UDP, or nullopt when none came.
+    std::optional<std::string> Call(const std::string& request,
+                                    std::chrono::milliseconds timeout = 300ms) {
+        if (!battery_.Send("127.0.0.1", udp_port_, request)) return std::nullopt;
         auto reply = battery_.Receive(timeout);
         return reply ? std::optional(reply->text) : std::nullopt;
     }
@@ -220,6 +226,30 @@ TEST(MqttTest, ATopicThatNeverPublishesIsNamedOnce) {
     ASSERT_TRUE(daemon.WaitForLog("no value on topic \"meter/nothing\"", 5s)) << daemon.Log();
     std::this_thread::sleep_for(1s);
     EXPECT_EQ(daemon.CountLines("no value on topic"), 1u) << daemon.Log();
+}
+
+TEST(MqttTest, EnergyIsIntegratedFromThePower) {
+    MosquittoBroker broker;
+    MqttDaemon daemon({Plain(broker), "topic = \"meter/power\"\n"});
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
+    MqttPublisher publisher(broker.Port());
+    publisher.Publish("meter/power", "3600");
+    auto first = Clock::now();
+    ASSERT_TRUE(daemon.WaitForPowers({3600, 0, 0})) << daemon.Log();
+    std::this_thread::sleep_for(1s);
+    publisher.Publish("meter/power", "3600.5");
+    double seconds = std::chrono::duration<double>(Clock::now() - first).count();
+    ASSERT_TRUE(daemon.WaitForPowers({3600.5, 0, 0})) << daemon.Log();
+    // 3600 W for t seconds is t Wh on phase A, taken from the grid (a sample's time is its
+    // arrival, a little after the publish: at most the time between the two publishes).
+    std::string reply =
+        daemon.Call(R"({"id":2,"method":"EMData.GetStatus","params":{"id":0}})").value_or("");
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(reply, match, std::regex(R"("a_total_act_energy":([0-9.]+))")))
+        << reply;
+    EXPECT_GT(std::stod(match[1]), 0.9);
+    EXPECT_LT(std::stod(match[1]), seconds + 0.05);
+    EXPECT_NE(reply.find(R"("a_total_act_ret_energy":0.00)"), std::string::npos) << reply;
 }
 
 /// A broker that dies: the reading turns stale after stale_after and is served as on_stale
