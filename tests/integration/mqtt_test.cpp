@@ -252,11 +252,14 @@ TEST(MqttTest, EnergyIsIntegratedFromThePower) {
     EXPECT_NE(reply.find(R"("a_total_act_ret_energy":0.00)"), std::string::npos) << reply;
 }
 
-/// A broker that dies: the reading turns stale after stale_after and is served as on_stale
-/// says; once the broker is back, the daemon reconnects and serves new values.
-class MqttBrokerLossTest : public testing::TestWithParam<const char*> {};
+/// Faults under every on_stale mode. A broker that dies: the reading turns stale after stale_after
+/// and is served as on_stale says; once the broker is back, the daemon reconnects and serves new
+/// values.
+class MqttFaultTest : public testing::TestWithParam<const char*> {};
 
-TEST_P(MqttBrokerLossTest, StaleAfterTheBrokerDiesThenReconnects) {
+void ExpectStaleForm(const std::string& mode, const std::optional<std::string>& reply, double last);
+
+TEST_P(MqttFaultTest, StaleAfterTheBrokerDiesThenReconnects) {
     MosquittoBroker broker;
     DaemonSetup setup{Plain(broker), "topic = \"meter/power\"\n"};
     setup.on_stale = GetParam();
@@ -270,14 +273,7 @@ TEST_P(MqttBrokerLossTest, StaleAfterTheBrokerDiesThenReconnects) {
     broker.Kill();
     ASSERT_TRUE(daemon.WaitForLog("lost the connection to the broker")) << daemon.Log();
     std::this_thread::sleep_for(std::chrono::duration<double>(kStaleAfter + 0.3));
-    auto reply = daemon.Poll();
-    std::string mode = GetParam();
-    if (mode == "silent") {
-        EXPECT_FALSE(reply) << *reply;
-    } else {
-        std::array<double, 3> served{mode == "last" ? 700.0 : 0.0, 0, 0};
-        EXPECT_EQ(MqttDaemon::Powers(reply.value_or("")), served) << reply.value_or("no reply");
-    }
+    ExpectStaleForm(GetParam(), daemon.Poll(), 700);
     broker.Restart();
     ASSERT_TRUE(daemon.WaitForLog("connected to the broker [^ ]+ after[\\s\\S]*subscribed to", 40s))
         << daemon.Log();
@@ -286,7 +282,40 @@ TEST_P(MqttBrokerLossTest, StaleAfterTheBrokerDiesThenReconnects) {
     EXPECT_TRUE(daemon.WaitForPowers({-300, 0, 0})) << daemon.Log();
 }
 
-INSTANTIATE_TEST_SUITE_P(OnStale, MqttBrokerLossTest, testing::Values("silent", "zero", "last"));
+/// What a stale reading is served as under `mode` (nothing under silent).
+void ExpectStaleForm(const std::string& mode, const std::optional<std::string>& reply,
+                     double last) {
+    if (mode == "silent") {
+        EXPECT_FALSE(reply) << *reply;
+        return;
+    }
+    std::array<double, 3> served{mode == "last" ? last : 0.0, 0, 0};
+    EXPECT_EQ(MqttDaemon::Powers(reply.value_or("")), served) << reply.value_or("no reply");
+}
+
+TEST_P(MqttFaultTest, GarbageAndSilenceOnALiveConnectionTurnStale) {
+    MosquittoBroker broker;
+    DaemonSetup setup{Plain(broker), "topic = \"meter/power\"\n"};
+    setup.on_stale = GetParam();
+    MqttDaemon daemon(setup);
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
+    MqttPublisher publisher(broker.Port());
+    publisher.Publish("meter/power", "450");
+    ASSERT_TRUE(daemon.WaitForPowers({450, 0, 0})) << daemon.Log();
+    // Only garbage from now on: it refreshes nothing, the reading turns stale on time.
+    auto until = Clock::now() + std::chrono::duration<double>(kStaleAfter + 0.3);
+    while (Clock::now() < until) {
+        publisher.Publish("meter/power", "unavailable");
+        std::this_thread::sleep_for(200ms);
+    }
+    ExpectStaleForm(GetParam(), daemon.Poll(), 450);
+    EXPECT_EQ(daemon.CountLines("unparsable payload"), 1u) << daemon.Log();
+    EXPECT_EQ(daemon.CountLines("no value on topic"), 1u) << daemon.Log();
+    publisher.Publish("meter/power", "-20");
+    EXPECT_TRUE(daemon.WaitForPowers({-20, 0, 0})) << daemon.Log();
+}
+
+INSTANTIATE_TEST_SUITE_P(OnStale, MqttFaultTest, testing::Values("silent", "zero", "last"));
 
 TEST(MqttTest, CheckConfigAcceptsAnMqttSource) {
     TempDir dir;

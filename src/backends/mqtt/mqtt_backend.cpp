@@ -61,7 +61,8 @@ MqttBackend::MqttBackend(const MqttOptions& options, const BackendContext& conte
       values_(options.channels, options.scale, options.invert),
       energy_(context.state_directory / "mqtt-energy.json",
               std::max(Seconds(10), context.state.Policy().stale_after)),
-      link_log_(kDomain), data_log_(kDomain), loop_("poll-mqtt", context.heartbeat) {}
+      link_log_(kDomain), data_log_(kDomain), silence_log_(kDomain),
+      loop_("poll-mqtt", context.heartbeat) {}
 
 MqttBackend::~MqttBackend() {
     Stop();
@@ -200,14 +201,14 @@ void MqttBackend::CheckSilence(SteadyTime now) {
     if (silent == silent_) return;
     silent_ = silent;
     if (!silent) {
-        data_log_.Recovered("every topic publishes again");
+        silence_log_.Recovered("every topic publishes again");
         health_.Set(" ok");
         return;
     }
     std::string what = "no value on " + ChannelName(*silent) + " in the last " +
                        log::FormatDuration(now - horizon) +
                        " (topic missing or silent, or the field is never in its messages)";
-    data_log_.Failed(what + "; the reading is stale");
+    silence_log_.Failed(what + "; the reading is stale");
     health_.Set(": no value on " + silent->key);
 }
 

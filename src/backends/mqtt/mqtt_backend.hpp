@@ -51,8 +51,10 @@ private:
     ChannelValues values_;
     EnergyCounter energy_;
     mqtt::Health health_;
-    log::FailureLog link_log_;
-    log::FailureLog data_log_;
+    // One run of failures each, so that one kind going on does not hide another starting.
+    log::FailureLog link_log_;    ///< unreachable, auth refused, connection lost
+    log::FailureLog data_log_;    ///< unparsable payloads, refused subscriptions
+    log::FailureLog silence_log_; ///< a topic without a value for stale_after
     std::unique_ptr<Client> client_;
     Link link_ = Link::Down;
     bool attempt_reported_ = false; ///< this connection attempt's failure is logged already
