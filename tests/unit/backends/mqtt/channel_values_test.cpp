@@ -54,6 +54,7 @@ TEST(ChannelValuesTest, ImportMinusExportScaledAndInverted) {
     EXPECT_DOUBLE_EQ(reading[Phase::B].act_power, 0);
 }
 
+// Hand-written messages in the shape of Tasmota's energy driver (tele/<topic>/SENSOR).
 TEST(ChannelValuesTest, ADedicatedTopicWithoutTheFieldIsAnError) {
     ChannelValues values({Net("tele/meter/SENSOR", "/ENERGY/Power", std::nullopt)}, 1.0, false);
     MessageOutcome missing =
