@@ -59,9 +59,9 @@ void EnergyCounter::Load(const std::string& serial) {
     if (!content) return;
     json_error_t error;
     JsonPtr root(json_loadb(content->data(), content->size(), 0, &error));
-    if (!root) throw std::runtime_error(file_.string() + ": invalid JSON: " + error.text);
-    const char* saved_serial = json_string_value(json_object_get(root.get(), "serial"));
-    if (!saved_serial || saved_serial != serial) return;
+    if (!root) throw std::runtime_error(file_.string() + ": invalid JSON (" + error.text + ")");
+    const json_t* saved_for = json_object_get(root.get(), "serial");
+    if (!json_is_string(saved_for) || json_string_value(saved_for) != serial) return;
     ReadArray(root.get(), "import_wh", import_wh_);
     ReadArray(root.get(), "export_wh", export_wh_);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Import and export energy per phase, integrated from power samples, for sources that give
 // grid power but no grid energy counters (an Envoy's total-consumption CT or /production.json,
-// an HTTP JSON source without counters). The counters live in a small file in the state
-// directory, so a restart loses nothing. Shared by the backend plugins.
+// an HTTP JSON source or an MQTT topic of power only). Shared by the backends that need it. The counters live in a
+// small file in the state directory, so a restart loses nothing.
 #pragma once
 
 #include "core/reading.hpp"
@@ -20,9 +20,9 @@ public:
     /// is unknown, e.g. during an outage).
     EnergyCounter(std::filesystem::path file, Seconds max_gap) noexcept;
 
-    /// Loads the counters saved for `serial` (the source's identity); a file for another source
-    /// is ignored. Throws
-    /// std::runtime_error when the file exists but cannot be read or parsed.
+    /// Loads the counters saved for `serial` (whatever names the source); a file saved for
+    /// another one is ignored. Throws std::runtime_error when the file exists but cannot be
+    /// read or parsed.
     void Load(const std::string& serial);
 
     /// Integrates from the previous sample to this one (trapezoids, split where the power

@@ -3,6 +3,7 @@
 #include "backends/demo/demo_backend.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/http_json/http_json_options.hpp"
+#include "backends/mqtt/mqtt_options.hpp"
 #include "build_config.hpp"
 #include "util/plugin_registry.hpp"
 
@@ -26,6 +27,7 @@ namespace {
 constinit const std::array kBackendPlugins{
     METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                                   //
     METEREMU_WITH_BACKEND_HTTP_JSON(&http_json_backend_plugin, )                           //
+    METEREMU_WITH_BACKEND_MQTT(&mqtt_backend_plugin, )                                     //
     METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                                     //
     METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, &test::feed_backend_plugin, ) //
 };

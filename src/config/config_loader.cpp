@@ -2,6 +2,7 @@
 #include "config/config_loader.hpp"
 
 #include "backends/backend.hpp"
+#include "build_config.hpp"
 #include "config/config_section.hpp"
 #include "config/port_claims.hpp"
 #include "config/signal_config.hpp"
@@ -127,7 +128,8 @@ FrontendSettings ParseFrontend(ConfigSection& section) {
     settings.type = FrontendPluginNames().front();
     ParseFrontendCommon(section, settings);
     if (!settings.plugin) {
-        section.ErrorAt("type", "expected one of " + JoinNames(FrontendPluginNames()));
+        section.ErrorAt("type", UnknownPluginType("frontend", settings.type, FrontendPluginNames(),
+                                                  build::kFrontendsLeftOut));
         return settings;
     }
     settings.options = settings.plugin->parse(section);
@@ -157,7 +159,8 @@ BackendSettings ParseBackend(ConfigSection& section) {
     settings.type = *type;
     settings.plugin = FindBackendPlugin(settings.type);
     if (!settings.plugin) {
-        section.ErrorAt("type", "expected one of " + names);
+        section.ErrorAt("type", UnknownPluginType("backend", settings.type, BackendPluginNames(),
+                                                  build::kBackendsLeftOut));
         return settings;
     }
     settings.options = settings.plugin->parse(section);
@@ -237,6 +240,22 @@ std::string ReadFile(const std::string& path) {
 }
 
 } // namespace
+
+std::string UnknownPluginType(std::string_view kind, std::string_view type,
+                              const std::vector<std::string_view>& built,
+                              std::string_view left_out) {
+    std::string expected = "expected one of " + JoinNames(built);
+    for (std::size_t start = 0; start < left_out.size();) {
+        std::size_t end = std::min(left_out.find(' ', start), left_out.size());
+        if (left_out.substr(start, end - start) == type)
+            return "the " + std::string(type) + " " + std::string(kind) +
+                   " is not built in this build of meteremu (a library it needs was missing "
+                   "when it was compiled): " +
+                   expected;
+        start = end + 1;
+    }
+    return expected;
+}
 
 Config ParseConfig(std::string_view text, const std::string& source_name) {
     Diagnostics diagnostics(source_name);

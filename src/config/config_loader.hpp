@@ -29,6 +29,13 @@ struct ConfigKeys {
 /// the shipped file.
 std::vector<ConfigKeys> AcceptedConfigKeys();
 
+/// The error for a [backend] or [frontend] `type` naming no plugin of this build: the types it
+/// has, and for a type in `left_out` (build::kBackendsLeftOut, names separated by spaces) that
+/// this build left that plugin out.
+std::string UnknownPluginType(std::string_view kind, std::string_view type,
+                              const std::vector<std::string_view>& built,
+                              std::string_view left_out);
+
 /// The built-in simulated household: HTTP on 127.0.0.1:8080, UDP on 127.0.0.1:11010 and
 /// 12220, no mDNS.
 Config DemoConfig();

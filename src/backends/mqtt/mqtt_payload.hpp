@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The value of one MQTT message: a plain number ("190", as ESPHome publishes), or a number
+// inside a JSON document, found by an RFC 6901 JSON Pointer ("/ENERGY/Power" in a Tasmota
+// SENSOR message). No libmosquitto here, so the fuzz target links only this and jansson.
+// See docs/protocols/mqtt.md#payloads.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace meteremu::mqtt {
+
+/// Why a payload gave no value.
+enum class PayloadProblem {
+    Unparsable,   ///< not a number, or not JSON where a pointer is configured
+    MissingField, ///< JSON, but the pointer names nothing in it
+    NotANumber,   ///< the pointer names a value that is no finite number
+};
+
+class PayloadError : public std::runtime_error {
+public:
+    PayloadError(PayloadProblem problem, const std::string& what)
+        : std::runtime_error(what), problem_(problem) {}
+    PayloadProblem Problem() const noexcept { return problem_; }
+
+private:
+    PayloadProblem problem_;
+};
+
+/// Whether `pointer` is a JSON Pointer this parser accepts: "/" followed by reference tokens
+/// separated by "/", where "~" is only ever "~0" or "~1". The empty pointer (the whole
+/// document) is left out: a whole-document number is a plain payload.
+bool IsJsonPointer(std::string_view pointer) noexcept;
+
+/// The finite number the payload carries: the whole payload when `pointer` is empty, else the
+/// value `pointer` names in the payload parsed as JSON. Throws PayloadError; its message
+/// quotes at most a short, printable part of the payload.
+double ParsePayload(std::string_view payload, std::string_view pointer);
+
+} // namespace meteremu::mqtt
