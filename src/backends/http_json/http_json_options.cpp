@@ -15,7 +15,6 @@ namespace meteremu {
 namespace {
 
 using http_json::EnergyFields;
-using http_json::JsonPointer;
 using http_json::PowerField;
 using http_json::Preset;
 

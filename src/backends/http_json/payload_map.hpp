@@ -5,7 +5,7 @@
 // MapPayload bounds what it accepts and throws PayloadError, never a partial reading.
 #pragma once
 
-#include "backends/http_json/json_pointer.hpp"
+#include "util/json_pointer.hpp"
 #include "core/reading.hpp"
 
 #include <array>

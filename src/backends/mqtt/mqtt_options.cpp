@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "backends/mqtt/mqtt_options.hpp"
 
-#include "backends/mqtt/mqtt_payload.hpp"
 #include "config/config_section.hpp"
 
 #include <algorithm>
@@ -108,28 +107,37 @@ void CheckTopic(ConfigSection& section, std::string_view key, const std::string&
         section.ErrorAt(key, "expected one topic, without the wildcards + and #");
 }
 
-void CheckPointer(ConfigSection& section, std::string_view key, const std::string& pointer) {
-    if (!pointer.empty() && !mqtt::IsJsonPointer(pointer))
-        section.ErrorAt(key, "expected a JSON Pointer (RFC 6901) such as \"/ENERGY/Power\"");
+/// The pointer `text` of `key`; an error names the key. Empty: the payload is a plain number.
+JsonPointer PointerOf(ConfigSection& section, std::string_view key, const std::string& text) {
+    try {
+        return JsonPointer::Parse(text);
+    } catch (const std::invalid_argument& error) {
+        section.ErrorAt(key, std::string("expected a JSON Pointer (RFC 6901) such as "
+                                         "\"/ENERGY/Power\": ") +
+                                 error.what());
+        return {};
+    }
 }
 
 /// Every topic key present, with its pointer (its own, else json_pointer).
 std::vector<Channel> ReadChannels(ConfigSection& section) {
-    std::string common_pointer;
-    ReadString(section, "json_pointer", common_pointer);
-    CheckPointer(section, "json_pointer", common_pointer);
+    std::string common_text;
+    ReadString(section, "json_pointer", common_text);
+    JsonPointer common_pointer = PointerOf(section, "json_pointer", common_text);
     std::vector<Channel> channels;
     for (const TopicKey& key : kTopicKeys) {
         std::string pointer_key = PointerKey(key.key);
         std::string topic;
         bool has_topic = section.Has(key.key);
         ReadString(section, key.key, topic);
-        std::string pointer = common_pointer;
-        if (key.key != "topic") ReadString(section, pointer_key, pointer);
-        if (key.key != "topic" && section.Has(pointer_key) && !has_topic)
-            section.ErrorAt(pointer_key, "has no " + std::string(key.key) + " to apply to");
-        if (key.key != "topic" && section.Has(pointer_key))
-            CheckPointer(section, pointer_key, pointer);
+        JsonPointer pointer = common_pointer;
+        if (key.key != "topic" && section.Has(pointer_key)) {
+            std::string text;
+            ReadString(section, pointer_key, text);
+            pointer = PointerOf(section, pointer_key, text);
+            if (!has_topic)
+                section.ErrorAt(pointer_key, "has no " + std::string(key.key) + " to apply to");
+        }
         if (!has_topic) continue;
         CheckTopic(section, key.key, topic);
         channels.push_back({topic, pointer, key.measure, key.phase, std::string(key.key)});

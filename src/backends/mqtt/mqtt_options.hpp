@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backends/backend.hpp"
+#include "util/json_pointer.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,7 @@ enum class Measure {
 /// One configured value: a topic, where in its payload the number is, and what it measures.
 struct Channel {
     std::string topic;
-    std::string pointer; ///< empty: the payload is a plain number
+    JsonPointer pointer; ///< empty: the payload is a plain number
     Measure measure = Measure::Net;
     std::optional<std::size_t> phase; ///< none: the whole connection (spread over the phases)
     std::string key;                  ///< the topic's key in [backend], for messages

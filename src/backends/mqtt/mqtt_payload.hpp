@@ -5,6 +5,8 @@
 // See docs/protocols/mqtt.md#payloads.
 #pragma once
 
+#include "util/json_pointer.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,14 +30,10 @@ private:
     PayloadProblem problem_;
 };
 
-/// Whether `pointer` is a JSON Pointer this parser accepts: "/" followed by reference tokens
-/// separated by "/", where "~" is only ever "~0" or "~1". The empty pointer (the whole
-/// document) is left out: a whole-document number is a plain payload.
-bool IsJsonPointer(std::string_view pointer) noexcept;
-
-/// The finite number the payload carries: the whole payload when `pointer` is empty, else the
+/// The finite number the payload carries: the whole payload when `pointer` is empty (the whole document:
+/// a whole-document number is a plain payload), else the
 /// value `pointer` names in the payload parsed as JSON. Throws PayloadError; its message
 /// quotes at most a short, printable part of the payload.
-double ParsePayload(std::string_view payload, std::string_view pointer);
+double ParsePayload(std::string_view payload, const JsonPointer& pointer);
 
 } // namespace meteremu::mqtt

@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 
 Channel Net(std::string topic, std::string pointer, std::optional<std::size_t> phase) {
-    return {std::move(topic), std::move(pointer), Measure::Net, phase, "topic"};
+    return {std::move(topic), JsonPointer::Parse(pointer), Measure::Net, phase, "topic"};
 }
 
 TEST(ChannelValuesTest, TasmotaPerValueMessagesMakeOneReadingOnceEveryPhaseArrived) {
@@ -41,8 +41,8 @@ TEST(ChannelValuesTest, TasmotaPerValueMessagesMakeOneReadingOnceEveryPhaseArriv
 }
 
 TEST(ChannelValuesTest, ImportMinusExportScaledAndInverted) {
-    ChannelValues values({{"in", "", Measure::Import, std::nullopt, "import_topic"},
-                          {"out", "", Measure::Export, std::nullopt, "export_topic"}},
+    ChannelValues values({{"in", JsonPointer{}, Measure::Import, std::nullopt, "import_topic"},
+                          {"out", JsonPointer{}, Measure::Export, std::nullopt, "export_topic"}},
                          1000.0, true);
     SteadyTime t0{};
     values.Apply("in", "0.25", t0, WallTime{});

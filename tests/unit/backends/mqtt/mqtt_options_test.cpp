@@ -43,7 +43,7 @@ TEST(MqttOptionsTest, OneTopicWithDefaults) {
     EXPECT_EQ(options.scale, 1.0);
     ASSERT_EQ(options.channels.size(), 1u);
     EXPECT_EQ(options.channels[0].topic, "meter/power");
-    EXPECT_EQ(options.channels[0].pointer, "");
+    EXPECT_EQ(options.channels[0].pointer.Text(), "");
     EXPECT_FALSE(options.channels[0].phase);
 }
 
@@ -67,8 +67,8 @@ export_json_pointer_c = "/other"
     EXPECT_EQ(options.port, 8884);
     EXPECT_TRUE(options.tls);
     ASSERT_EQ(options.channels.size(), 6u);
-    EXPECT_EQ(options.channels[0].pointer, "/value");
-    EXPECT_EQ(options.channels[5].pointer, "/other");
+    EXPECT_EQ(options.channels[0].pointer.Text(), "/value");
+    EXPECT_EQ(options.channels[5].pointer.Text(), "/other");
     EXPECT_EQ(options.channels[5].measure, mqtt::Measure::Export);
     EXPECT_EQ(options.channels[5].phase, 2u);
 }

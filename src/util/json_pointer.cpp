@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "backends/http_json/json_pointer.hpp"
+#include "util/json_pointer.hpp"
 
 #include <limits>
 
-namespace meteremu::http_json {
+namespace meteremu {
 namespace {
 
 std::string Unescape(std::string_view token) {
@@ -92,4 +92,4 @@ std::string EscapeToken(std::string_view key) {
     return out;
 }
 
-} // namespace meteremu::http_json
+} // namespace meteremu

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace meteremu::http_json {
+namespace meteremu {
 
 class JsonPointer {
 public:
@@ -41,4 +41,4 @@ private:
 /// The pointer as JSON text would show it, with "~" and "/" escaped.
 std::string EscapeToken(std::string_view key);
 
-} // namespace meteremu::http_json
+} // namespace meteremu

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // RFC 6901 JSON Pointers: the RFC's own examples, escapes, array indices, and text that is no
 // pointer.
-#include "backends/http_json/json_pointer.hpp"
+#include "util/json_pointer.hpp"
 #include "util/json.hpp"
 
 #include <gtest/gtest.h>
 
-namespace meteremu::http_json {
+namespace meteremu {
 namespace {
 
 // The example document of RFC 6901, section 5.
@@ -66,4 +66,4 @@ TEST(JsonPointerTest, ChildEscapesTheKey) {
 }
 
 } // namespace
-} // namespace meteremu::http_json
+} // namespace meteremu
