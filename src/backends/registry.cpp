@@ -2,6 +2,7 @@
 #include "backends/backend.hpp"
 #include "backends/demo/demo_backend.hpp"
 #include "backends/envoy/envoy_options.hpp"
+#include "backends/sma_speedwire/sma_options.hpp"
 #include "build_config.hpp"
 #include "util/plugin_registry.hpp"
 
@@ -23,9 +24,10 @@ namespace {
 // METEREMU_WITH_BACKEND_<NAME> (build_config.hpp) drops the line when the plugin is not built
 // (CMake option METEREMU_BACKEND_<NAME>; the demo is always built).
 constinit const std::array kBackendPlugins{
-    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )       //
-    METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )         //
-    METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, ) //
+    METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                 //
+    METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                   //
+    METEREMU_WITH_BACKEND_SMA_SPEEDWIRE(&sma_speedwire_backend_plugin, ) //
+    METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, )           //
 };
 
 } // namespace
