@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "backends/backend.hpp"
 #include "backends/demo/demo_backend.hpp"
+#include "backends/dsmr_p1/dsmr_options.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/sma_speedwire/sma_options.hpp"
 #include "build_config.hpp"
@@ -27,6 +28,7 @@ constinit const std::array kBackendPlugins{
     METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                 //
     METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                   //
     METEREMU_WITH_BACKEND_SMA_SPEEDWIRE(&sma_speedwire_backend_plugin, ) //
+    METEREMU_WITH_BACKEND_DSMR_P1(&dsmr_p1_backend_plugin, )             //
     METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, )           //
 };
 
