@@ -3,6 +3,7 @@
 // other end as its serial port, and the test writes captured telegrams into it as a meter
 // would; a battery asks EM.GetStatus over UDP on loopback.
 #include "support/daemon_process.hpp"
+#include "support/served_powers.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_client.hpp"
 
@@ -11,7 +12,6 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <poll.h>
-#include <regex>
 #include <thread>
 #include <unistd.h>
 
@@ -21,7 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kPoll[] = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 /// DSMR 5 sends a telegram every second: the budget for one to be served is that plus 1 ms.
 constexpr auto kSourceUpdate = 1000ms;
 
@@ -53,27 +52,8 @@ private:
     std::string slave_;
 };
 
-struct PhasePowers {
-    double a = 0, b = 0, c = 0;
-};
-
-std::optional<PhasePowers> PowersIn(const std::string& reply) {
-    static const std::regex pattern(
-        R"re("a_act_power":(-?[0-9.]+)[\s\S]*"b_act_power":(-?[0-9.]+)[\s\S]*"c_act_power":(-?[0-9.]+))re");
-    std::smatch match;
-    if (!std::regex_search(reply, match, pattern)) return std::nullopt;
-    return PhasePowers{std::stod(match[1]), std::stod(match[2]), std::stod(match[3])};
-}
-
 std::string Telegram(const std::string& name) {
     return Fixture("dsmr_p1/" + name);
-}
-
-std::size_t Count(const std::string& text, const std::string& what) {
-    std::size_t count = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++count;
-    return count;
 }
 
 class P1Rig {
@@ -92,7 +72,9 @@ public:
             std::vector<std::string>{METEREMU_BINARY, "--config", path});
         auto port = daemon_->WaitForOutput(R"(serving UDP on [^\n]*:(\d+))");
         if (!port) throw std::runtime_error("meteremu did not start:\n" + daemon_->Stderr());
-        udp_port_ = static_cast<std::uint16_t>(std::stoi((*port)[1]));
+        battery_ =
+            std::make_unique<BatteryPoller>(std::make_unique<UdpClient>("127.0.0.1"), "127.0.0.1",
+                                            static_cast<std::uint16_t>(std::stoi((*port)[1])));
     }
 
     ChildProcess& Daemon() { return *daemon_; }
@@ -104,34 +86,13 @@ public:
             << daemon_->Stderr();
     }
 
-    /// One EM.GetStatus over UDP: the reply, or nullopt when none came within `wait`.
-    std::optional<std::string> Ask(std::chrono::milliseconds wait = 300ms) {
-        EXPECT_TRUE(battery_.Send("127.0.0.1", udp_port_, kPoll));
-        auto reply = battery_.Receive(wait);
-        if (!reply) return std::nullopt;
-        return reply->text;
-    }
-
-    /// Asks until the served powers are `expected`; the time from `since`, or nullopt.
-    std::optional<Clock::duration> ServedWithin(PhasePowers expected, Clock::time_point since,
-                                                Clock::duration within) {
-        for (int asked = 0; asked < 2000 && Clock::now() - since < within; ++asked) {
-            // Short waits: before the first reading (on_stale = silent) no reply comes.
-            auto reply = Ask(20ms);
-            auto powers = reply ? PowersIn(*reply) : std::nullopt;
-            if (powers && std::abs(powers->a - expected.a) < 0.05 &&
-                std::abs(powers->b - expected.b) < 0.05 && std::abs(powers->c - expected.c) < 0.05)
-                return Clock::now() - since;
-        }
-        return std::nullopt;
-    }
+    BatteryPoller& Battery() { return *battery_; }
 
 private:
     TempDir dir_;
     FakeP1Port port_;
     std::unique_ptr<ChildProcess> daemon_;
-    UdpClient battery_{"127.0.0.1"};
-    std::uint16_t udp_port_ = 0;
+    std::unique_ptr<BatteryPoller> battery_;
 };
 
 struct Case {
@@ -157,7 +118,7 @@ TEST(DsmrP1Test, ServesEachTelegramWithinOneUpdate) {
         for (const Case& c : kCases) {
             rig.Port().Write(Telegram(c.telegram));
             auto sent = Clock::now();
-            auto took = rig.ServedWithin(c.powers, sent, kSourceUpdate + 1ms);
+            auto took = rig.Battery().ServedWithin(c.powers, sent, kSourceUpdate + 1ms);
             ASSERT_TRUE(took) << c.telegram << " not served within 1 s + 1 ms\n"
                               << rig.Daemon().Stderr();
             latencies_ms.push_back(std::chrono::duration<double, std::milli>(*took).count());
@@ -167,9 +128,10 @@ TEST(DsmrP1Test, ServesEachTelegramWithinOneUpdate) {
     std::printf("P1 telegram written -> served over UDP: median %.3f ms, worst %.3f ms\n",
                 latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
-    EXPECT_EQ(Count(rig.Daemon().Stderr(), "receiving telegrams of meter ISK5\\2M550T-1012"), 1u)
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "receiving telegrams of meter ISK5\\2M550T-1012"),
+              1u)
         << rig.Daemon().Stderr();
-    EXPECT_EQ(Count(rig.Daemon().Stderr(), "discarded"), 0u) << rig.Daemon().Stderr();
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "discarded"), 0u) << rig.Daemon().Stderr();
 }
 
 TEST(DsmrP1Test, BadCrcAndCutTelegramsAreDiscardedWithOneLineEach) {
@@ -178,7 +140,7 @@ TEST(DsmrP1Test, BadCrcAndCutTelegramsAreDiscardedWithOneLineEach) {
     std::string good = Telegram("dsmr50_3ph_ISK5-2M550T-1012_dsmrtools.txt");
     std::string other = Telegram("be_emucs171_3ph_FLU5_import_dsmrparser.txt");
     rig.Port().Write(good);
-    ASSERT_TRUE(rig.ServedWithin({45, 10, 379}, Clock::now(), kSourceUpdate));
+    ASSERT_TRUE(rig.Battery().ServedWithin({45, 10, 379}, Clock::now(), kSourceUpdate));
 
     // The Belgian telegram with one digit of its L1 power changed: the CRC no longer matches.
     std::string corrupted = other;
@@ -189,13 +151,14 @@ TEST(DsmrP1Test, BadCrcAndCutTelegramsAreDiscardedWithOneLineEach) {
     rig.Port().Write(good);
     std::this_thread::sleep_for(300ms);
     rig.Port().Write(other);
-    ASSERT_TRUE(rig.ServedWithin({47, 179, 111}, Clock::now(), kSourceUpdate))
+    ASSERT_TRUE(rig.Battery().ServedWithin({47, 179, 111}, Clock::now(), kSourceUpdate))
         << rig.Daemon().Stderr();
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
     std::string log = rig.Daemon().Stderr();
-    EXPECT_EQ(Count(log, "discarded a telegram"), 2u) << log;
-    EXPECT_EQ(Count(log, "its CRC does not match (CRC mismatch: telegram says C4B0"), 1u) << log;
-    EXPECT_EQ(Count(log, "it was cut short"), 1u) << log;
+    EXPECT_EQ(Occurrences(log, "discarded a telegram"), 2u) << log;
+    EXPECT_EQ(Occurrences(log, "its CRC does not match (CRC mismatch: telegram says C4B0"), 1u)
+        << log;
+    EXPECT_EQ(Occurrences(log, "it was cut short"), 1u) << log;
 }
 
 TEST(DsmrP1Test, Dsmr22WithoutCrcOnlyWhenConfigured) {
@@ -205,14 +168,14 @@ TEST(DsmrP1Test, Dsmr22WithoutCrcOnlyWhenConfigured) {
         rig.WaitUntilReading();
         ASSERT_TRUE(rig.Daemon().WaitForOutput("9600 baud 7E1"));
         rig.Port().Write(telegram);
-        EXPECT_TRUE(rig.ServedWithin({680, 0, 0}, Clock::now(), kSourceUpdate + 1ms))
+        EXPECT_TRUE(rig.Battery().ServedWithin({680, 0, 0}, Clock::now(), kSourceUpdate + 1ms))
             << rig.Daemon().Stderr();
     }
     P1Rig rig("silent", "5");
     rig.WaitUntilReading();
     rig.Port().Write(telegram);
     EXPECT_TRUE(rig.Daemon().WaitForOutput("telegram without CRC")) << rig.Daemon().Stderr();
-    EXPECT_FALSE(rig.Ask()) << "a telegram without CRC was served under DSMR 5";
+    EXPECT_FALSE(rig.Battery().Ask()) << "a telegram without CRC was served under DSMR 5";
 }
 
 /// Garbage and silence under each on_stale mode: garbage never refreshes the reading; once
@@ -225,13 +188,13 @@ TEST_P(DsmrFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
     P1Rig rig(mode);
     rig.WaitUntilReading();
     rig.Port().Write(Telegram("dsmr50_3ph_ISK5-2M550T-1012_dsmrtools.txt"));
-    ASSERT_TRUE(rig.ServedWithin({45, 10, 379}, Clock::now(), kSourceUpdate));
+    ASSERT_TRUE(rig.Battery().ServedWithin({45, 10, 379}, Clock::now(), kSourceUpdate));
     auto since = Clock::now();
     while (Clock::now() - since < 2500ms) {
         rig.Port().Write("line noise \x01\x02\xff\r\n/garbage!ZZZZ\r\n");
         std::this_thread::sleep_for(200ms);
     }
-    auto reply = rig.Ask();
+    auto reply = rig.Battery().Ask();
     if (mode == "silent") {
         EXPECT_FALSE(reply) << "a stale reading was answered: " << *reply;
     } else {
@@ -243,10 +206,11 @@ TEST_P(DsmrFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
     // Silence (no good telegram) is logged after 5 s, once, and so is its end.
     EXPECT_TRUE(rig.Daemon().WaitForOutput("no good telegram on /dev/pts/[0-9]+ for 5 s", 4s));
     rig.Port().Write(Telegram("dsmr50_1ph_Ene5-XS210_dsmrtools.txt"));
-    EXPECT_TRUE(rig.ServedWithin({335, 0, 0}, Clock::now(), kSourceUpdate + 1ms));
+    EXPECT_TRUE(rig.Battery().ServedWithin({335, 0, 0}, Clock::now(), kSourceUpdate + 1ms));
     EXPECT_TRUE(rig.Daemon().WaitForOutput("telegrams on /dev/pts/[0-9]+ are back after"));
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
-    EXPECT_EQ(Count(rig.Daemon().Stderr(), "its CRC does not match"), 1u) << rig.Daemon().Stderr();
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "its CRC does not match"), 1u)
+        << rig.Daemon().Stderr();
 }
 
 INSTANTIATE_TEST_SUITE_P(OnStale, DsmrFaultTest, testing::Values("silent", "zero", "last"));
@@ -257,9 +221,9 @@ TEST(DsmrP1Test, AMissingPortIsLoggedOnceAndNothingIsInvented) {
     P1Rig rig("silent", "5", (dir.Path() / "ttyUSB9").string());
     ASSERT_TRUE(rig.Daemon().WaitForOutput("cannot read the P1 port: cannot open"))
         << rig.Daemon().Stderr();
-    EXPECT_FALSE(rig.Ask());
+    EXPECT_FALSE(rig.Battery().Ask());
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
-    EXPECT_EQ(Count(rig.Daemon().Stderr(), "cannot read the P1 port"), 1u);
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "cannot read the P1 port"), 1u);
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 // UDP from the other. Needs root for the namespaces; skips with the reason otherwise.
 #include "support/daemon_process.hpp"
 #include "support/netns.hpp"
+#include "support/served_powers.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_client.hpp"
 
@@ -13,7 +14,6 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <regex>
 #include <thread>
 
 namespace meteremu::test {
@@ -22,7 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kPoll[] = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 /// An Energy Meter 2.0 (serial 1901429669) importing on every phase, then idle.
 constexpr char kImporting[] = "em20_fw2.0.18R_mlasch_pkt0_import1054W.bin";
 constexpr char kIdle[] = "em20_fw2.0.18R_mlasch_seq01_pkt1_idle.bin";
@@ -64,18 +63,6 @@ private:
     UniqueFd fd_;
 };
 
-struct PhasePowers {
-    double a = 0, b = 0, c = 0;
-};
-
-std::optional<PhasePowers> PowersIn(const std::string& reply) {
-    static const std::regex pattern(
-        R"re("a_act_power":(-?[0-9.]+)[\s\S]*"b_act_power":(-?[0-9.]+)[\s\S]*"c_act_power":(-?[0-9.]+))re");
-    std::smatch match;
-    if (!std::regex_search(reply, match, pattern)) return std::nullopt;
-    return PhasePowers{std::stod(match[1]), std::stod(match[2]), std::stod(match[3])};
-}
-
 /// The daemon in namespace A, joined on veth-a, and a battery in namespace B.
 class SmaRig {
 public:
@@ -91,9 +78,11 @@ public:
             network_->ExecIn(network_->NamespaceA(), {METEREMU_BINARY, "--config", path}));
         auto port = daemon_->WaitForOutput(R"(serving UDP on [^\n]*:(\d+))");
         if (!port) throw std::runtime_error("meteremu did not start:\n" + daemon_->Stderr());
-        udp_port_ = static_cast<std::uint16_t>(std::stoi((*port)[1]));
-        network_->InNamespaceB(
-            [&] { battery_ = std::make_unique<UdpClient>(network_->AddressB()); });
+        std::unique_ptr<UdpClient> client;
+        network_->InNamespaceB([&] { client = std::make_unique<UdpClient>(network_->AddressB()); });
+        battery_ =
+            std::make_unique<BatteryPoller>(std::move(client), network_->AddressA(),
+                                            static_cast<std::uint16_t>(std::stoi((*port)[1])));
         sender_ = std::make_unique<MeterSender>(*network_);
     }
 
@@ -101,47 +90,18 @@ public:
     MeterSender& Meter() { return *sender_; }
     const VethNetwork& Network() const { return *network_; }
 
-    /// One EM.GetStatus over UDP: the reply, or nullopt when none came within `wait`.
-    std::optional<std::string> Ask(std::chrono::milliseconds wait = 300ms) {
-        EXPECT_TRUE(battery_->Send(network_->AddressA(), udp_port_, kPoll));
-        auto reply = battery_->Receive(wait);
-        if (!reply) return std::nullopt;
-        return reply->text;
-    }
-
-    /// Asks until the served powers are `expected` (0.1 W); the time from `since` to the
-    /// reply that carried them, or nullopt after `within`.
-    std::optional<Clock::duration> ServedWithin(PhasePowers expected, Clock::time_point since,
-                                                Clock::duration within) {
-        for (int asked = 0; asked < 2000 && Clock::now() - since < within; ++asked) {
-            // Short waits: before the first reading (on_stale = silent) no reply comes.
-            auto reply = Ask(20ms);
-            auto powers = reply ? PowersIn(*reply) : std::nullopt;
-            if (powers && std::abs(powers->a - expected.a) < 0.05 &&
-                std::abs(powers->b - expected.b) < 0.05 && std::abs(powers->c - expected.c) < 0.05)
-                return Clock::now() - since;
-        }
-        return std::nullopt;
-    }
+    BatteryPoller& Battery() { return *battery_; }
 
 private:
     TempDir dir_;
     std::unique_ptr<VethNetwork> network_;
     std::unique_ptr<ChildProcess> daemon_;
-    std::unique_ptr<UdpClient> battery_;
+    std::unique_ptr<BatteryPoller> battery_;
     std::unique_ptr<MeterSender> sender_;
-    std::uint16_t udp_port_ = 0;
 };
 
 constexpr PhasePowers kImportingPowers{344.3, 592.7, 117.6};
 constexpr PhasePowers kIdlePowers{0, 0, 0};
-
-std::size_t Count(const std::string& text, const std::string& what) {
-    std::size_t count = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++count;
-    return count;
-}
 
 #define SKIP_WITHOUT_NAMESPACES()                                                                  \
     if (std::string reason = NetnsUnavailableReason(); !reason.empty())                            \
@@ -158,12 +118,12 @@ TEST(SmaSpeedwireTest, ServesEachMeterDatagramWithinOneUpdateAndIgnoresASecondMe
         auto sent = Clock::now();
         // The Home Manager talks as well; its 620.7 W must never be served.
         rig.Meter().Send(Datagram(kHomeManager, 9000 + i * 1000));
-        auto took =
-            rig.ServedWithin(importing ? kImportingPowers : kIdlePowers, sent, kSourceUpdate + 1ms);
+        auto took = rig.Battery().ServedWithin(importing ? kImportingPowers : kIdlePowers, sent,
+                                               kSourceUpdate + 1ms);
         ASSERT_TRUE(took) << "datagram " << i << " not served within 1 s + 1 ms\n"
                           << rig.Daemon().Stderr();
         latencies_ms.push_back(std::chrono::duration<double, std::milli>(*took).count());
-        auto powers = PowersIn(rig.Ask().value_or(""));
+        auto powers = PowersIn(rig.Battery().Ask().value_or(""));
         ASSERT_TRUE(powers);
         EXPECT_NEAR(powers->a, importing ? 344.3 : 0, 0.05) << "the second meter was served";
         std::this_thread::sleep_for(50ms);
@@ -173,11 +133,11 @@ TEST(SmaSpeedwireTest, ServesEachMeterDatagramWithinOneUpdateAndIgnoresASecondMe
                 latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
     std::string log = rig.Daemon().Stderr();
-    EXPECT_EQ(Count(log, "receiving Energy Meter 2.0 1901429669 (firmware 2.0.18.R) from " +
-                             rig.Network().AddressB()),
+    EXPECT_EQ(Occurrences(log, "receiving Energy Meter 2.0 1901429669 (firmware 2.0.18.R) from " +
+                                   rig.Network().AddressB()),
               1u)
         << log;
-    EXPECT_EQ(Count(log, "ignoring Sunny Home Manager 2.0 3011842589"), 1u) << log;
+    EXPECT_EQ(Occurrences(log, "ignoring Sunny Home Manager 2.0 3011842589"), 1u) << log;
 }
 
 /// Garbage and silence, under each on_stale mode: garbage never refreshes the reading, and
@@ -192,7 +152,7 @@ TEST_P(SmaFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
     SmaRig rig(mode);
     ASSERT_TRUE(rig.Daemon().WaitForOutput("listening for SMA meters")) << rig.Daemon().Stderr();
     rig.Meter().Send(Datagram(kImporting, 1000));
-    ASSERT_TRUE(rig.ServedWithin(kImportingPowers, Clock::now(), kSourceUpdate));
+    ASSERT_TRUE(rig.Battery().ServedWithin(kImportingPowers, Clock::now(), kSourceUpdate));
 
     auto silent_since = Clock::now();
     std::string garbage = Datagram(kImporting, 2000).substr(0, 300); // cut in half
@@ -201,7 +161,7 @@ TEST_P(SmaFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
         rig.Meter().Send("SMA\0junk");
         std::this_thread::sleep_for(200ms);
     }
-    auto reply = rig.Ask();
+    auto reply = rig.Battery().Ask();
     if (mode == "silent") {
         EXPECT_FALSE(reply) << "a stale reading was answered: " << *reply;
     } else {
@@ -214,13 +174,14 @@ TEST_P(SmaFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
     // Silence is logged after 5 s, once.
     EXPECT_TRUE(rig.Daemon().WaitForOutput("no datagram from SMA meter 1901429669", 4s));
     rig.Meter().Send(Datagram(kIdle, 3000));
-    EXPECT_TRUE(rig.ServedWithin(kIdlePowers, Clock::now(), kSourceUpdate + 1ms));
+    EXPECT_TRUE(rig.Battery().ServedWithin(kIdlePowers, Clock::now(), kSourceUpdate + 1ms));
     EXPECT_TRUE(rig.Daemon().WaitForOutput("1901429669 \\(10[.0-9]+\\) is heard again after"));
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
     std::string log = rig.Daemon().Stderr();
-    EXPECT_EQ(Count(log, "ignoring an unreadable datagram from " + rig.Network().AddressB()), 1u)
+    EXPECT_EQ(Occurrences(log, "ignoring an unreadable datagram from " + rig.Network().AddressB()),
+              1u)
         << log;
-    EXPECT_EQ(Count(log, "no datagram from SMA meter 1901429669"), 1u) << log;
+    EXPECT_EQ(Occurrences(log, "no datagram from SMA meter 1901429669"), 1u) << log;
 }
 
 INSTANTIATE_TEST_SUITE_P(OnStale, SmaFaultTest, testing::Values("silent", "zero", "last"));
@@ -234,9 +195,9 @@ TEST(SmaSpeedwireTest, AMissingInterfaceIsLoggedOnceAndNothingIsInvented) {
                                            "nosuchif0"))
         << rig.Daemon().Stderr();
     rig.Meter().Send(Datagram(kImporting, 1000));
-    EXPECT_FALSE(rig.Ask()) << "a reading was served without a meter";
+    EXPECT_FALSE(rig.Battery().Ask()) << "a reading was served without a meter";
     EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
-    EXPECT_EQ(Count(rig.Daemon().Stderr(), "cannot listen for SMA meters"), 1u);
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "cannot listen for SMA meters"), 1u);
 }
 
 } // namespace
