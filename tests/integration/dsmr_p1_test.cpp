@@ -33,6 +33,8 @@ public:
         slave_ = ptsname(fd_.Get());
     }
     const std::string& Device() const { return slave_; }
+    /// As if the cable were pulled: the daemon's end hangs up.
+    void Close() { fd_.Reset(); }
 
     /// Writes everything, waiting (bounded) while the daemon drains the terminal.
     void Write(std::string_view bytes) {
@@ -214,6 +216,22 @@ TEST_P(DsmrFaultTest, GarbageAndSilenceTurnStaleAsConfigured) {
 }
 
 INSTANTIATE_TEST_SUITE_P(OnStale, DsmrFaultTest, testing::Values("silent", "zero", "last"));
+
+/// A cable pulled out while the daemon reads: one warning, the reading goes stale (nothing
+/// invented), and the daemon keeps trying to reopen the port.
+TEST(DsmrP1Test, APortThatHangsUpIsLoggedOnceAndTheReadingGoesStale) {
+    P1Rig rig("silent");
+    rig.WaitUntilReading();
+    rig.Port().Write(Telegram("dsmr50_3ph_ISK5-2M550T-1012_dsmrtools.txt"));
+    ASSERT_TRUE(rig.Battery().ServedWithin({45, 10, 379}, Clock::now(), kSourceUpdate));
+    rig.Port().Close();
+    ASSERT_TRUE(rig.Daemon().WaitForOutput("P1 port failed: [^\n]*; reopening every 5 s"))
+        << rig.Daemon().Stderr();
+    std::this_thread::sleep_for(2500ms); // stale_after
+    EXPECT_FALSE(rig.Battery().Ask()) << "a stale reading was answered";
+    EXPECT_EQ(rig.Daemon().Stop(SIGTERM), 0);
+    EXPECT_EQ(Occurrences(rig.Daemon().Stderr(), "P1 port failed"), 1u) << rig.Daemon().Stderr();
+}
 
 /// A port that is not there (a cable not plugged in) is logged once; nothing is served.
 TEST(DsmrP1Test, AMissingPortIsLoggedOnceAndNothingIsInvented) {
