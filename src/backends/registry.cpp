@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "backends/backend.hpp"
 #include "backends/demo/demo_backend.hpp"
+#include "backends/dsmr_p1/dsmr_options.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/http_json/http_json_options.hpp"
 #include "backends/mqtt/mqtt_options.hpp"
+#include "backends/sma_speedwire/sma_options.hpp"
 #include "build_config.hpp"
 #include "util/plugin_registry.hpp"
 
@@ -28,6 +30,8 @@ constinit const std::array kBackendPlugins{
     METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                                   //
     METEREMU_WITH_BACKEND_HTTP_JSON(&http_json_backend_plugin, )                           //
     METEREMU_WITH_BACKEND_MQTT(&mqtt_backend_plugin, )                                     //
+    METEREMU_WITH_BACKEND_SMA_SPEEDWIRE(&sma_speedwire_backend_plugin, )                   //
+    METEREMU_WITH_BACKEND_DSMR_P1(&dsmr_p1_backend_plugin, )                               //
     METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                                     //
     METEREMU_WITH_TEST_BACKENDS(&test::stall_backend_plugin, &test::feed_backend_plugin, ) //
 };
