@@ -12,6 +12,8 @@
 #   make sim     the closed-loop simulator's matrix (batteries × sources × latencies × serve
 #                policies), report, JSON and plots in build/sim (docs/simulator.md)
 #   make soak    ten minutes (SOAK_SECONDS) of mixed load; fails on leaks or a wrong answer
+#   make check-without-mqtt   a build without the mqtt backend (as without libmosquitto), in
+#                build-nomqtt/: only mqtt configurations are refused, with the reason
 #   make tidy    clang-tidy (.clang-tidy) over src/ with build/compile_commands.json; fails on
 #                any finding
 # CMAKE_FLAGS reach every configure step, the sanitizer builds too (CI: -DMETEREMU_WERROR=ON).
@@ -25,7 +27,7 @@ SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h
                   find src tests bench -name '*.[ch]pp')
 
 .PHONY: all deps configure build demo check check-asan check-tsan fuzz soak sim deb rpm bench format \
-        format-check tidy clean
+        format-check tidy clean check-without-mqtt
 
 all: build
 
@@ -52,6 +54,9 @@ check-asan: deps
 
 check-tsan: deps
 	CMAKE_FLAGS="$(CMAKE_FLAGS)" JOBS=$(JOBS) scripts/check-sanitized thread $(BUILD)-tsan
+
+check-without-mqtt: deps
+	CMAKE_FLAGS="$(CMAKE_FLAGS)" JOBS=$(JOBS) scripts/check-without-mqtt $(BUILD)-nomqtt
 
 # Mixed HTTP, WebSocket and UDP load on the demo backend, sampling the daemon's RSS and fds.
 soak: build

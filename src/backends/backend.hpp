@@ -54,6 +54,10 @@ public:
     /// What the backend is, for logs, e.g. "demo household (seed 42)".
     virtual std::string Describe() const = 0;
 
+    /// Whether the source sends its readings when it has them (a broker, a multicast, a serial
+    /// port) instead of being asked every poll_interval.
+    virtual bool Pushes() const noexcept { return false; }
+
     /// How polling goes right now, short enough for the systemd STATUS line, e.g.
     /// "envoy ok" or "envoy unreachable since 23:01, retrying in 4 s". Thread-safe.
     virtual std::string Health() const = 0;

@@ -144,8 +144,11 @@ void Daemon::StartPolling() {
         std::throw_with_nested(
             std::runtime_error("cannot start the " + config_.backend.type + " backend"));
     }
-    log::Info(kDomain, "polling ", backend_->Describe(), " every ",
-              config_.backend.poll_interval.count(), " s");
+    if (backend_->Pushes())
+        log::Info(kDomain, "reading ", backend_->Describe(), " as it sends");
+    else
+        log::Info(kDomain, "polling ", backend_->Describe(), " every ",
+                  config_.backend.poll_interval.count(), " s");
 }
 
 void Daemon::Stop() noexcept {

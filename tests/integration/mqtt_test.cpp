@@ -121,6 +121,10 @@ TEST(MqttTest, TasmotaCaptureServedPerPhaseOverUdp) {
     MosquittoBroker broker;
     MqttDaemon daemon({Plain(broker), TasmotaTopics()});
     ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
+    // A broker is not polled: poll_interval does not apply and the log does not claim it.
+    EXPECT_TRUE(daemon.WaitForLog("reading MQTT broker mqtt://127\\.0\\.0\\.1:[0-9]+ as it sends", 1s))
+        << daemon.Log();
+    EXPECT_EQ(daemon.Log().find("polling MQTT"), std::string::npos) << daemon.Log();
     EXPECT_FALSE(daemon.Poll()) << "a reading before any message (on_stale = silent)";
     MqttPublisher publisher(broker.Port());
     PlayTasmotaCapture(publisher);

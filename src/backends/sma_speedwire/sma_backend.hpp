@@ -28,6 +28,7 @@ public:
     void Start() override;
     void Stop() noexcept override;
     std::string Describe() const override;
+    bool Pushes() const noexcept override { return true; }
     std::string Health() const override;
 
 private:
