@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Import and export energy per phase, integrated from power samples, for sources that give
 // grid power but no grid energy counters (an Envoy's total-consumption CT or /production.json,
-// an HTTP JSON source or an MQTT topic of power only). Shared by the backends that need it. The counters live in a
-// small file in the state directory, so a restart loses nothing.
+// an HTTP JSON source or an MQTT topic of power only). Shared by the backends that need it. The
+// counters live in a small file in the state directory, so a restart loses nothing.
 #pragma once
 
 #include "core/reading.hpp"

@@ -67,8 +67,9 @@ public:
             "[frontend]\nmac = \"02:00:5E:10:20:41\"\nlisten_address = "
             "\"127.0.0.1\"\nhttp_port = 0\nudp_ports = [0]\nudp_reply_rate = 0\nmdns = false\n"
             "on_stale = \"" +
-            on_stale + "\"\n\n[backend]\ntype = \"dsmr_p1\"\nstale_after = 2.0\n" + "device = \"" +
-            device + "\"\ndsmr_version = \"" + version + "\"\n";
+            on_stale + "\"\n" + kAnswerEveryPoll +
+            "\n[backend]\ntype = \"dsmr_p1\"\nstale_after = 2.0\n" + "device = \"" + device +
+            "\"\ndsmr_version = \"" + version + "\"\n";
         std::string path = dir_.Write("meteremu.toml", config).string();
         daemon_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{METEREMU_BINARY, "--config", path});

@@ -92,7 +92,8 @@ public:
         std::string config = "[frontend]\nmac = \"02:00:5E:10:20:40\"\nlisten_address = "
                              "\"127.0.0.1\"\nhttp_port = 0\nudp_ports = [0]\nmdns = false\n"
                              "on_stale = \"" +
-                             on_stale + "\"\n\n[backend]\ntype = \"http_json\"\n" + backend;
+                             on_stale + "\"\n" + kAnswerEveryPoll +
+                             "\n[backend]\ntype = \"http_json\"\n" + backend;
         auto path = dir_.Write("meteremu.toml", config);
         daemon_ = StartDaemon(path.string(), {"--log-level", "info"}, std::chrono::seconds(10),
                               {"STATE_DIRECTORY=" + (dir_.Path() / "state").string()});

@@ -3,6 +3,7 @@
 // TLS with a throwaway certificate), fed the captured payloads of tests/fixtures/mqtt, and
 // answering EM.GetStatus over UDP as a Marstek battery polls it.
 #include "integration/mqtt_support.hpp"
+#include "support/daemon_process.hpp"
 #include "support/mqtt_capture.hpp"
 #include "support/udp_client.hpp"
 
@@ -45,8 +46,9 @@ public:
         std::string config =
             "[frontend]\nmac = \"02:00:5E:10:20:40\"\nlisten_address = \"127.0.0.1\"\n"
             "http_port = 0\nudp_ports = [0]\nmdns = false\non_stale = \"" +
-            setup.on_stale + "\"\n\n[backend]\ntype = \"mqtt\"\nbroker = \"" + setup.broker +
-            "\"\nusername = \"" + kMqttUser + "\"\npassword_file = \"" + password.string() +
+            setup.on_stale + "\"\n" + kAnswerEveryPoll +
+            "\n[backend]\ntype = \"mqtt\"\nbroker = \"" + setup.broker + "\"\nusername = \"" +
+            kMqttUser + "\"\npassword_file = \"" + password.string() +
             "\"\nstale_after = " + std::to_string(kStaleAfter) + "\n" + setup.extra;
         daemon_ = StartDaemon(dir_.Write("meteremu.toml", config).string(), {}, 10s,
                               {"STATE_DIRECTORY=" + dir_.Path().string()});
@@ -122,7 +124,8 @@ TEST(MqttTest, TasmotaCaptureServedPerPhaseOverUdp) {
     MqttDaemon daemon({Plain(broker), TasmotaTopics()});
     ASSERT_TRUE(daemon.WaitForLog("subscribed to")) << daemon.Log();
     // A broker is not polled: poll_interval does not apply and the log does not claim it.
-    EXPECT_TRUE(daemon.WaitForLog("reading MQTT broker mqtt://127\\.0\\.0\\.1:[0-9]+ as it sends", 1s))
+    EXPECT_TRUE(
+        daemon.WaitForLog("reading MQTT broker mqtt://127\\.0\\.0\\.1:[0-9]+ as it sends", 1s))
         << daemon.Log();
     EXPECT_EQ(daemon.Log().find("polling MQTT"), std::string::npos) << daemon.Log();
     EXPECT_FALSE(daemon.Poll()) << "a reading before any message (on_stale = silent)";

@@ -71,7 +71,7 @@ public:
         std::string config =
             "[frontend]\nmac = \"02:00:5E:10:20:40\"\nlisten_address = \"" + network_->AddressA() +
             "\"\nhttp_port = 0\nudp_ports = [0]\nudp_reply_rate = 0\nmdns = false\non_stale = \"" +
-            on_stale + "\"\n\n[backend]\ntype = \"sma_speedwire\"\n" +
+            on_stale + "\"\n" + kAnswerEveryPoll + "\n[backend]\ntype = \"sma_speedwire\"\n" +
             "stale_after = 2.0\ninterface = \"" + interface + "\"\n";
         std::string path = dir_.Write("meteremu.toml", config).string();
         daemon_ = std::make_unique<ChildProcess>(

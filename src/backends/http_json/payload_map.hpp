@@ -5,8 +5,8 @@
 // MapPayload bounds what it accepts and throws PayloadError, never a partial reading.
 #pragma once
 
-#include "util/json_pointer.hpp"
 #include "core/reading.hpp"
+#include "util/json_pointer.hpp"
 
 #include <array>
 #include <optional>

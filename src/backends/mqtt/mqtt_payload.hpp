@@ -30,10 +30,10 @@ private:
     PayloadProblem problem_;
 };
 
-/// The finite number the payload carries: the whole payload when `pointer` is empty (the whole document:
-/// a whole-document number is a plain payload), else the
-/// value `pointer` names in the payload parsed as JSON. Throws PayloadError; its message
-/// quotes at most a short, printable part of the payload.
+/// The finite number the payload carries: the whole payload when `pointer` is empty (the whole
+/// document: a whole-document number is a plain payload), else the value `pointer` names in the
+/// payload parsed as JSON. Throws PayloadError; its message quotes at most a short, printable part
+/// of the payload.
 double ParsePayload(std::string_view payload, const JsonPointer& pointer);
 
 } // namespace meteremu::mqtt

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // RFC 6901 JSON Pointers: the RFC's own examples, escapes, array indices, and text that is no
 // pointer.
-#include "util/json_pointer.hpp"
 #include "util/json.hpp"
+#include "util/json_pointer.hpp"
 
 #include <gtest/gtest.h>
 
