@@ -166,8 +166,13 @@ TEST(MqttTest, ANewValueIsServedWithinAMillisecondOfItsArrival) {
                 static_cast<long>(us(median)), static_cast<long>(us(latencies.back())));
     // The broker sends the acknowledgement and the message to the daemon together: the
     // budget is 1 ms from the arrival, plus that one loopback hop, which a loaded test machine
-    // may delay by a millisecond or two.
+    // may delay by a millisecond or two. Code built with sanitizers runs several times slower
+    // (the daemon and this test's client alike), so there the bound is looser.
+#ifdef METEREMU_SANITIZED
+    EXPECT_LT(median, 10ms);
+#else
     EXPECT_LT(median, 3ms);
+#endif
 }
 
 TEST(MqttTest, TlsWithTheBrokersCertificateAndAPasswordFile) {

@@ -199,7 +199,13 @@ TEST_F(DaemonWebSocketLimitsTest, ProtocolErrorBehindAFullWindowBuffersNothing) 
                 "protocol error\n",
                 before, peak, sent >> 20);
     RecordProperty("rss_growth_kib", std::to_string(peak - before));
+    // Buffering the bytes would grow by hundreds of MiB. AddressSanitizer keeps freed blocks
+    // in its quarantine (resident) for a while, so there a little more growth is its own.
+#ifdef METEREMU_SANITIZED
+    EXPECT_LT(peak - before, 4096) << "KiB of growth";
+#else
     EXPECT_LT(peak - before, 1024) << "KiB of growth";
+#endif
 }
 
 TEST_F(DaemonWebSocketLimitsTest, ReloadClosesWebSocketsTheNewAllowListRefuses) {
