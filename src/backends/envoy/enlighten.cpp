@@ -5,6 +5,7 @@
 #include "backends/envoy/json_fields.hpp"
 #include "backends/envoy/jwt.hpp"
 #include "util/json_writer.hpp"
+#include "util/percent_encode.hpp"
 
 namespace meteremu::envoy {
 namespace {
@@ -28,21 +29,6 @@ ClientResponse Post(HttpClient& http, std::string url, std::string body, std::st
 }
 
 } // namespace
-
-std::string FormEscape(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
 
 std::string ParseLoginReply(long status, std::string_view body) {
     if (status == 401 || status == 403)
@@ -85,8 +71,8 @@ std::string ParseTokenReply(long status, std::string_view body) {
 
 std::string LogInToEnlighten(HttpClient& http, const EnlightenAccount& account,
                              std::stop_token stop) {
-    std::string form = "user%5Bemail%5D=" + FormEscape(account.username) +
-                       "&user%5Bpassword%5D=" + FormEscape(account.password);
+    std::string form = "user%5Bemail%5D=" + PercentEncode(account.username) +
+                       "&user%5Bpassword%5D=" + PercentEncode(account.password);
     auto login = Post(http, account.login_url + "/login/login.json?", std::move(form),
                       "application/x-www-form-urlencoded", stop);
     return ParseLoginReply(login.status, login.body);

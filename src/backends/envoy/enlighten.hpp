@@ -42,9 +42,6 @@ std::string ParseLoginReply(long status, std::string_view body);
 /// The token from a /tokens reply (raw JWT text). Throws EnlightenError.
 std::string ParseTokenReply(long status, std::string_view body);
 
-/// application/x-www-form-urlencoded escaping.
-std::string FormEscape(std::string_view text);
-
 /// Step 1: logs in; returns the session id (a secret). Throws EnlightenError.
 std::string LogInToEnlighten(HttpClient& http, const EnlightenAccount& account,
                              std::stop_token stop);

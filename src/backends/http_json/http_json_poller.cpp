@@ -3,6 +3,7 @@
 
 #include "platform/log.hpp"
 #include "util/atomic_file.hpp"
+#include "util/percent_encode.hpp"
 #include "util/time_format.hpp"
 
 #include <cctype>
@@ -33,22 +34,6 @@ std::string ReadPassword(const HttpJsonOptions& options) {
     while (!content->empty() && (content->back() == '\n' || content->back() == '\r'))
         content->pop_back();
     return *content;
-}
-
-/// RFC 3986 percent-encoding of everything but the unreserved characters.
-std::string QueryValue(std::string_view text) {
-    constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-        }
-    }
-    return out;
 }
 
 HttpClientOptions ClientOptions() {
@@ -84,7 +69,7 @@ HttpJsonPoller::HttpJsonPoller(const HttpJsonOptions& options, MeterState& state
         std::string password = ReadPassword(options);
         if (options.login_in_query)
             request_url_ +=
-                "&user=" + QueryValue(options.username) + "&password=" + QueryValue(password);
+                "&user=" + PercentEncode(options.username) + "&password=" + PercentEncode(password);
         else if (options.digest)
             client_.SetDigestLogin(options.username, std::move(password));
         else

@@ -3,6 +3,7 @@
 // refused logins, tokens and the error pages Entrez sends instead of them.
 #include "backends/envoy/enlighten.hpp"
 #include "fakes/fake_envoy.hpp"
+#include "util/percent_encode.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,7 +46,7 @@ TEST(EnlightenTest, AcceptsOnlyAJwtAsToken) {
 }
 
 TEST(EnlightenTest, EscapesFormFields) {
-    EXPECT_EQ(FormEscape("a+b@c.d &=[]"), "a%2Bb%40c.d%20%26%3D%5B%5D");
+    EXPECT_EQ(PercentEncode("a+b@c.d &=[]"), "a%2Bb%40c.d%20%26%3D%5B%5D");
 }
 
 } // namespace
