@@ -45,9 +45,10 @@ RULES = {
                  "backends/ (the interface, the registry, the poll loop) includes util/, core/, "
                  "platform/ and config/config_section.hpp; never frontends/"),
     "backends/*": (["backends", "util", "core", "platform", "net/http_client.hpp",
-                    "config/config_section.hpp"],
+                    "net/websocket_client.hpp", "config/config_section.hpp"],
                    "a backend plugin includes its own folder, backends/, util/, core/, "
-                   "platform/, net/http_client.hpp and config/config_section.hpp; never "
+                   "platform/, net/http_client.hpp, net/websocket_client.hpp and "
+                   "config/config_section.hpp; never "
                    "frontends/ nor another plugin's folder"),
     "frontends": (["frontends/jsonrpc", "util", "core", "platform", "net",
                    "config/config_section.hpp", "generated"],

@@ -3,6 +3,7 @@
 #include "backends/demo/demo_backend.hpp"
 #include "backends/dsmr_p1/dsmr_options.hpp"
 #include "backends/envoy/envoy_options.hpp"
+#include "backends/home_assistant/ha_options.hpp"
 #include "backends/http_json/http_json_options.hpp"
 #include "backends/mqtt/mqtt_options.hpp"
 #include "backends/sma_speedwire/sma_options.hpp"
@@ -30,6 +31,7 @@ constinit const std::array kBackendPlugins{
     METEREMU_WITH_BACKEND_ENVOY(&envoy_backend_plugin, )                                   //
     METEREMU_WITH_BACKEND_HTTP_JSON(&http_json_backend_plugin, )                           //
     METEREMU_WITH_BACKEND_MQTT(&mqtt_backend_plugin, )                                     //
+    METEREMU_WITH_BACKEND_HOME_ASSISTANT(&home_assistant_backend_plugin, )                 //
     METEREMU_WITH_BACKEND_SMA_SPEEDWIRE(&sma_speedwire_backend_plugin, )                   //
     METEREMU_WITH_BACKEND_DSMR_P1(&dsmr_p1_backend_plugin, )                               //
     METEREMU_WITH_BACKEND_DEMO(&demo_backend_plugin, )                                     //

@@ -63,33 +63,56 @@ std::optional<std::string> AcceptKey(std::string_view client_key) {
         std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
-std::string EncodeFrame(Opcode opcode, std::string_view payload) {
-    std::string frame;
-    frame.reserve(payload.size() + 10);
-    frame += static_cast<char>(kFin | static_cast<std::uint8_t>(opcode));
-    if (payload.size() < 126) {
-        frame += static_cast<char>(payload.size());
-    } else if (payload.size() <= 0xFFFF) {
-        frame += static_cast<char>(126);
-        frame += static_cast<char>(payload.size() >> 8);
-        frame += static_cast<char>(payload.size() & 0xFF);
+namespace {
+
+/// The first byte and the length of a frame's header; the mask bit set when `masked`.
+std::string FrameHeader(Opcode opcode, std::size_t size, bool masked) {
+    std::string header;
+    header += static_cast<char>(kFin | static_cast<std::uint8_t>(opcode));
+    std::uint8_t mask_bit = masked ? kMasked : 0;
+    if (size < 126) {
+        header += static_cast<char>(mask_bit | size);
+    } else if (size <= 0xFFFF) {
+        header += static_cast<char>(mask_bit | 126);
+        header += static_cast<char>(size >> 8);
+        header += static_cast<char>(size & 0xFF);
     } else {
-        frame += static_cast<char>(127);
+        header += static_cast<char>(mask_bit | 127);
         for (int shift = 56; shift >= 0; shift -= 8)
-            frame +=
-                static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> shift) & 0xFF);
+            header += static_cast<char>((static_cast<std::uint64_t>(size) >> shift) & 0xFF);
     }
+    return header;
+}
+
+} // namespace
+
+std::string EncodeFrame(Opcode opcode, std::string_view payload) {
+    std::string frame = FrameHeader(opcode, payload.size(), false);
     frame += payload;
     return frame;
 }
 
-std::string EncodeClose(std::uint16_t code, std::string_view reason) {
-    if (code == close_code::kNoStatus) return EncodeFrame(Opcode::Close, {});
+std::string EncodeMaskedFrame(Opcode opcode, std::string_view payload, MaskKey mask) {
+    std::string frame = FrameHeader(opcode, payload.size(), true);
+    frame.append(reinterpret_cast<const char*>(mask.data()), mask.size());
+    std::size_t start = frame.size();
+    frame += payload;
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        frame[start + i] = static_cast<char>(frame[start + i] ^ static_cast<char>(mask[i % 4]));
+    return frame;
+}
+
+std::string CloseBody(std::uint16_t code, std::string_view reason) {
+    if (code == close_code::kNoStatus) return {};
     std::string body;
     body += static_cast<char>(code >> 8);
     body += static_cast<char>(code & 0xFF);
     body += reason.substr(0, 123); // a control frame carries at most 125 bytes
-    return EncodeFrame(Opcode::Close, body);
+    return body;
+}
+
+std::string EncodeClose(std::uint16_t code, std::string_view reason) {
+    return EncodeFrame(Opcode::Close, CloseBody(code, reason));
 }
 
 bool IsValidUtf8(std::string_view text) noexcept {
@@ -112,9 +135,10 @@ bool IsValidUtf8(std::string_view text) noexcept {
     return true;
 }
 
-MessageReader::MessageReader(std::size_t max_message_bytes)
+MessageReader::MessageReader(std::size_t max_message_bytes, FramesFrom from)
     : max_message_(max_message_bytes),
-      capacity_(std::max<std::size_t>(max_message_bytes, kMaxControlPayload) + kMaxFrameHeader) {}
+      capacity_(std::max<std::size_t>(max_message_bytes, kMaxControlPayload) + kMaxFrameHeader),
+      from_(from) {}
 
 std::size_t MessageReader::Feed(std::string_view bytes) {
     if (failed_) return bytes.size(); // read and discarded: nothing is kept after a failure
@@ -142,13 +166,18 @@ MessageReader::HeaderResult MessageReader::ReadHeader() const {
     auto second = static_cast<std::uint8_t>(available[1]);
     if (first & 0x70) return ProtocolError("reserved bits set");
     if (!IsKnown(first & 0x0F)) return ProtocolError("unknown opcode");
-    if (!(second & kMasked)) return ProtocolError("client frames must be masked");
-    Header header{(first & kFin) != 0, static_cast<Opcode>(first & 0x0F), second & 0x7Fu, 2};
+    bool masked = (second & kMasked) != 0;
+    if (from_ == FramesFrom::Client && !masked)
+        return ProtocolError("client frames must be masked");
+    if (from_ == FramesFrom::Server && masked)
+        return ProtocolError("server frames must not be masked");
+    Header header{(first & kFin) != 0, static_cast<Opcode>(first & 0x0F), second & 0x7Fu, 2,
+                  masked};
     size_t extended = header.length == 126 ? 2 : header.length == 127 ? 8 : 0;
     if (available.size() < 2 + extended) return NeedMore{};
     if (extended) header.length = BigEndian(available.substr(2, extended));
     if (header.length >> 63) return ProtocolError("frame length out of range");
-    header.size = 2 + extended + 4;
+    header.size = 2 + extended + (masked ? 4 : 0);
     return header;
 }
 
@@ -198,10 +227,12 @@ std::optional<Event> MessageReader::Next() {
         if (!header) break;
         if (auto rejected = Check(*header)) return Fail(rejected->code, rejected->payload);
         if (buffer_.size() - read_ < header->size + header->length) break;
-        const char* mask = buffer_.data() + read_ + header->size - 4;
         std::string payload = buffer_.substr(read_ + header->size, header->length);
-        for (size_t i = 0; i < payload.size(); ++i)
-            payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+        if (header->masked) {
+            const char* mask = buffer_.data() + read_ + header->size - 4;
+            for (size_t i = 0; i < payload.size(); ++i)
+                payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+        }
         read_ += header->size + header->length;
         Compact();
         if (IsControl(header->opcode)) return Control(header->opcode, std::move(payload));

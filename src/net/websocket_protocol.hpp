@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// RFC 6455 framing as a server speaks it, without any I/O: the handshake's accept key, server
-// frames (never masked), and a reader that turns a client's byte stream into text messages
-// and control frames while enforcing the rules a server must: every client frame masked, no
-// reserved bits or unknown opcodes, control frames short and whole, continuation frames only
-// inside a fragmented message, text that is UTF-8, and a size limit per message.
+// RFC 6455 framing without any I/O, for both ends: the handshake's accept key, server frames
+// (never masked) and client frames (always masked), and a reader that turns the peer's byte
+// stream into text messages and control frames while enforcing the rules: a server's reader
+// wants every frame masked, a client's (net/websocket_client.hpp) none; no reserved bits or
+// unknown opcodes, control frames short and whole, continuation frames only inside a
+// fragmented message, text that is UTF-8, and a size limit per message.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -44,7 +46,16 @@ std::optional<std::string> AcceptKey(std::string_view client_key);
 /// One unfragmented server frame.
 std::string EncodeFrame(Opcode opcode, std::string_view payload);
 
-/// A close frame; code kNoStatus sends an empty body.
+/// The four bytes a client masks a frame's payload with, fresh for every frame.
+using MaskKey = std::array<std::uint8_t, 4>;
+
+/// One unfragmented client frame, masked with `mask`.
+std::string EncodeMaskedFrame(Opcode opcode, std::string_view payload, MaskKey mask);
+
+/// The payload of a close frame; code kNoStatus makes it empty.
+std::string CloseBody(std::uint16_t code, std::string_view reason = {});
+
+/// A server's close frame; code kNoStatus sends an empty body.
 std::string EncodeClose(std::uint16_t code, std::string_view reason = {});
 
 bool IsValidUtf8(std::string_view text) noexcept;
@@ -65,9 +76,12 @@ struct Event {
 /// The longest frame header: two bytes, a 64-bit length and the mask.
 inline constexpr std::size_t kMaxFrameHeader = 14;
 
+/// Whose frames a reader reads: a client's are masked, a server's never are.
+enum class FramesFrom { Client, Server };
+
 class MessageReader {
 public:
-    explicit MessageReader(std::size_t max_message_bytes);
+    explicit MessageReader(std::size_t max_message_bytes, FramesFrom from = FramesFrom::Client);
 
     /// Takes bytes as read from the socket, as many as fit in Capacity(), and returns how many
     /// it took; Next() makes room for the rest. After a Fail it takes everything and keeps
@@ -94,6 +108,7 @@ private:
         Opcode opcode;
         std::uint64_t length;
         std::size_t size; ///< bytes of the header, mask included
+        bool masked;
     };
 
     struct NeedMore {};
@@ -108,6 +123,7 @@ private:
 
     std::size_t max_message_;
     std::size_t capacity_;
+    FramesFrom from_;
     std::string buffer_;
     std::size_t read_ = 0;
     std::string message_;

@@ -5,7 +5,6 @@
 #include "util/log_text.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace meteremu::mqtt {
 namespace {
@@ -14,8 +13,6 @@ constexpr log::Domain kDomain{"mqtt"};
 /// A broker that has not accepted the connection by then counts as unreachable (a host that
 /// drops packets would otherwise hold the attempt for the kernel's TCP timeout, minutes).
 constexpr Seconds kConnectTimeout{10.0};
-constexpr Seconds kFirstRetry{1.0};
-constexpr Seconds kLongestRetry{30.0};
 constexpr Seconds kEnergySaveInterval{60.0};
 
 std::string BrokerName(const MqttOptions& options) {
@@ -141,8 +138,7 @@ Seconds MqttBackend::LinkFailed(const std::string& what, const std::string& heal
 }
 
 Seconds MqttBackend::RetryWait() const {
-    double doubled = kFirstRetry.count() * std::pow(2.0, std::min(failed_attempts_, 9u) - 1.0);
-    return std::min(Seconds(doubled), kLongestRetry);
+    return RetryWaitAfter(failed_attempts_);
 }
 
 void MqttBackend::OnConnected() {

@@ -6,9 +6,9 @@
 
 #include "backends/backend.hpp"
 #include "backends/energy_counter.hpp"
+#include "backends/link_health.hpp"
 #include "backends/mqtt/channel_values.hpp"
 #include "backends/mqtt/mqtt_client.hpp"
-#include "backends/mqtt/mqtt_health.hpp"
 #include "backends/mqtt/mqtt_options.hpp"
 #include "backends/poll_loop.hpp"
 #include "platform/failure_log.hpp"
@@ -51,7 +51,7 @@ private:
     MeterState& state_;
     ChannelValues values_;
     EnergyCounter energy_;
-    mqtt::Health health_;
+    LinkHealth health_{"mqtt"};
     // One run of failures each, so that one kind going on does not hide another starting.
     log::FailureLog link_log_;    ///< unreachable, auth refused, connection lost
     log::FailureLog data_log_;    ///< unparsable payloads, refused subscriptions

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The MQTT backend's part of the systemd STATUS line.
-#include "backends/mqtt/mqtt_health.hpp"
+// A push source's part of the systemd STATUS line.
+#include "backends/link_health.hpp"
 #include "util/time_format.hpp"
 
 #include <gtest/gtest.h>
 
-namespace meteremu::mqtt {
+namespace meteremu {
 namespace {
 
-TEST(MqttHealthTest, SaysHowTheConnectionGoes) {
-    Health health;
+TEST(LinkHealthTest, SaysHowTheConnectionGoes) {
+    LinkHealth health("mqtt");
     EXPECT_EQ(health.Summary(), "mqtt: starting");
     health.Set(" ok");
     EXPECT_EQ(health.Summary(), "mqtt ok");
@@ -23,5 +23,13 @@ TEST(MqttHealthTest, SaysHowTheConnectionGoes) {
     EXPECT_EQ(health.Summary(), "mqtt: no value on topic_b");
 }
 
+TEST(LinkHealthTest, RetriesBackOffFromOneSecondToThirty) {
+    EXPECT_EQ(RetryWaitAfter(1), Seconds(1));
+    EXPECT_EQ(RetryWaitAfter(2), Seconds(2));
+    EXPECT_EQ(RetryWaitAfter(5), Seconds(16));
+    EXPECT_EQ(RetryWaitAfter(6), Seconds(30));
+    EXPECT_EQ(RetryWaitAfter(1000), Seconds(30));
+}
+
 } // namespace
-} // namespace meteremu::mqtt
+} // namespace meteremu
