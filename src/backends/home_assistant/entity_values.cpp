@@ -26,12 +26,22 @@ UpdateOutcome EntityValues::Apply(const EntityUpdate& update, SteadyTime at, Wal
             outcome = UpdateOutcome::Removed;
             continue;
         }
-        if (update.kind == EntityUpdate::Kind::Full) known = Known{};
+        if (update.kind == EntityUpdate::Kind::Full) {
+            known = Known{};
+            known.full = true;
+        } else if (!known.full) {
+            // A diff needs the full state it changes: without it the unit is unknown.
+            outcome = UpdateOutcome::NoValue;
+            continue;
+        }
         if (update.state) known.state = update.state;
         if (update.unit) known.unit = update.unit;
         if (update.unit_removed && !update.unit) known.unit.reset();
         known.watts.reset();
-        if (!known.state) return UpdateOutcome::NoValue; // a diff before any full state
+        if (!known.state) {
+            outcome = UpdateOutcome::NoValue;
+            continue;
+        }
         known.watts = Watts(*known.state, known.unit);
         known.at = at;
         known.wall_at = wall_at;

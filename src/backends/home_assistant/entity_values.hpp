@@ -51,6 +51,7 @@ public:
 
 private:
     struct Known {
+        bool full = false; ///< a full state came (REST, or an "a" event): diffs apply to it
         std::optional<std::string> state;
         std::optional<std::string> unit;
         std::optional<double> watts;
