@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -148,6 +149,7 @@ TEST(HomeAssistantSourceTest, PerPhaseEntitiesInKilowattsAndTheTimeToTheBattery)
     FakeHomeAssistant fake;
     SeedPerPhase(fake, {0.5, -1.25, 2}, "kW");
     HaDaemon daemon(fake.Url(), fake.Token(), PerPhase());
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to 3 entities")) << daemon.Log();
     ASSERT_TRUE(daemon.WaitForPowers({500, -1250, 2000})) << daemon.Log();
     std::vector<Clock::duration> latencies;
     for (int i = 0; i < 30; ++i) {
@@ -260,7 +262,9 @@ TEST_P(HomeAssistantFaultTest, AuthRefused) {
     EXPECT_GE(fake.AuthRefusals(), 2);
     EXPECT_EQ(daemon.CountLines("auth refused"), 1u) << daemon.Log();
     EXPECT_EQ(daemon.Log().find("wrong-token"), std::string::npos);
-    if (std::string(GetParam()) == "silent") EXPECT_FALSE(daemon.Poll());
+    if (std::string(GetParam()) == "silent") {
+        EXPECT_FALSE(daemon.Poll());
+    }
 }
 
 TEST_P(HomeAssistantFaultTest, UnreachableThenBack) {
@@ -280,6 +284,9 @@ TEST_P(HomeAssistantFaultTest, GarbageIsIgnoredWithOneLine) {
     FakeHomeAssistant fake;
     SeedPerPhase(fake, {5, 6, 7});
     HaDaemon daemon(fake.Url(), fake.Token(), PerPhase(), GetParam());
+    // The REST seed serves the values before the WebSocket subscribes; the fake sends raw
+    // frames only to subscribed sessions.
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to 3 entities")) << daemon.Log();
     ASSERT_TRUE(daemon.WaitForPowers({5, 6, 7})) << daemon.Log();
     fake.SendRaw("this is not JSON");
     fake.SendRaw(R"({"id":1,"type":"event","event":{"c":{"sensor.power_l1":{"+":{"s":"lots"}}}}})");

@@ -69,10 +69,6 @@ std::string HomeAssistantBackend::Describe() const {
     return "Home Assistant at " + options_.url;
 }
 
-std::string HomeAssistantBackend::Where() const {
-    return "Home Assistant at " + options_.url;
-}
-
 void HomeAssistantBackend::Start() {
     token_ = ReadToken(options_);
     http_ = std::make_unique<HttpClient>(HttpClientOptions{});
@@ -120,16 +116,16 @@ Seconds HomeAssistantBackend::SeedNext(std::stop_token stop) {
         response = http_->Perform(request, stop);
     } catch (const TransportError& error) {
         if (error.Failure() == TransportFailure::Cancelled) return Seconds(0);
-        return LinkFailed("cannot reach " + Where() + ": " + error.what(), "unreachable");
+        return LinkFailed("cannot reach " + Describe() + ": " + error.what(), "unreachable");
     }
     if (response.status == 401 || response.status == 403)
-        return LinkFailed("auth refused by " + Where() + " (HTTP " +
+        return LinkFailed("auth refused by " + Describe() + " (HTTP " +
                               std::to_string(response.status) +
                               "): check the token (a long-lived access token)",
                           "auth refused");
     if (response.status == 404) return EntityUnknown(entity);
     if (response.status != 200)
-        return LinkFailed(Where() + " answered HTTP " + std::to_string(response.status) +
+        return LinkFailed(Describe() + " answered HTTP " + std::to_string(response.status) +
                               " for entity " + entity.entity_id,
                           "server error");
     SeedFrom(response, entity);
@@ -147,7 +143,7 @@ void HomeAssistantBackend::SeedFrom(const ClientResponse& response, const Entity
                                entity.entity_id);
         ApplyUpdates({update}, false);
     } catch (const MessageError& error) {
-        data_log_.Failed("unparsable state of " + EntityName(entity) + " from " + Where() +
+        data_log_.Failed("unparsable state of " + EntityName(entity) + " from " + Describe() +
                          ", ignored: " + error.what());
     }
 }
@@ -164,8 +160,9 @@ Seconds HomeAssistantBackend::Open(std::stop_token stop) {
         using Kind = WebSocketClientError::Kind;
         if (error.GetKind() == Kind::Cancelled) return Seconds(0);
         if (error.Status() == 401 || error.Status() == 403)
-            return LinkFailed("auth refused by " + Where() + ": " + error.what(), "auth refused");
-        return LinkFailed("cannot reach " + Where() + ": " + error.what(), "unreachable");
+            return LinkFailed("auth refused by " + Describe() + ": " + error.what(),
+                              "auth refused");
+        return LinkFailed("cannot reach " + Describe() + ": " + error.what(), "unreachable");
     }
     phase_ = Phase::AwaitAuthRequired;
     phase_started_ = std::chrono::steady_clock::now();
@@ -185,11 +182,11 @@ Seconds HomeAssistantBackend::Talk() {
         if (phase_ == Phase::Live)
             KeepAlive(now);
         else if (phase_ != Phase::Down && Elapsed(phase_started_, now) > kSetupTimeout)
-            return LinkFailed(Where() + " did not finish the login and subscription in " +
+            return LinkFailed(Describe() + " did not finish the login and subscription in " +
                                   std::to_string(static_cast<int>(kSetupTimeout.count())) + " s",
                               "unreachable");
     } catch (const WebSocketClientError& error) {
-        return LinkFailed((was_live ? "lost the connection to " : "cannot reach ") + Where() +
+        return LinkFailed((was_live ? "lost the connection to " : "cannot reach ") + Describe() +
                               ": " + error.what(),
                           was_live ? "connection lost" : "unreachable");
     }
@@ -205,7 +202,7 @@ void HomeAssistantBackend::HandleFrame(const std::string& text) {
     try {
         messages = ParseServerMessages(text);
     } catch (const MessageError& error) {
-        data_log_.Failed("unparsable message from " + Where() + ", ignored: " + error.what());
+        data_log_.Failed("unparsable message from " + Describe() + ", ignored: " + error.what());
         return;
     }
     for (const ServerMessage& message : messages) {
@@ -229,7 +226,7 @@ void HomeAssistantBackend::Handle(const ServerMessage& message) {
         phase_ = Phase::Subscribing;
         return;
     case Type::AuthInvalid:
-        LinkFailed("auth refused by " + Where() + " (" + message.error +
+        LinkFailed("auth refused by " + Describe() + " (" + message.error +
                        "): check the token (a long-lived access token)",
                    "auth refused");
         return;
@@ -257,15 +254,15 @@ void HomeAssistantBackend::Handle(const ServerMessage& message) {
 
 void HomeAssistantBackend::Subscribed(const ServerMessage& result) {
     if (!result.success) {
-        LinkFailed(Where() + " refuses subscribe_entities (" + result.error + ")", "refused");
+        LinkFailed(Describe() + " refuses subscribe_entities (" + result.error + ")", "refused");
         return;
     }
     phase_ = Phase::Live;
     failed_attempts_ = 0;
     ping_pending_ = false;
     ping_sent_at_ = std::chrono::steady_clock::now();
-    std::string what =
-        "subscribed to " + std::to_string(values_.EntityIds().size()) + " entities of " + Where();
+    std::string what = "subscribed to " + std::to_string(values_.EntityIds().size()) +
+                       " entities of " + Describe();
     if (link_log_.Failing())
         link_log_.Recovered(what);
     else
@@ -286,11 +283,12 @@ void HomeAssistantBackend::ApplyUpdates(const std::vector<EntityUpdate>& updates
                                    LogText(update.state.value_or("without a state")) +
                                    ": no reading until it has a value");
             if (outcome == UpdateOutcome::Removed)
-                entity_log_.Failed("entity " + update.entity_id + " was removed from " + Where());
+                entity_log_.Failed("entity " + update.entity_id + " was removed from " +
+                                   Describe());
         } catch (const MessageError& error) {
             changed = true;
-            data_log_.Failed("unparsable state of " + update.entity_id + " from " + Where() + ": " +
-                             error.what());
+            data_log_.Failed("unparsable state of " + update.entity_id + " from " + Describe() +
+                             ": " + error.what());
         }
     }
     if (first) ReportMissing();
@@ -308,7 +306,7 @@ void HomeAssistantBackend::ApplyUpdates(const std::vector<EntityUpdate>& updates
 void HomeAssistantBackend::ReportMissing() {
     const Entity* missing = values_.Missing();
     if (!missing) return;
-    entity_log_.Failed("entity " + EntityName(*missing) + " has no value in " + Where() +
+    entity_log_.Failed("entity " + EntityName(*missing) + " has no value in " + Describe() +
                        " (missing, unavailable or unknown): no reading until it has one");
     health_.Set(": no value for " + missing->key);
 }
@@ -317,7 +315,7 @@ void HomeAssistantBackend::KeepAlive(SteadyTime now) {
     Seconds period = PingPeriod(state_.Policy().stale_after);
     if (ping_pending_) {
         if (Elapsed(ping_sent_at_, now) > period)
-            LinkFailed("no pong from " + Where() + " within " +
+            LinkFailed("no pong from " + Describe() + " within " +
                            log::FormatDuration(now - ping_sent_at_) + ": connection lost",
                        "connection lost");
         return;
@@ -348,7 +346,7 @@ Seconds HomeAssistantBackend::EntityUnknown(const Entity& entity) {
     // connection (the entity may be about to be set up).
     phase_ = Phase::Down;
     ++failed_attempts_;
-    entity_log_.Failed("entity " + EntityName(entity) + " is not known to " + Where() +
+    entity_log_.Failed("entity " + EntityName(entity) + " is not known to " + Describe() +
                        ": check its id (Developer tools, States); retrying");
     health_.SetFailing("entity missing: " + entity.key, entity_log_.Since(), RetryWait());
     return RetryWait();

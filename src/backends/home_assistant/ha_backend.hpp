@@ -29,6 +29,7 @@ public:
     void Stop() noexcept override;
     std::string Describe() const override;
     std::string Health() const override { return health_.Summary(); }
+    bool Pushes() const noexcept override { return true; }
 
 private:
     /// Where the connection stands; each phase waits for one thing.
@@ -52,7 +53,6 @@ private:
     Seconds RetryWait() const;
     void Publish();
     void SaveEnergy(SteadyTime now, bool always) noexcept;
-    std::string Where() const;
 
     HomeAssistantOptions options_;
     std::string websocket_url_;

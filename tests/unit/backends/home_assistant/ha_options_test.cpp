@@ -117,10 +117,11 @@ TEST(HaOptionsTest, Misconfigurations) {
     ExpectError("url = \"http://ha\"\n" + ok + "entity_a = \"sensor.a\"\n", "6:12",
                 "cannot be combined with entity");
     ExpectError("url = \"http://ha\"\ntoken = \"t\"\nimport_entity = \"sensor.in\"\n", "1:1",
-                "export_entity goes with import_entity");
+                "no 'export_entity': goes with import_entity");
     ExpectError("url = \"http://ha\"\ntoken = \"t\"\nentity_b = \"sensor.b\"\n", "5:12",
                 "is missing its companions");
-    ExpectError("url = \"http://ha\"\n" + ok + "invert = \"yes\"\n", "6:10", "boolean");
+    ExpectError("url = \"http://ha\"\n" + ok + "invert = \"yes\"\n", "6:10",
+                "expected true or false");
     ExpectError("url = \"http://ha\"\n" + ok + "entity_id = \"sensor.x\"\n", "6:1", "");
 }
 
