@@ -169,8 +169,13 @@ TEST(HomeAssistantSourceTest, PerPhaseEntitiesInKilowattsAndTheTimeToTheBattery)
     std::printf("home assistant event sent -> UDP reply carrying it: median %ld us, worst %ld us\n",
                 static_cast<long>(us(latencies[latencies.size() / 2])),
                 static_cast<long>(us(latencies.back())));
-    // 1 ms from the arrival, plus the loopback hop a loaded test machine may delay.
+    // 1 ms from the arrival, plus the loopback hop a loaded test machine may delay. Code built
+    // with sanitizers runs several times slower (the daemon and the fake alike): a looser bound.
+#ifdef METEREMU_SANITIZED
+    EXPECT_LT(latencies[latencies.size() / 2], 10ms);
+#else
     EXPECT_LT(latencies[latencies.size() / 2], 3ms);
+#endif
     EXPECT_EQ(fake.Rejections(), std::vector<std::string>{});
 }
 
