@@ -220,6 +220,7 @@ TEST(HomeAssistantSourceTest, ADroppedConnectionReconnectsAndServesTheNewState) 
     FakeHomeAssistant fake;
     SeedPerPhase(fake, {10, 20, 30});
     HaDaemon daemon(fake.Url(), fake.Token(), PerPhase());
+    ASSERT_TRUE(daemon.WaitForLog("subscribed to 3 entities")) << daemon.Log();
     ASSERT_TRUE(daemon.WaitForPowers({10, 20, 30})) << daemon.Log();
     fake.DropConnections();
     fake.SetState("sensor.power_l2", "-25"); // while no one listens: the next "a" carries it
