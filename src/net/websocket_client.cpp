@@ -2,6 +2,7 @@
 #include "net/websocket_client.hpp"
 
 #include "util/base64.hpp"
+#include "util/port_number.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -20,14 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxHandshakeBytes = 8192;
 constexpr std::chrono::milliseconds kStopCheck{100};
-
-std::optional<std::uint16_t> PortNumber(std::string_view text) {
-    unsigned port = 0;
-    auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (error != std::errc() || stop != text.data() + text.size() || port == 0 || port > 65535)
-        return std::nullopt;
-    return static_cast<std::uint16_t>(port);
-}
 
 /// The milliseconds left until `deadline`, at most kStopCheck so a stop is seen in time.
 int SliceUntil(SteadyTime deadline) {
@@ -134,8 +127,8 @@ std::optional<WebSocketUrl> ParseWebSocketUrl(std::string_view url) {
         parsed.host = authority.substr(0, host_end);
     }
     if (host_end != std::string_view::npos && host_end < authority.size()) {
-        auto port =
-            authority[host_end] == ':' ? PortNumber(authority.substr(host_end + 1)) : std::nullopt;
+        auto port = authority[host_end] == ':' ? ParsePortNumber(authority.substr(host_end + 1))
+                                               : std::nullopt;
         if (!port) return std::nullopt;
         parsed.port = *port;
     }

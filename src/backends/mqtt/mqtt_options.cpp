@@ -2,6 +2,7 @@
 #include "backends/mqtt/mqtt_options.hpp"
 
 #include "config/config_section.hpp"
+#include "util/port_number.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -58,14 +59,6 @@ std::string PointerKey(std::string_view topic_key) {
     return key;
 }
 
-std::optional<std::uint16_t> PortNumber(std::string_view text) {
-    unsigned port = 0;
-    auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (error != std::errc() || stop != text.data() + text.size() || port == 0 || port > 65535)
-        return std::nullopt;
-    return static_cast<std::uint16_t>(port);
-}
-
 /// "mqtt://host[:port]" or "mqtts://host[:port]", host an address, a name or "[v6]".
 bool ParseBrokerUrl(std::string_view url, MqttOptions& options) {
     if (url.starts_with("mqtts://")) {
@@ -82,7 +75,7 @@ bool ParseBrokerUrl(std::string_view url, MqttOptions& options) {
     if (url.starts_with('[') && host_end != std::string_view::npos) ++host_end;
     std::string_view host = url.substr(0, host_end);
     if (host_end != std::string_view::npos && host_end < url.size()) {
-        auto port = url[host_end] == ':' ? PortNumber(url.substr(host_end + 1)) : std::nullopt;
+        auto port = url[host_end] == ':' ? ParsePortNumber(url.substr(host_end + 1)) : std::nullopt;
         if (!port) return false;
         options.port = *port;
     }
