@@ -96,9 +96,21 @@ void EnergyCounter::Save() const {
 
 bool EnergyCounter::SaveIfDue(SteadyTime now, Seconds interval) {
     if (now - saved_at_ < interval) return false;
-    Save();
+    // A failing disk is tried again after the interval, not at every sample.
     saved_at_ = now;
+    Save();
     return true;
+}
+
+std::optional<std::string> EnergyCounter::TrySaveIfDue(SteadyTime now, Seconds interval) noexcept {
+    try {
+        if (SaveIfDue(now, interval)) save_failing_ = false;
+        return std::nullopt;
+    } catch (const std::exception& error) {
+        if (save_failing_) return std::nullopt;
+        save_failing_ = true;
+        return error.what();
+    }
 }
 
 } // namespace meteremu

@@ -31,8 +31,12 @@ public:
 
     /// Writes the counters atomically. Throws std::system_error.
     void Save() const;
-    /// Saves when `interval` passed since the last save; returns whether it did.
+    /// Saves when `interval` passed since the last save (or attempt); returns whether it did.
     bool SaveIfDue(SteadyTime now, Seconds interval);
+    /// SaveIfDue (an `interval` of 0 saves now) that never throws: the error of a failure
+    /// that begins a run of failures, for the caller to log once; nullopt otherwise (saved,
+    /// not due, or failing again). A save that works again ends the run.
+    std::optional<std::string> TrySaveIfDue(SteadyTime now, Seconds interval) noexcept;
 
     double ImportWh(std::size_t phase) const noexcept { return import_wh_[phase]; }
     double ExportWh(std::size_t phase) const noexcept { return export_wh_[phase]; }
@@ -46,6 +50,7 @@ private:
     std::optional<std::array<double, kPhaseCount>> last_power_;
     SteadyTime last_at_{};
     SteadyTime saved_at_{};
+    bool save_failing_ = false;
 };
 
 } // namespace meteremu

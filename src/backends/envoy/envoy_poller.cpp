@@ -315,7 +315,7 @@ void EnvoyPoller::Publish(Reading reading, bool integrate) {
     reading.received_at = now;
     if (integrate && energy_) energy_->Add(reading, now);
     state_.Publish(reading);
-    if (integrate && energy_) SaveEnergyIfDue(now);
+    if (integrate && energy_) SaveEnergy(now, kEnergySaveInterval);
     failure_log_.Recovered("Envoy readings are back");
     failures_ = 0;
     auth_failures_ = 0;
@@ -324,22 +324,13 @@ void EnvoyPoller::Publish(Reading reading, bool integrate) {
     untrusted_reported_.clear();
 }
 
-void EnvoyPoller::SaveEnergyIfDue(SteadyTime now) {
-    try {
-        energy_->SaveIfDue(now, kEnergySaveInterval);
-    } catch (const std::exception& error) {
-        if (!save_warned_) log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-        save_warned_ = true;
-    }
+void EnvoyPoller::SaveEnergy(SteadyTime now, Seconds interval) noexcept {
+    if (auto error = energy_->TrySaveIfDue(now, interval))
+        log::Warning(kDomain, "cannot save the energy counters: ", *error);
 }
 
 void EnvoyPoller::Shutdown() noexcept {
-    if (!energy_) return;
-    try {
-        energy_->Save();
-    } catch (const std::exception& error) {
-        log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-    }
+    if (energy_) SaveEnergy(std::chrono::steady_clock::now(), Seconds(0));
 }
 
 } // namespace meteremu::envoy

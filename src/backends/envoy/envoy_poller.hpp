@@ -90,7 +90,8 @@ private:
     Seconds NoGridData(const std::string& reason);
     void AdoptSetup(MeterSetup setup);
     void Publish(Reading reading, bool integrate);
-    void SaveEnergyIfDue(SteadyTime now);
+    /// Saves the counters when `interval` passed (0: now); a failure is one warning per run.
+    void SaveEnergy(SteadyTime now, Seconds interval) noexcept;
     void EnsureEnergyCounter(Seconds max_gap);
     bool RefreshAllowed(SteadyTime now) const noexcept;
 
@@ -122,7 +123,6 @@ private:
     bool no_grid_logged_ = false;
     bool token_missing_logged_ = false;
     bool slow_logged_ = false;
-    bool save_warned_ = false;
     std::string untrusted_reported_; ///< the gateway-trust error last logged
     WallTime untrusted_since_{};
     std::optional<SteadyTime> meters_probed_at_;

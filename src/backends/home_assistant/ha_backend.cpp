@@ -84,7 +84,7 @@ void HomeAssistantBackend::Start() {
 void HomeAssistantBackend::Stop() noexcept {
     loop_.Stop();
     socket_.reset();
-    if (http_) SaveEnergy(std::chrono::steady_clock::now(), true);
+    if (http_) SaveEnergy(std::chrono::steady_clock::now(), Seconds(0));
     phase_ = Phase::Down;
 }
 
@@ -361,18 +361,12 @@ void HomeAssistantBackend::Publish() {
     Reading reading = values_.Compose();
     energy_.Add(reading, now);
     state_.Publish(reading);
-    SaveEnergy(now, false);
+    SaveEnergy(now, kEnergySaveInterval);
 }
 
-void HomeAssistantBackend::SaveEnergy(SteadyTime now, bool always) noexcept {
-    try {
-        if (always)
-            energy_.Save();
-        else
-            energy_.SaveIfDue(now, kEnergySaveInterval);
-    } catch (const std::exception& error) {
-        log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-    }
+void HomeAssistantBackend::SaveEnergy(SteadyTime now, Seconds interval) noexcept {
+    if (auto error = energy_.TrySaveIfDue(now, interval))
+        log::Warning(kDomain, "cannot save the energy counters: ", *error);
 }
 
 } // namespace meteremu::home_assistant

@@ -52,7 +52,8 @@ private:
     /// 1 s after the first failed attempt, doubling up to 30 s.
     Seconds RetryWait() const;
     void Publish();
-    void SaveEnergy(SteadyTime now, bool always) noexcept;
+    /// Saves the counters when `interval` passed (0: now); a failure is one warning per run.
+    void SaveEnergy(SteadyTime now, Seconds interval) noexcept;
 
     HomeAssistantOptions options_;
     std::string websocket_url_;

@@ -147,22 +147,16 @@ void HttpJsonPoller::Publish(Reading reading) {
     last_failure_.reset();
     failures_ = 0;
     SetHealth("http_json ok");
-    if (!energy_) return;
-    try {
-        energy_->SaveIfDue(reading.received_at, kEnergySaveInterval);
-    } catch (const std::exception& error) {
-        if (!save_warned_) log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-        save_warned_ = true;
-    }
+    if (energy_) SaveEnergy(reading.received_at, kEnergySaveInterval);
+}
+
+void HttpJsonPoller::SaveEnergy(SteadyTime now, Seconds interval) noexcept {
+    if (auto error = energy_->TrySaveIfDue(now, interval))
+        log::Warning(kDomain, "cannot save the energy counters: ", *error);
 }
 
 void HttpJsonPoller::Shutdown() noexcept {
-    if (!energy_) return;
-    try {
-        energy_->Save();
-    } catch (const std::exception& error) {
-        log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-    }
+    if (energy_) SaveEnergy(std::chrono::steady_clock::now(), Seconds(0));
 }
 
 void HttpJsonPoller::SetHealth(std::string text) {

@@ -48,6 +48,8 @@ private:
     Seconds Fail(Failure failure, const std::string& message);
     void Publish(Reading reading);
     void SetHealth(std::string text);
+    /// Saves the counters when `interval` passed (0: now); a failure is one warning per run.
+    void SaveEnergy(SteadyTime now, Seconds interval) noexcept;
 
     const HttpJsonOptions& options_;
     /// options_.url, plus the login for a Tasmota with one: a secret, never in a message.
@@ -59,7 +61,6 @@ private:
     log::FailureLog failure_log_;
     std::optional<Failure> last_failure_;
     unsigned failures_ = 0;
-    bool save_warned_ = false;
     mutable std::mutex health_mutex_;
     std::string health_ = "http_json: connecting";
 };

@@ -84,7 +84,7 @@ void MqttBackend::Start() {
 void MqttBackend::Stop() noexcept {
     loop_.Stop();
     if (client_ && link_ == Link::Up) client_->Disconnect();
-    if (client_) SaveEnergy(std::chrono::steady_clock::now(), true);
+    if (client_) SaveEnergy(std::chrono::steady_clock::now(), Seconds(0));
     link_ = Link::Down;
 }
 
@@ -187,7 +187,7 @@ void MqttBackend::Publish(SteadyTime now) {
     Reading reading = values_.Compose();
     energy_.Add(reading, now);
     state_.Publish(reading);
-    SaveEnergy(now, false);
+    SaveEnergy(now, kEnergySaveInterval);
 }
 
 void MqttBackend::CheckSilence(SteadyTime now) {
@@ -208,15 +208,9 @@ void MqttBackend::CheckSilence(SteadyTime now) {
     health_.Set(": no value on " + silent->key);
 }
 
-void MqttBackend::SaveEnergy(SteadyTime now, bool always) noexcept {
-    try {
-        if (always)
-            energy_.Save();
-        else
-            energy_.SaveIfDue(now, kEnergySaveInterval);
-    } catch (const std::exception& error) {
-        log::Warning(kDomain, "cannot save the energy counters: ", error.what());
-    }
+void MqttBackend::SaveEnergy(SteadyTime now, Seconds interval) noexcept {
+    if (auto error = energy_.TrySaveIfDue(now, interval))
+        log::Warning(kDomain, "cannot save the energy counters: ", *error);
 }
 
 } // namespace meteremu::mqtt

@@ -39,7 +39,8 @@ private:
     Seconds RetryWait() const;
     void CheckSilence(SteadyTime now);
     void Publish(SteadyTime now);
-    void SaveEnergy(SteadyTime now, bool always) noexcept;
+    /// Saves the counters when `interval` passed (0: now); a failure is one warning per run.
+    void SaveEnergy(SteadyTime now, Seconds interval) noexcept;
 
     void OnConnected() override;
     void OnRefused(std::string_view reason, bool auth) override;

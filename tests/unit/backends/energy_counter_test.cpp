@@ -78,5 +78,25 @@ TEST(EnergyCounterTest, RefusesACorruptFile) {
     EXPECT_THROW(counter.Load("S1"), std::exception);
 }
 
+TEST(EnergyCounterTest, AFailingSaveIsReportedOncePerRunAndTriedAgainAfterTheInterval) {
+    test::TempDir dir;
+    std::filesystem::path folder = dir.Path() / "state";
+    EnergyCounter counter(folder / "energy.json", 10s);
+    counter.Load("S1");
+    SteadyTime t0{};
+    auto error = counter.TrySaveIfDue(t0 + 60s, 60s); // the folder does not exist
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->find("energy.json"), std::string::npos) << *error;
+    EXPECT_FALSE(counter.TrySaveIfDue(t0 + 61s, 60s));  // not due: not tried
+    EXPECT_FALSE(counter.TrySaveIfDue(t0 + 120s, 60s)); // failing again: already reported
+    std::filesystem::create_directory(folder);
+    EXPECT_FALSE(counter.TrySaveIfDue(t0 + 121s, 60s)); // not due yet
+    EXPECT_FALSE(std::filesystem::exists(folder / "energy.json"));
+    EXPECT_FALSE(counter.TrySaveIfDue(t0 + 180s, 60s));
+    EXPECT_TRUE(std::filesystem::exists(folder / "energy.json"));
+    std::filesystem::remove_all(folder);
+    EXPECT_TRUE(counter.TrySaveIfDue(t0 + 180s, 0s)); // a new run of failures, saved "now"
+}
+
 } // namespace
 } // namespace meteremu
