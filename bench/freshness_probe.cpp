@@ -10,8 +10,9 @@
 // the line's last figure tells). It runs at a high priority (bench/run_bench.py) so
 // that its clock readings are prompt, and pauses so that it does not take a core from the
 // daemon doing so. A reply with an older value to a request sent after a newer value was
-// seen is stale: counted.
-//   bench_freshness_probe --http-port N --udp-port N --seconds S [--pause-us 100]
+// seen is stale: counted. Without --http-port only the UDP client polls (the push sources'
+// phases: a battery's transport).
+//   bench_freshness_probe [--http-port N] --udp-port N --seconds S [--pause-us 100]
 // Prints "http|udp <ns> <total_act_power> <old_sent_ns> <round_trip_ns>" per new value, then
 // "requests http=.. udp=.. stale=.. bad=..".
 #include "bench_util.hpp"
@@ -151,8 +152,8 @@ int main(int argc, char** argv) try {
     auto udp_port = static_cast<std::uint16_t>(NumberOption(argc, argv, "--udp-port", 0));
     double seconds = std::stod(Option(argc, argv, "--seconds", "10"));
     long pause_us = NumberOption(argc, argv, "--pause-us", 100);
-    if (!http_port || !udp_port) {
-        std::fprintf(stderr, "usage: bench_freshness_probe --http-port N --udp-port N "
+    if (!udp_port) {
+        std::fprintf(stderr, "usage: bench_freshness_probe [--http-port N] --udp-port N "
                              "--seconds S [--pause-us 100]\n");
         return 64;
     }
@@ -168,9 +169,11 @@ int main(int argc, char** argv) try {
             failed = true;
         }
     };
-    std::thread http_thread(guarded, [&] { PollHttp(http_port, end, pause_us, http); });
+    std::thread http_thread;
+    if (http_port)
+        http_thread = std::thread(guarded, [&] { PollHttp(http_port, end, pause_us, http); });
     std::thread udp_thread(guarded, [&] { PollUdp(udp_port, end, pause_us, udp); });
-    http_thread.join();
+    if (http_thread.joinable()) http_thread.join();
     udp_thread.join();
     std::printf("requests http=%ld udp=%ld stale=%ld bad=%ld\n", http.requests, udp.requests,
                 http.stale + udp.stale, http.bad + udp.bad);

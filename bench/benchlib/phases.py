@@ -7,7 +7,7 @@ import statistics
 import time
 import urllib.request
 
-from benchlib import loads, measure, procs, timing
+from benchlib import loads, measure, procs, push_sources, timing
 from benchlib.report import Report, mib
 from benchlib.site import FakeSite
 
@@ -66,6 +66,9 @@ class Bench:
         return os.path.join(self.programs, name)
 
     def run(self):
+        if self.args.push_only:
+            push_sources.push_phases(self)
+            return
         self.start_gateway()
         self.start_daemon()
         self.start_references()
@@ -73,6 +76,7 @@ class Bench:
         loads.http_phase(self)
         loads.udp_phase(self)
         timing.freshness_phase(self)
+        push_sources.push_phases(self)
         timing.fanout_phase(self, FANOUT_CLIENTS)
         self.resources_row(f"{AFTER_LOADS_SETTLE} s after the loads", self.after_loads())
 

@@ -15,6 +15,11 @@ class Report:
         self.rows.append({"area": area, "what": what, "ours": ours, "reference": reference,
                           "ratio": ratio, "budget": budget, "passed": passed})
 
+    def skip(self, area, what, reason):
+        """A figure this run could not measure: shown with its reason, never a pass."""
+        self.rows.append({"area": area, "what": what, "ours": reason, "reference": "",
+                          "ratio": "", "budget": "", "passed": None, "skipped": True})
+
     def note(self, text):
         self.notes.append(text)
 
@@ -26,13 +31,17 @@ class Report:
                  "| area | figure | meteremu | reference | ratio | budget | result |",
                  "|---|---|---|---|---|---|---|"]
         for row in self.rows:
-            verdict = {True: "pass", False: "**FAIL**", None: "context"}[row["passed"]]
+            verdict = "skipped" if row.get("skipped") else \
+                {True: "pass", False: "**FAIL**", None: "context"}[row["passed"]]
             lines.append(f"| {row['area']} | {row['what']} | {row['ours']} | {row['reference']} "
                          f"| {row['ratio']} | {row['budget']} | {verdict} |")
         failed = len(self.failures())
         lines += ["", f"{sum(r['passed'] is True for r in self.rows)} budgets pass, "
                       f"{failed} fail." if failed else
                   f"Every budget passes ({sum(r['passed'] is True for r in self.rows)})."]
+        skipped = sum(1 for row in self.rows if row.get("skipped"))
+        if skipped:
+            lines[-1] += f" {skipped} not measured (skipped, see their rows)."
         if self.notes:
             lines += ["", "Notes:", ""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
