@@ -11,12 +11,14 @@
 // that its clock readings are prompt, and pauses so that it does not take a core from the
 // daemon doing so. A reply with an older value to a request sent after a newer value was
 // seen is stale: counted. Without --http-port only the UDP client polls (the push sources'
-// phases: a battery's transport).
+// phases: a battery's transport). SIGTERM ends the run early, with the totals printed.
 //   bench_freshness_probe [--http-port N] --udp-port N --seconds S [--pause-us 100]
 // Prints "http|udp <ns> <total_act_power> <old_sent_ns> <round_trip_ns>" per new value, then
 // "requests http=.. udp=.. stale=.. bad=..".
 #include "bench_util.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <sys/prctl.h>
@@ -33,6 +35,11 @@ constexpr std::string_view kUdpRequest =
     R"({"id":7,"src":"freshness","method":"EM.GetStatus","params":{"id":0}})";
 
 std::mutex output_mutex;
+std::atomic<bool> stop_requested{false}; // lock-free: set from the SIGTERM handler
+
+bool Polling(std::int64_t end) {
+    return NowNs() < end && !stop_requested.load(std::memory_order_relaxed);
+}
 
 /// The text of "total_act_power":<value> in `reply`, or "" when absent (an error reply).
 std::string_view TotalPower(std::string_view reply) {
@@ -115,7 +122,7 @@ void PollHttp(std::uint16_t port, std::int64_t end, long pause_us, Transport& se
     int fd = Connected(SOCK_STREAM, port);
     std::string buffer, body;
     char chunk[16384];
-    while (NowNs() < end) {
+    while (Polling(end)) {
         std::int64_t sent_at = NowNs();
         send(fd, kHttpRequest.data(), kHttpRequest.size(), MSG_NOSIGNAL);
         while (!TakeResponse(buffer, body)) {
@@ -132,7 +139,7 @@ void PollHttp(std::uint16_t port, std::int64_t end, long pause_us, Transport& se
 void PollUdp(std::uint16_t port, std::int64_t end, long pause_us, Transport& seen) {
     int fd = Connected(SOCK_DGRAM, port);
     char reply[8192];
-    while (NowNs() < end) {
+    while (Polling(end)) {
         std::int64_t sent_at = NowNs();
         send(fd, kUdpRequest.data(), kUdpRequest.size(), 0);
         ssize_t size = recv(fd, reply, sizeof reply, 0);
@@ -158,6 +165,7 @@ int main(int argc, char** argv) try {
         return 64;
     }
     prctl(PR_SET_TIMERSLACK, 1000UL); // pauses of the length asked, not 50 µs more
+    std::signal(SIGTERM, [](int) { stop_requested.store(true, std::memory_order_relaxed); });
     std::int64_t end = NowNs() + static_cast<std::int64_t>(seconds * 1e9);
     Transport http{"http"}, udp{"udp"};
     bool failed = false;

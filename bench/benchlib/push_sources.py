@@ -72,22 +72,23 @@ def mqtt_phase(bench):
     if not os.access(MOSQUITTO, os.X_OK):
         return push.skipped(bench, name, f"skipped: no {MOSQUITTO} (Debian package mosquitto)")
     broker, port = start_mosquitto(bench)
-    seconds = push.CHANGES * push.CHANGE_EVERY_MS / 1000 + 5
-    reference = procs.Process("mqtt_reference", [
-        bench.program("bench_mqtt_client"), "--subscribe", "--port", str(port), "--topic",
-        MQTT_TOPIC, "--seconds", str(seconds)], bench.workdir)
-    daemon, udp_port = push.start_daemon(bench, "meteremu-mqtt", (
-        f'type = "mqtt"\nbroker = "mqtt://127.0.0.1:{port}"\ntopic = "{MQTT_TOPIC}"\n'))
+    processes = [broker]
     try:
+        daemon, udp_port = push.start_daemon(bench, "meteremu-mqtt", (
+            f'type = "mqtt"\nbroker = "mqtt://127.0.0.1:{port}"\ntopic = "{MQTT_TOPIC}"\n'))
+        processes.append(daemon)
         daemon.wait_for("subscribed to")
+        reference = procs.Process("mqtt_reference", [
+            bench.program("bench_mqtt_client"), "--subscribe", "--port", str(port), "--topic",
+            MQTT_TOPIC, "--seconds", str(push.REFERENCE_SECONDS)], bench.workdir)
+        processes.append(reference)
         reference.wait_for("subscribed")
         sends, sightings, totals = push.measure(bench, "mqtt", udp_port, [
             bench.program("bench_mqtt_client"), "--publish", "--port", str(port), "--topic",
             MQTT_TOPIC, "--changes", str(push.CHANGES), "--every-ms",
             str(push.CHANGE_EVERY_MS)], "published")
-        reference.popen.wait(seconds + 10)
     finally:
-        for process in (daemon, reference, broker):
+        for process in reversed(processes):
             process.stop()
     push.report(bench, name, "publish", "plain libmosquitto subscriber", sends, sightings,
                 reference_arrivals(reference), totals)
@@ -155,22 +156,20 @@ def sma_phase(bench):
     network = VethNetwork(f"meteremu-bench-{os.getpid()}")
     processes = []
     try:
-        seconds = push.CHANGES * push.CHANGE_EVERY_MS / 1000 + 5
-        reference = procs.Process("sma_reference", [
-            *network.inside(network.a), bench.program("bench_sma_meter"), "--listen", "--on",
-            network.address_a, "--seconds", str(seconds)], bench.workdir)
-        processes.append(reference)
         daemon, udp_port = push.start_daemon(
             bench, "meteremu-sma", 'type = "sma_speedwire"\ninterface = "veth-a"\n',
             network.inside(network.a))
         processes.append(daemon)
         daemon.wait_for("listening for SMA meters")
+        reference = procs.Process("sma_reference", [
+            *network.inside(network.a), bench.program("bench_sma_meter"), "--listen", "--on",
+            network.address_a, "--seconds", str(push.REFERENCE_SECONDS)], bench.workdir)
+        processes.append(reference)
         reference.wait_for("listening")
         sends, sightings, totals = push.measure(bench, "sma", udp_port, [
             *network.inside(network.b), bench.program("bench_sma_meter"), "--send",
             "--capture", SMA_CAPTURE, "--from", network.address_b, "--changes", str(push.CHANGES),
             "--every-ms", str(push.CHANGE_EVERY_MS)], "sent", network.inside(network.a))
-        reference.popen.wait(seconds + 10)
     finally:
         for process in reversed(processes):
             process.stop()
