@@ -24,9 +24,9 @@ from benchlib.timing import LOAD_NICE, PROBE_NICE, PROBE_PAUSE_US
 CHANGES = 30
 CHANGE_EVERY_MS = 300
 LOAD_CLIENTS = 4
-# The reference runs from before the first value to after the last, stopped then by its pid;
-# this bounds it should the run fail in between.
-REFERENCE_SECONDS = CHANGES * CHANGE_EVERY_MS / 1000 + 60
+# The reference, the probe and the load run from before the first value to after the last,
+# stopped then by their pids; this bounds them should the run fail in between.
+BOUND_SECONDS = CHANGES * CHANGE_EVERY_MS / 1000 + 60
 # The probe polls this long before the first value, and this long after the last.
 PROBE_LEAD = 1.0
 LAST_VALUE_GRACE = 1.0
@@ -73,10 +73,11 @@ def measure(bench, name, udp_port, sender_argv, word, inside=()):
     load start first and end (by their pids) once the sender is done and the last value had
     time to show: on a busy machine starting a process can take longer than a value lasts.
     Returns (sends [(ns, key, watts)], sightings [(ns, watts)], probe totals line)."""
-    bound = CHANGES * CHANGE_EVERY_MS / 1000 + 60
-    load = subprocess.Popen(["nice", "-n", str(LOAD_NICE), *inside, bench.program("bench_udp_load"),
-                             "--port", str(udp_port), "--clients", str(LOAD_CLIENTS), "--seconds",
-                             str(bound), "--warmup", "0"], stdout=subprocess.DEVNULL)
+    bound = BOUND_SECONDS
+    load = subprocess.Popen(["nice", "-n", str(LOAD_NICE), *inside,
+                             bench.program("bench_udp_load"), "--port", str(udp_port),
+                             "--clients", str(LOAD_CLIENTS), "--seconds", str(bound),
+                             "--warmup", "0"], stdout=subprocess.DEVNULL)
     probe = procs.Process(f"{name}_probe", [*inside, bench.program("bench_freshness_probe"),
                                             "--udp-port", str(udp_port), "--seconds",
                                             str(bound), "--pause-us", str(PROBE_PAUSE_US)],

@@ -34,7 +34,7 @@ listener {port} 127.0.0.1
 
 
 def reference_arrivals(process):
-    """"received <ns> <key>" lines: the first arrival of each key."""
+    """The first arrival of each key, from the reference's "received <ns> <key>" lines."""
     arrivals = {}
     for fields in push.lines_of(process.output(), "received"):
         arrivals.setdefault(fields[1], int(fields[0]))
@@ -80,7 +80,7 @@ def mqtt_phase(bench):
         daemon.wait_for("subscribed to")
         reference = procs.Process("mqtt_reference", [
             bench.program("bench_mqtt_client"), "--subscribe", "--port", str(port), "--topic",
-            MQTT_TOPIC, "--seconds", str(push.REFERENCE_SECONDS)], bench.workdir)
+            MQTT_TOPIC, "--seconds", str(push.BOUND_SECONDS)], bench.workdir)
         processes.append(reference)
         reference.wait_for("subscribed")
         sends, sightings, totals = push.measure(bench, "mqtt", udp_port, [
@@ -163,7 +163,7 @@ def sma_phase(bench):
         daemon.wait_for("listening for SMA meters")
         reference = procs.Process("sma_reference", [
             *network.inside(network.a), bench.program("bench_sma_meter"), "--listen", "--on",
-            network.address_a, "--seconds", str(push.REFERENCE_SECONDS)], bench.workdir)
+            network.address_a, "--seconds", str(push.BOUND_SECONDS)], bench.workdir)
         processes.append(reference)
         reference.wait_for("listening")
         sends, sightings, totals = push.measure(bench, "sma", udp_port, [
