@@ -8,10 +8,10 @@ ports, mDNS) and the Envoy backend polling a fake gateway (tests/fakes' fake_env
 through bench_tcp_relay) every second. Beside it run the bare libmicrohttpd reference
 (bench_http_reference), the minimal UDP server (bench_udp_reference) and nginx, serving the
 bytes meteremu serves. Phases: start → READY=1, 60 s idle (CPU, memory), HTTP (wrk), UDP
-(bench_udp_load), freshness under load, the push sources (MQTT, SMA Speedwire: a sample sent →
-the first UDP reply carrying it, each against a plain receiver of the same messages, with a
-second meteremu per source), WebSocket fan-out, memory after the loads. The table
-goes to <out>/report.md; the exit status is 1 when a budget fails. Every process started
+(bench_udp_load), freshness under load, the push sources (MQTT, SMA Speedwire, Home Assistant:
+a sample sent → the first UDP reply carrying it, each against a plain receiver of the same
+messages, with a second meteremu per source), WebSocket fan-out, memory after the loads. The
+table goes to <out>/report.md; the exit status is 1 when a budget fails. Every process started
 here is stopped by its pid; every loop is bounded."""
 
 import argparse
@@ -39,7 +39,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0, help="one load run, seconds")
     parser.add_argument("--rounds", type=int, default=7, help="runs per load, alternated")
     parser.add_argument("--push-only", action="store_true",
-                        help="only the push sources' phases (MQTT, SMA Speedwire)")
+                        help="only the push sources' phases (MQTT, SMA Speedwire, "
+                             "Home Assistant)")
     args = parser.parse_args()
     source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     fixtures = args.fixtures or os.path.join(source, "tests", "fixtures", "envoy")

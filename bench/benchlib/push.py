@@ -67,12 +67,25 @@ def lines_of(output, word):
     return [line.split()[1:] for line in output.splitlines() if line.startswith(word + " ")]
 
 
-def measure(bench, name, udp_port, sender_argv, word, inside=()):
+def run_sender(bench, name, sender, bound):
+    """The sender's output once it is done: `sender` is the argv of a program run to its end,
+    or a function that has a running source send its values and returns its output."""
+    if callable(sender):
+        return sender(bound)
+    process = procs.Process(f"{name}_sender", sender, bench.workdir)
+    try:
+        process.popen.wait(bound)
+        return process.output()
+    finally:
+        process.stop()
+
+
+def measure(bench, name, udp_port, sender, word, inside=()):
     """Runs the probe and the UDP load (through `inside`) against `udp_port` while the sender
-    runs; the sender prints "<word> <ns> <key> [...] <watts>" per value. The probe and the
-    load start first and end (by their pids) once the sender is done and the last value had
-    time to show: on a busy machine starting a process can take longer than a value lasts.
-    Returns (sends [(ns, key, watts)], sightings [(ns, watts)], probe totals line)."""
+    (see run_sender) sends; it prints "<word> <ns> <key> [...] <watts>" per value. The probe
+    and the load start first and end (by their pids) once the sender is done and the last
+    value had time to show: on a busy machine starting a process can take longer than a value
+    lasts. Returns (sends [(ns, key, watts)], sightings [(ns, watts)], probe totals line)."""
     bound = BOUND_SECONDS
     load = subprocess.Popen(["nice", "-n", str(LOAD_NICE), *inside,
                              bench.program("bench_udp_load"), "--port", str(udp_port),
@@ -84,17 +97,14 @@ def measure(bench, name, udp_port, sender_argv, word, inside=()):
                           bench.workdir, nice=PROBE_NICE)
     try:
         time.sleep(PROBE_LEAD)
-        sender = procs.Process(f"{name}_sender", sender_argv, bench.workdir)
-        sender.popen.wait(bound)
+        sent = run_sender(bench, name, sender, bound)
         time.sleep(LAST_VALUE_GRACE)
     finally:
         probe.stop(timeout=10)  # SIGTERM: the probe prints its totals and exits
         if load.poll() is None:
             load.terminate()
         load.wait(10)
-    sends = [(int(fields[0]), fields[1], float(fields[-1]))
-             for fields in lines_of(sender.output(), word)]
-    sender.stop()
+    sends = [(int(fields[0]), fields[1], float(fields[-1])) for fields in lines_of(sent, word)]
     output = probe.output()
     sightings = [(int(fields[0]), float(fields[1])) for fields in lines_of(output, "udp")]
     totals = output.splitlines()[-1] if output else ""

@@ -2,20 +2,18 @@
 """One phase per push source, each a function in PUSH_SOURCES: it builds the source and a
 plain receiver of the same messages (the reference), starts a second meteremu reading the
 source, and hands both to push.measure() and push.report(). Every process is stopped by its
-pid, every network is loopback or a pair of namespaces built here and deleted after.
-
-Home Assistant is the third push source: its phase is one more function here (a fake Home
-Assistant pushing state changes over its WebSocket API, a plain WebSocket client of the fake as
-the reference, a meteremu with type = "home_assistant") and one more entry in PUSH_SOURCES."""
+pid, every network is loopback or a pair of namespaces built here and deleted after."""
 
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 
 from benchlib import procs, push
 
 MQTT_TOPIC = "bench/grid/power"
+HA_ENTITY = "sensor.grid_power"
 MOSQUITTO = "/usr/sbin/mosquitto"
 IP = "/usr/sbin/ip"
 # An SMA Energy Meter 2.0 of tests/fixtures/sma_speedwire.
@@ -182,7 +180,66 @@ def sma_phase(bench):
         f"with a new ticker and a new power on every phase.")
 
 
-PUSH_SOURCES = [mqtt_phase, sma_phase]
+def start_fake_home_assistant(bench):
+    """bench_home_assistant --serve: the fake on a loopback port, waiting for SIGUSR1 to send
+    its changes; the process, its URL and a file holding its token (as the daemon reads it)."""
+    server = procs.Process("ha_server", [
+        bench.program("bench_home_assistant"), "--serve", "--entity", HA_ENTITY, "--changes",
+        str(push.CHANGES), "--every-ms", str(push.CHANGE_EVERY_MS), "--seconds",
+        str(push.BOUND_SECONDS + 60)], bench.workdir)
+    match = server.wait_for(r"serving (http://127\.0\.0\.1:\d+) token (\S+)\n")
+    token_file = os.path.join(bench.workdir, "ha-token")
+    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(match.group(2) + "\n")
+    return server, match.group(1), token_file
+
+
+def signalled_changes(server):
+    """measure()'s sender for a source already running: SIGUSR1 starts its changes, "done"
+    ends them."""
+    def send(bound):
+        os.kill(server.pid, signal.SIGUSR1)
+        server.wait_for(r"\ndone\n", bound)
+        return server.output()
+    return send
+
+
+def ha_phase(bench):
+    """bench_home_assistant --serve (the tests' fake Home Assistant) on loopback pushes state
+    changes of one entity over its WebSocket API; bench_home_assistant --listen, a plain
+    client subscribed to the entity, is the reference."""
+    name = "Home Assistant"
+    if not os.path.exists(bench.program("bench_home_assistant")):
+        return push.skipped(bench, name, "skipped: built without the home_assistant backend or "
+                                         "the tests (its fake is the source)")
+    server, url, token_file = start_fake_home_assistant(bench)
+    processes = [server]
+    try:
+        daemon, udp_port = push.start_daemon(bench, "meteremu-ha", (
+            f'type = "home_assistant"\nurl = "{url}"\ntoken_file = "{token_file}"\n'
+            f'entity = "{HA_ENTITY}"\n'))
+        processes.append(daemon)
+        daemon.wait_for("subscribed to")
+        reference = procs.Process("ha_reference", [
+            bench.program("bench_home_assistant"), "--listen", "--port", url.rsplit(":", 1)[1],
+            "--token-file", token_file, "--entity", HA_ENTITY, "--seconds",
+            str(push.BOUND_SECONDS)], bench.workdir)
+        processes.append(reference)
+        reference.wait_for("subscribed")
+        sends, sightings, totals = push.measure(bench, "ha", udp_port, signalled_changes(server),
+                                                "sent")
+    finally:
+        for process in reversed(processes):
+            process.stop()
+    push.report(bench, name, "state change sent", "plain WebSocket client subscribed to it",
+                sends, sightings, reference_arrivals(reference), totals)
+    bench.report.note(
+        "Home Assistant: the tests' fake Home Assistant (bench_home_assistant) on loopback, one "
+        "power entity changed by subscribe_entities' compressed \"c\" events; a change is "
+        "noted as the fake hands its frame to its WebSocket server.")
+
+
+PUSH_SOURCES = [mqtt_phase, sma_phase, ha_phase]
 
 
 def push_phases(bench):
