@@ -187,7 +187,11 @@ def start_fake_home_assistant(bench):
         bench.program("bench_home_assistant"), "--serve", "--entity", HA_ENTITY, "--changes",
         str(push.CHANGES), "--every-ms", str(push.CHANGE_EVERY_MS), "--seconds",
         str(push.BOUND_SECONDS + 60)], bench.workdir)
-    match = server.wait_for(r"serving (http://127\.0\.0\.1:\d+) token (\S+)\n")
+    try:
+        match = server.wait_for(r"serving (http://127\.0\.0\.1:\d+) token (\S+)\n")
+    except RuntimeError:
+        server.stop()
+        raise
     token_file = os.path.join(bench.workdir, "ha-token")
     with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
         out.write(match.group(2) + "\n")
