@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "build_config.hpp"
+#include "frontends/ecotracker/ecotracker_frontend.hpp"
 #include "frontends/frontend.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
 #include "frontends/shelly_gen1/shelly_gen1_frontend.hpp"
@@ -16,6 +17,7 @@ namespace {
 constinit const std::array kFrontendPlugins{
     METEREMU_WITH_FRONTEND_SHELLY(&shelly_frontend_plugin, )           //
     METEREMU_WITH_FRONTEND_SHELLY_GEN1(&shelly_gen1_frontend_plugin, ) //
+    METEREMU_WITH_FRONTEND_ECOTRACKER(&ecotracker_frontend_plugin, )   //
 };
 
 } // namespace

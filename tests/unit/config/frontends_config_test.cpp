@@ -185,7 +185,8 @@ TEST(FrontendsConfigTest, ErrorsInOneFrontendNameItsPosition) {
                 "from /etc/machine-id");
     ExpectError("[[frontend]]\nudp_ports = []\n[[frontend]]\nhttp_port = 8081\ntype = \"sma\"\n"
                 "[backend]\ntype = \"demo\"\n",
-                "bad.toml:5:8: frontend.type: expected one of \"shelly\", \"shelly_gen1\"");
+                "bad.toml:5:8: frontend.type: expected one of \"shelly\", \"shelly_gen1\", "
+                "\"ecotracker\"");
 }
 
 TEST(FrontendsConfigTest, AnArrayMustHoldTablesAndAtLeastOne) {
