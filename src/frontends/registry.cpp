@@ -2,6 +2,7 @@
 #include "build_config.hpp"
 #include "frontends/ecotracker/ecotracker_frontend.hpp"
 #include "frontends/frontend.hpp"
+#include "frontends/homewizard/homewizard_frontend.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
 #include "frontends/shelly_gen1/shelly_gen1_frontend.hpp"
 #include "util/plugin_registry.hpp"
@@ -18,6 +19,7 @@ constinit const std::array kFrontendPlugins{
     METEREMU_WITH_FRONTEND_SHELLY(&shelly_frontend_plugin, )           //
     METEREMU_WITH_FRONTEND_SHELLY_GEN1(&shelly_gen1_frontend_plugin, ) //
     METEREMU_WITH_FRONTEND_ECOTRACKER(&ecotracker_frontend_plugin, )   //
+    METEREMU_WITH_FRONTEND_HOMEWIZARD(&homewizard_frontend_plugin, )   //
 };
 
 } // namespace
