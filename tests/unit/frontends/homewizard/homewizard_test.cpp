@@ -104,6 +104,12 @@ TEST(HomeWizardTest, BadInputAndStaleDataAsThePro3EmsHttp) {
     auto body = HttpGet(zero.Url("/api/v1/data")).body;
     EXPECT_NE(body.find(R"("total_power_import_kwh":13779.338,)"), std::string::npos) << body;
     EXPECT_NE(body.find(R"("active_power_w":0,)"), std::string::npos) << body;
+
+    test::MeterServers last(homewizard_frontend_plugin, Options(), OnStale::Last);
+    last.state->Publish(CaptureReading(Seconds(60)));
+    auto kept = HttpGet(last.Url("/api/v1/data"));
+    EXPECT_EQ(kept.status, 200);
+    EXPECT_NE(kept.body.find(R"("active_power_w":-543,)"), std::string::npos) << kept.body;
 }
 
 } // namespace

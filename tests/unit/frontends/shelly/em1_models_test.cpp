@@ -112,6 +112,18 @@ TEST(ShellyProEm50Test, StaleUnderZeroReadsZeroPower) {
         << status;
 }
 
+TEST(ShellyProEm50Test, StaleUnderSilentIsUnavailableAndUnderLastKeepsThePower) {
+    Reading old = CaptureReading();
+    old.received_at = std::chrono::steady_clock::now() - std::chrono::seconds(60);
+    Em1Meter silent(shelly::Model::ProEm50, shelly::Channel0::Total, OnStale::Silent);
+    silent.state->Publish(old);
+    EXPECT_EQ(silent.Error("EM1.GetStatus", R"({"id":0})").code, rpc_code::kUnavailable);
+    Em1Meter last(shelly::Model::ProEm50, shelly::Channel0::Total, OnStale::Last);
+    last.state->Publish(old);
+    std::string status = last.Result("EM1.GetStatus", R"({"id":0})");
+    EXPECT_NE(status.find(R"("act_power":-270.7,)"), std::string::npos) << status;
+}
+
 TEST(ShellyEmGen3Test, VoltageComesFirstAndSrcSaysEmGen3) {
     Em1Meter meter(shelly::Model::EmGen3, shelly::Channel0::A);
     meter.state->Publish(CaptureReading());
