@@ -108,7 +108,8 @@ int main(int argc, char** argv) try {
     reference.response =
         MHD_create_response_from_buffer(body.size(), body.data(), MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(reference.response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(reference.response, "Server", server.c_str());
+    // --server "": no Server header, as the EcoTracker sends none.
+    if (!server.empty()) MHD_add_response_header(reference.response, "Server", server.c_str());
 
     int listen_fd =
         BoundSocket(SOCK_STREAM, static_cast<std::uint16_t>(NumberOption(argc, argv, "--port", 0)));

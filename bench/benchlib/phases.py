@@ -7,7 +7,7 @@ import statistics
 import time
 import urllib.request
 
-from benchlib import loads, measure, procs, push_sources, timing
+from benchlib import loads, measure, meters, procs, push_sources, timing
 from benchlib.report import Report, mib
 from benchlib.site import FakeSite
 
@@ -79,6 +79,7 @@ class Bench:
         push_sources.push_phases(self)
         timing.fanout_phase(self, FANOUT_CLIENTS)
         self.resources_row(f"{AFTER_LOADS_SETTLE} s after the loads", self.after_loads())
+        meters.meters_phase(self)
 
     # --- setup -----------------------------------------------------------------------------
 

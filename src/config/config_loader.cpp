@@ -133,6 +133,8 @@ FrontendSettings ParseFrontend(ConfigSection& section) {
         return settings;
     }
     settings.options = settings.plugin->parse(section);
+    if (auto ports = settings.options->DefaultUdpPorts(); ports && !section.Has("udp_ports"))
+        settings.listen.udp_ports = *ports;
     section.ReportUnknownKeys();
     return settings;
 }

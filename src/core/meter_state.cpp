@@ -75,14 +75,14 @@ void MeterState::Publish(const Reading& reading) {
         listener();
 }
 
-ReadingSubscription MeterState::Subscribe(std::function<void()> listener) {
+ReadingSubscription MeterState::Subscribe(std::function<void()> listener) const {
     std::lock_guard lock(listeners_mutex_);
     std::uint64_t id = next_listener_++;
     listeners_.emplace_back(id, std::move(listener));
     return ReadingSubscription(this, id);
 }
 
-void MeterState::Unsubscribe(std::uint64_t id) noexcept {
+void MeterState::Unsubscribe(std::uint64_t id) const noexcept {
     std::lock_guard lock(listeners_mutex_);
     std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
 }

@@ -71,7 +71,8 @@ class MeterState;
 class ReadingSubscription {
 public:
     ReadingSubscription() noexcept = default;
-    ReadingSubscription(MeterState* state, std::uint64_t id) noexcept : state_(state), id_(id) {}
+    ReadingSubscription(const MeterState* state, std::uint64_t id) noexcept
+        : state_(state), id_(id) {}
     ReadingSubscription(ReadingSubscription&& other) noexcept
         : state_(std::exchange(other.state_, nullptr)), id_(other.id_) {}
     ReadingSubscription& operator=(ReadingSubscription&& other) noexcept;
@@ -80,7 +81,7 @@ public:
     void Reset() noexcept;
 
 private:
-    MeterState* state_ = nullptr;
+    const MeterState* state_ = nullptr;
     std::uint64_t id_ = 0;
 };
 
@@ -94,8 +95,9 @@ public:
 
     /// Calls `listener` after every Publish, on the publishing (backend) thread, until the
     /// subscription is destroyed. A listener must return at once (wake another thread, as
-    /// the WebSocket push does) and must not subscribe or unsubscribe.
-    [[nodiscard]] ReadingSubscription Subscribe(std::function<void()> listener);
+    /// the WebSocket push does) and must not subscribe or unsubscribe. Listening changes no
+    /// reading: a frontend, which only reads the state, may listen too.
+    [[nodiscard]] ReadingSubscription Subscribe(std::function<void()> listener) const;
 
     /// The reading to serve at `now` under the freshness policy. Thread-safe and cheap: a
     /// lock held for a pointer copy, no allocation.
@@ -119,7 +121,7 @@ public:
 
 private:
     friend class ReadingSubscription;
-    void Unsubscribe(std::uint64_t id) noexcept;
+    void Unsubscribe(std::uint64_t id) const noexcept;
 
     struct Snapshot {
         Reading raw; ///< as published, before the site mapping
@@ -145,9 +147,9 @@ private:
     std::shared_ptr<const Snapshot> snapshot_;
     std::uint64_t revision_ = 0;
 
-    std::mutex listeners_mutex_; ///< held while listeners run
-    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
-    std::uint64_t next_listener_ = 1;
+    mutable std::mutex listeners_mutex_; ///< held while listeners run
+    mutable std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+    mutable std::uint64_t next_listener_ = 1;
 };
 
 /// The reading with power, apparent power, current and power factor set to zero; voltage,

@@ -27,6 +27,11 @@ class DatagramHandler;
 /// A plugin's parsed and validated keys. Each frontend derives its own.
 struct FrontendOptions {
     virtual ~FrontendOptions() = default;
+    /// The UDP ports these options listen on when the configuration names none, where they
+    /// differ from the plugin's (FrontendPlugin::defaults): a model's own. nullopt: the plugin's.
+    virtual std::optional<std::vector<std::uint16_t>> DefaultUdpPorts() const {
+        return std::nullopt;
+    }
 };
 
 struct FrontendContext {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "build_config.hpp"
+#include "frontends/ecotracker/ecotracker_frontend.hpp"
 #include "frontends/frontend.hpp"
+#include "frontends/homewizard/homewizard_frontend.hpp"
 #include "frontends/shelly/shelly_frontend.hpp"
+#include "frontends/shelly_gen1/shelly_gen1_frontend.hpp"
 #include "util/plugin_registry.hpp"
 
 namespace meteremu {
@@ -13,7 +16,10 @@ namespace {
 // (CMake option METEREMU_FRONTEND_<NAME>; a build has at least one frontend). The first is
 // the type of a frontend whose configuration names none.
 constinit const std::array kFrontendPlugins{
-    METEREMU_WITH_FRONTEND_SHELLY(&shelly_frontend_plugin, ) //
+    METEREMU_WITH_FRONTEND_SHELLY(&shelly_frontend_plugin, )           //
+    METEREMU_WITH_FRONTEND_SHELLY_GEN1(&shelly_gen1_frontend_plugin, ) //
+    METEREMU_WITH_FRONTEND_ECOTRACKER(&ecotracker_frontend_plugin, )   //
+    METEREMU_WITH_FRONTEND_HOMEWIZARD(&homewizard_frontend_plugin, )   //
 };
 
 } // namespace

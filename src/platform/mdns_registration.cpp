@@ -94,8 +94,11 @@ void MdnsRegistration::Refresh(AvahiClient* client) noexcept {
         auto now = ReachableAddresses(listen_address_);
         if (registered_ && now == addresses_) return;
         // With a wildcard listener only the address records change; the services stay put
-        // (withdrawing them would send goodbyes that make clients drop the device).
-        if (registered_ && IsWildcardAddress(listen_address_) && !now.empty()) {
+        // (withdrawing them would send goodbyes that make clients drop the device), unless
+        // a TXT record carries the address.
+        if (registered_ && IsWildcardAddress(listen_address_) && !now.empty() &&
+            std::ranges::none_of(
+                services_, [](const auto& service) { return !service.address_txt_key.empty(); })) {
             addresses_ = std::move(now);
             hosts_established_ = false;
             if (PublishHosts(avahi_client_get_domain_name(client))) return;
@@ -207,8 +210,11 @@ bool MdnsRegistration::PublishServices(AvahiClient* client, const std::string& d
     for (const auto& service : services_) {
         std::string target = service.host.empty() ? avahi_client_get_host_name_fqdn(client)
                                                   : JoinHostName(service.host, domain);
+        MdnsService published = service;
+        if (!service.address_txt_key.empty())
+            published.txt.push_back(service.address_txt_key + "=" + addresses_.front().Text());
         if (!AddRecords(services_group_.get(), interface, protocol, AVAHI_PUBLISH_UNIQUE,
-                        ServiceRecords(service, target, domain))) {
+                        ServiceRecords(published, target, domain))) {
             RenameServices();
             return false;
         }

@@ -17,6 +17,9 @@ struct MdnsService {
     std::string host;
     std::uint16_t port = 0;
     std::vector<std::string> txt; ///< "key=value" strings, in the order they go on the wire
+    /// Not empty: "<key>=<IPv4 address>" goes on the wire after `txt`, with the address the
+    /// records are published with (the first one when several), kept up to date.
+    std::string address_txt_key = {};
 
     bool operator==(const MdnsService&) const = default;
 };

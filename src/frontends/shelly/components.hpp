@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The components of a Pro 3EM per profile, in the firmware's (alphabetical) order, each with
-// its status and config renderer. Shelly.GetStatus, Shelly.GetConfig, Shelly.GetComponents,
-// the <Component>.GetStatus/GetConfig methods and NotifyStatus all walk this one table, so a
-// component's bytes are the same wherever it appears.
+// The components of a Pro 3EM per profile and of the two-channel EM1 meters, in the firmware's
+// (alphabetical) order, each with its status and config renderer. Shelly.GetStatus,
+// Shelly.GetConfig, Shelly.GetComponents, the <Component>.GetStatus/GetConfig methods and
+// NotifyStatus all walk this one table, so a component's bytes are the same wherever it appears.
 #pragma once
 
 #include "core/meter_state.hpp"
@@ -36,10 +36,14 @@ struct Component {
     void (*config)(std::string& out, const Identity& identity, int id);
 };
 
-std::span<const Component> Components(Profile profile) noexcept;
+std::span<const Component> Components(Layout layout) noexcept;
 
 /// The component called `key` ("em:0", "wifi"), or null.
-const Component* FindComponent(Profile profile, std::string_view key) noexcept;
+const Component* FindComponent(Layout layout, std::string_view key) noexcept;
+
+/// Channel `id` (0 or 1) of a two-channel EM1 meter: channel 0 the phases' net sum (voltage
+/// and frequency of phase a) or the phase `channel0` names; channel 1 idle on the same mains.
+PhaseReading Em1Channel(const Reading& reading, Channel0 channel0, int id) noexcept;
 
 /// Whether the meter view has data for a component of `kind` (always for Other). Energy
 /// counters need a real reading: under on_stale = zero, powers read 0 before the first one,

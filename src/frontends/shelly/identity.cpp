@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/shelly/identity.hpp"
 
-#include <cctype>
 #include <cstdint>
 
 namespace meteremu::shelly {
@@ -9,13 +8,6 @@ namespace {
 
 constexpr char kUpper[] = "0123456789ABCDEF";
 constexpr char kLower[] = "0123456789abcdef";
-
-int HexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
 
 /// 32 hex digits that look like a factory key and say nothing but the MAC (FNV-1a).
 std::string OpaqueKey(const MacAddress& mac) {
@@ -42,7 +34,37 @@ std::optional<Profile> ParseProfile(std::string_view name) noexcept {
     return std::nullopt;
 }
 
+std::string_view ModelName(Model model) noexcept {
+    switch (model) {
+    case Model::ProEm50:
+        return "proem50";
+    case Model::EmGen3:
+        return "emg3";
+    case Model::Pro3Em:
+        break;
+    }
+    return "pro3em";
+}
+
+std::optional<Model> ParseModel(std::string_view name) noexcept {
+    for (Model model : {Model::Pro3Em, Model::ProEm50, Model::EmGen3})
+        if (name == ModelName(model)) return model;
+    return std::nullopt;
+}
+
+std::optional<Channel0> ParseChannel0(std::string_view name) noexcept {
+    if (name == "total") return Channel0::Total;
+    if (name == "a") return Channel0::A;
+    if (name == "b") return Channel0::B;
+    if (name == "c") return Channel0::C;
+    return std::nullopt;
+}
+
 Identity MakeIdentity(const MacAddress& mac, Profile profile) {
+    return MakeIdentity(mac, Model::Pro3Em, profile);
+}
+
+Identity MakeIdentity(const MacAddress& mac, Model model, Profile profile) {
     Identity identity;
     std::string lower;
     for (auto byte : mac) {
@@ -51,34 +73,44 @@ Identity MakeIdentity(const MacAddress& mac, Profile profile) {
         lower += kLower[byte >> 4];
         lower += kLower[byte & 0xf];
     }
-    identity.id = "shellypro3em-" + lower;
+    identity.model_kind = model;
     identity.profile = profile;
     identity.key = OpaqueKey(mac);
+    if (model == Model::ProEm50) {
+        identity.model = "SPEM-002CEBEU50";
+        identity.app = "ProEM50";
+        identity.host_prefix = "ShellyProEM50";
+        identity.id = "shellyproem50-" + lower;
+    } else if (model == Model::EmGen3) {
+        identity.model = "S3EM-002CXCEU";
+        identity.app = "EMG3"; // [?] no capture names the app of an EM Gen3
+        identity.gen = 3;
+        identity.host_prefix = "ShellyEMG3";
+        identity.id = "shellyemg3-" + lower;
+    } else {
+        identity.id = "shellypro3em-" + lower;
+    }
     return identity;
 }
 
+Layout LayoutOf(const Identity& identity) noexcept {
+    switch (identity.model_kind) {
+    case Model::ProEm50:
+        return Layout::Em1Pair;
+    case Model::EmGen3:
+        return Layout::Em1PairGen3;
+    case Model::Pro3Em:
+        break;
+    }
+    return identity.profile == Profile::Monophase ? Layout::Monophase : Layout::Triphase;
+}
+
 std::string AccessPointSsid(const Identity& identity) {
-    return "ShellyPro3EM-" + identity.mac;
+    return identity.host_prefix + "-" + identity.mac;
 }
 
 std::optional<MacAddress> ParseMac(std::string_view text) noexcept {
-    MacAddress mac{};
-    size_t digits = 0;
-    bool after_separator = false;
-    for (char c : text) {
-        bool separator = c == ':' || c == '-';
-        if (separator && digits % 2 == 0 && digits > 0 && !after_separator) {
-            after_separator = true;
-            continue;
-        }
-        after_separator = false;
-        int value = HexValue(c);
-        if (value < 0 || digits >= 12) return std::nullopt;
-        mac[digits / 2] = static_cast<std::uint8_t>((mac[digits / 2] << 4) | value);
-        ++digits;
-    }
-    if (digits != 12) return std::nullopt;
-    return mac;
+    return ParseMacAddress(text);
 }
 
 } // namespace meteremu::shelly

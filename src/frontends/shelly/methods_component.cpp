@@ -38,14 +38,14 @@ RpcError NoDataError(const MeterView& meter, const MeterState& state) {
 }
 
 std::variant<const Component*, RpcError> ResolveComponent(const MethodContext& context) {
-    Profile profile = context.identity.profile;
-    if (const Component* singleton = FindComponent(profile, context.method.component))
+    Layout layout = LayoutOf(context.identity);
+    if (const Component* singleton = FindComponent(layout, context.method.component))
         return singleton;
     auto id = RequiredId(context.params);
     if (auto* error = std::get_if<RpcError>(&id)) return *error;
     std::string number = std::to_string(std::get<std::int64_t>(id));
     std::string key = std::string(context.method.component) + ":" + number;
-    if (const Component* instance = FindComponent(profile, key)) return instance;
+    if (const Component* instance = FindComponent(layout, key)) return instance;
     return RpcError{rpc_code::kNotFound, "Argument 'id', value " + number + " not found!"};
 }
 

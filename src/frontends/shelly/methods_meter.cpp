@@ -17,14 +17,14 @@ constexpr std::array<std::string_view, 16> kHistoryFields{
     "max_aprt_power",   "min_aprt_power",    "max_voltage",          "min_voltage",
     "avg_voltage",      "max_current",       "min_current",          "avg_current"};
 
-void AppendHistoryKeys(std::string& out, Profile profile) {
+void AppendHistoryKeys(std::string& out, Layout layout) {
     char separator = '[';
     auto key = [&](std::string_view text) {
         out += separator;
         json::AppendString(out, text);
         separator = ',';
     };
-    if (profile == Profile::Monophase) {
+    if (layout != Layout::Triphase) {
         for (auto field : kHistoryFields)
             key(field);
     } else {
@@ -60,7 +60,7 @@ RpcOutcome EnergyGetData(const MethodContext& context) {
     std::string out = "{";
     if (std::get<bool>(add_keys)) {
         out += "\"keys\":";
-        AppendHistoryKeys(out, context.identity.profile);
+        AppendHistoryKeys(out, LayoutOf(context.identity));
         out += ',';
     }
     out += "\"data\":[]}";

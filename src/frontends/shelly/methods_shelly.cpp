@@ -109,7 +109,7 @@ RpcOutcome ShellyGetConfig(const MethodContext& context) {
 RpcOutcome ShellyListMethods(const MethodContext& context) {
     std::string out = "{\"methods\":[";
     char separator = 0;
-    for (std::string_view name : MethodNames(context.identity.profile)) {
+    for (std::string_view name : MethodNames(LayoutOf(context.identity))) {
         if (separator) out += separator;
         json::AppendString(out, name);
         separator = ',';
@@ -129,7 +129,7 @@ RpcOutcome ShellyGetComponents(const MethodContext& context) {
     StatusInputs inputs{context.identity, sys, meter};
     std::string out = "{\"components\":[";
     std::int64_t total = 0;
-    for (const Component& component : Components(context.identity.profile)) {
+    for (const Component& component : Components(LayoutOf(context.identity))) {
         if (!Selected(query, component)) continue;
         if (total++ < query.offset) continue;
         if (out.back() != '[') out += ',';

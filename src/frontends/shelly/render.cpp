@@ -67,14 +67,19 @@ void AppendDeviceInfo(std::string& out, const Identity& identity, bool ident) {
     }
     out += ",\"model\":";
     json::AppendString(out, identity.model);
-    out += ",\"gen\":2,\"fw_id\":";
+    out += ",\"gen\":";
+    json::AppendInteger(out, identity.gen);
+    out += ",\"fw_id\":";
     json::AppendString(out, identity.fw_id);
     out += ",\"ver\":";
     json::AppendString(out, identity.ver);
     out += ",\"app\":";
     json::AppendString(out, identity.app);
-    out += ",\"auth_en\":false,\"auth_domain\":null,\"profile\":";
-    json::AppendString(out, ProfileName(identity.profile));
+    out += ",\"auth_en\":false,\"auth_domain\":null";
+    if (identity.model_kind == Model::Pro3Em) { // the only model with profiles
+        out += ",\"profile\":";
+        json::AppendString(out, ProfileName(identity.profile));
+    }
     out += '}';
 }
 
@@ -129,12 +134,18 @@ void AppendEmDataStatusUnavailable(std::string& out) {
     out += kPowerMeterFailure;
 }
 
-void AppendEm1Status(std::string& out, int id, const PhaseReading& phase) {
+void AppendEm1Status(std::string& out, int id, const PhaseReading& phase, Em1Order order) {
     AppendIdObject(out, id);
+    if (order == Em1Order::VoltageFirst) {
+        out += ",\"voltage\":";
+        AppendFixed(out, phase.voltage, 1);
+    }
     out += ",\"current\":";
     AppendFixed(out, phase.current, 3);
-    out += ",\"voltage\":";
-    AppendFixed(out, phase.voltage, 1);
+    if (order == Em1Order::CurrentFirst) {
+        out += ",\"voltage\":";
+        AppendFixed(out, phase.voltage, 1);
+    }
     out += ",\"act_power\":";
     AppendFixed(out, phase.act_power, 1);
     out += ",\"aprt_power\":";
@@ -146,10 +157,12 @@ void AppendEm1Status(std::string& out, int id, const PhaseReading& phase) {
     out += ",\"calibration\":\"factory\"}";
 }
 
-void AppendEm1StatusUnavailable(std::string& out, int id) {
+void AppendEm1StatusUnavailable(std::string& out, int id, Em1Order order) {
     AppendIdObject(out, id);
-    out += ",\"current\":null,\"voltage\":null,\"act_power\":null,\"aprt_power\":null,"
-           "\"pf\":null,\"freq\":null,\"calibration\":\"factory\"";
+    out += order == Em1Order::VoltageFirst ? ",\"voltage\":null,\"current\":null"
+                                           : ",\"current\":null,\"voltage\":null";
+    out += ",\"act_power\":null,\"aprt_power\":null,\"pf\":null,\"freq\":null,"
+           "\"calibration\":\"factory\"";
     out += kPowerMeterFailure;
 }
 
@@ -187,6 +200,14 @@ void AppendSysStatus(std::string& out, const Identity& identity, const SysInfo& 
            "\"available_updates\":{},\"reset_reason\":3,\"utc_offset\":";
     json::AppendInteger(out, info.utc_offset);
     out += '}';
+}
+
+void AppendSwitchStatus(std::string& out, double celsius) {
+    out += "{\"id\":0, \"source\":\"init\", \"output\":false,\"temperature\":{\"tC\":";
+    AppendFixed(out, celsius, 1);
+    out += ", \"tF\":";
+    AppendFixed(out, celsius * 9 / 5 + 32, 1);
+    out += "}}";
 }
 
 void AppendTemperatureStatus(std::string& out, double celsius) {

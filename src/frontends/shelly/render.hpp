@@ -26,9 +26,13 @@ void AppendEmStatusUnavailable(std::string& out);
 void AppendEmDataStatus(std::string& out, const Reading& reading);
 void AppendEmDataStatusUnavailable(std::string& out);
 
-/// EM1.GetStatus (monophase "em1:<id>"): one CT channel, `id` 0..2 = phase a..c.
-void AppendEm1Status(std::string& out, int id, const PhaseReading& phase);
-void AppendEm1StatusUnavailable(std::string& out, int id);
+/// Where "voltage" goes in an EM1 status: after "current" (gen 2), before it (gen 3).
+enum class Em1Order { CurrentFirst, VoltageFirst };
+
+/// EM1.GetStatus (monophase "em1:<id>", or a channel of a two-channel meter).
+void AppendEm1Status(std::string& out, int id, const PhaseReading& phase,
+                     Em1Order order = Em1Order::CurrentFirst);
+void AppendEm1StatusUnavailable(std::string& out, int id, Em1Order order = Em1Order::CurrentFirst);
 
 /// EM1Data.GetStatus (monophase "em1data:<id>").
 void AppendEm1DataStatus(std::string& out, int id, const PhaseReading& phase);
@@ -36,6 +40,10 @@ void AppendEm1DataStatusUnavailable(std::string& out, int id);
 
 /// Sys.GetStatus (the "sys" component).
 void AppendSysStatus(std::string& out, const Identity& identity, const SysInfo& info);
+
+/// Switch.GetStatus of a two-channel meter's contactor output ("switch:0"): off, with the
+/// device temperature, the firmware's spaces kept.
+void AppendSwitchStatus(std::string& out, double celsius);
 
 /// Temperature.GetStatus (the "temperature:0" component).
 void AppendTemperatureStatus(std::string& out, double celsius);

@@ -33,10 +33,13 @@ void AppendEmConfig(std::string& out, const Identity&, int) {
            "\"reverse\":{}}";
 }
 
-void AppendEm1Config(std::string& out, const Identity&, int id) {
+void AppendEm1Config(std::string& out, const Identity& identity, int id) {
     out += "{\"id\":";
     json::AppendInteger(out, id);
-    out += ",\"name\":null,\"reverse\":false,\"ct_type\":\"120A\"}";
+    // The two-channel meters come with 50 A clamps [?: the documented shape, no capture].
+    out += identity.model_kind == Model::Pro3Em
+               ? ",\"name\":null,\"reverse\":false,\"ct_type\":\"120A\"}"
+               : ",\"name\":null,\"reverse\":false,\"ct_type\":\"50A\"}";
 }
 
 void AppendEthConfig(std::string& out, const Identity&, int) {
@@ -57,6 +60,13 @@ void AppendMqttConfig(std::string& out, const Identity& identity, int) {
            "\"enable_rpc\":true,\"enable_control\":true}";
 }
 
+void AppendSwitchConfig(std::string& out, const Identity&, int) {
+    // The contactor output stays off and answers no setter [?: the documented shape].
+    out += "{\"id\":0,\"name\":null,\"in_mode\":\"detached\",\"initial_state\":\"off\","
+           "\"auto_on\":false,\"auto_on_delay\":60.00,\"auto_off\":false,"
+           "\"auto_off_delay\":60.00}";
+}
+
 void AppendSysConfig(std::string& out, const Identity& identity, int) {
     out += "{\"device\":{\"name\":";
     json::AppendStringOrNull(out, identity.name);
@@ -64,8 +74,11 @@ void AppendSysConfig(std::string& out, const Identity& identity, int) {
     json::AppendString(out, identity.mac);
     out += ",\"fw_id\":";
     json::AppendString(out, identity.fw_id);
-    out += ",\"discoverable\":true,\"eco_mode\":false,\"profile\":";
-    json::AppendString(out, ProfileName(identity.profile));
+    out += ",\"discoverable\":true,\"eco_mode\":false";
+    if (identity.model_kind == Model::Pro3Em) {
+        out += ",\"profile\":";
+        json::AppendString(out, ProfileName(identity.profile));
+    }
     out += ",\"addon_type\":null,\"sys_btn_toggle\":true},"
            "\"location\":{\"tz\":null,\"lat\":null,\"lon\":null},"
            "\"debug\":{\"level\":2,\"file_level\":null,\"mqtt\":{\"enable\":false},"

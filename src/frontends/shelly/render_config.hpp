@@ -21,6 +21,7 @@ void AppendEm1Config(std::string& out, const Identity& identity, int id);
 void AppendEthConfig(std::string& out, const Identity& identity, int id);
 void AppendModbusConfig(std::string& out, const Identity& identity, int id);
 void AppendMqttConfig(std::string& out, const Identity& identity, int id);
+void AppendSwitchConfig(std::string& out, const Identity& identity, int id);
 void AppendSysConfig(std::string& out, const Identity& identity, int id);
 void AppendTemperatureConfig(std::string& out, const Identity& identity, int id);
 void AppendWifiConfig(std::string& out, const Identity& identity, int id);

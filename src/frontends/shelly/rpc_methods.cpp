@@ -9,8 +9,12 @@ namespace meteremu::shelly {
 namespace {
 
 constexpr unsigned kTri = kTriphaseOnly;
-constexpr unsigned kMono = kMonophaseOnly;
-constexpr unsigned kAll = kEveryProfile;
+// EM1 channels: the monophase Pro 3EM and the two-channel meters.
+constexpr unsigned kMono = kMonophaseOnly | kEm1Pair | kEm1PairGen3;
+constexpr unsigned kPair = kEm1Pair | kEm1PairGen3;
+constexpr unsigned kAll = kEveryLayout;
+constexpr unsigned kPro3Em = kEveryProfile;           // the Pro 3EM's own temperature component
+constexpr unsigned kWired = kEveryProfile | kEm1Pair; // Ethernet and Modbus: not on gen 3
 constexpr bool kPerReading = true;
 constexpr bool kSample = true;
 
@@ -34,12 +38,14 @@ constexpr Method kMethods[] = {
     {"EM1.GetCTTypes", MeterGetCtTypes, kMono, "em1", kPerReading},
     {"EM1.GetConfig", ComponentGetConfig, kMono, "em1", kPerReading},
     {"EM1.GetStatus", ComponentGetStatus, kMono, "em1", kPerReading, kSample},
-    {"Temperature.GetConfig", ComponentGetConfig, kAll, "temperature"},
-    {"Temperature.GetStatus", ComponentGetStatus, kAll, "temperature"},
+    {"Switch.GetConfig", ComponentGetConfig, kPair, "switch"},
+    {"Switch.GetStatus", ComponentGetStatus, kPair, "switch"},
+    {"Temperature.GetConfig", ComponentGetConfig, kPro3Em, "temperature"},
+    {"Temperature.GetStatus", ComponentGetStatus, kPro3Em, "temperature"},
     {"BTHome.GetConfig", ComponentGetConfig, kAll, "bthome"},
     {"BTHome.GetStatus", ComponentGetStatus, kAll, "bthome"},
-    {"Modbus.GetConfig", ComponentGetConfig, kAll, "modbus"},
-    {"Modbus.GetStatus", ComponentGetStatus, kAll, "modbus"},
+    {"Modbus.GetConfig", ComponentGetConfig, kWired, "modbus"},
+    {"Modbus.GetStatus", ComponentGetStatus, kWired, "modbus"},
     {"Script.List", ScriptList, kAll},
     {"WS.GetConfig", ComponentGetConfig, kAll, "ws"},
     {"WS.GetStatus", ComponentGetStatus, kAll, "ws"},
@@ -49,8 +55,8 @@ constexpr Method kMethods[] = {
     {"Cloud.GetStatus", ComponentGetStatus, kAll, "cloud"},
     {"BLE.GetConfig", ComponentGetConfig, kAll, "ble"},
     {"BLE.GetStatus", ComponentGetStatus, kAll, "ble"},
-    {"Eth.GetConfig", ComponentGetConfig, kAll, "eth"},
-    {"Eth.GetStatus", ComponentGetStatus, kAll, "eth"},
+    {"Eth.GetConfig", ComponentGetConfig, kWired, "eth"},
+    {"Eth.GetStatus", ComponentGetStatus, kWired, "eth"},
     {"Wifi.GetConfig", ComponentGetConfig, kAll, "wifi"},
     {"Wifi.GetStatus", ComponentGetStatus, kAll, "wifi"},
     {"Sys.GetConfig", ComponentGetConfig, kAll, "sys"},
@@ -63,24 +69,24 @@ constexpr Method kMethods[] = {
     {"RPC.Ping", RpcPing, kAll},
 };
 
-unsigned MaskOf(Profile profile) noexcept {
-    return profile == Profile::Monophase ? kMonophaseOnly : kTriphaseOnly;
+unsigned MaskOf(Layout layout) noexcept {
+    return 1U << static_cast<unsigned>(layout);
 }
 
 } // namespace
 
-const Method* FindMethod(Profile profile, std::string_view name) noexcept {
+const Method* FindMethod(Layout layout, std::string_view name) noexcept {
     for (const Method& method : kMethods)
-        if ((method.profiles & MaskOf(profile)) && method.name.size() == name.size() &&
+        if ((method.layouts & MaskOf(layout)) && method.name.size() == name.size() &&
             strncasecmp(method.name.data(), name.data(), name.size()) == 0)
             return &method;
     return nullptr;
 }
 
-std::vector<std::string_view> MethodNames(Profile profile) {
+std::vector<std::string_view> MethodNames(Layout layout) {
     std::vector<std::string_view> names;
     for (const Method& method : kMethods)
-        if (method.profiles & MaskOf(profile)) names.push_back(method.name);
+        if (method.layouts & MaskOf(layout)) names.push_back(method.name);
     return names;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The RPC methods of a Shelly Pro 3EM: name → handler, per profile. Method names match
+// The RPC methods of the emulated Shellys: name → handler, per layout (the Pro 3EM's two
+// profiles, the two-channel EM1 meters). Method names match
 // without regard to case, as on a real device (GET /rpc/shelly.getstatus works there).
 // Handlers live beside the component they serve (methods_*.cpp); the table in
 // rpc_methods.cpp lists them in the order the real firmware's Shelly.ListMethods does.
@@ -28,17 +29,20 @@ struct MethodContext {
     const Method& method;
 };
 
-/// Which profiles have a method.
-enum ProfileMask : unsigned {
+/// Which layouts have a method: one bit per Layout.
+enum LayoutMask : unsigned {
     kTriphaseOnly = 1,
     kMonophaseOnly = 2,
-    kEveryProfile = 3,
+    kEm1Pair = 4,
+    kEm1PairGen3 = 8,
+    kEveryProfile = 3, ///< the Pro 3EM in either profile
+    kEveryLayout = 15,
 };
 
 struct Method {
     std::string_view name;
     RpcOutcome (*handler)(const MethodContext& context);
-    unsigned profiles = kEveryProfile;
+    unsigned layouts = kEveryLayout;
     /// For the generic component handlers: "wifi" (a singleton) or "em1" (instances,
     /// chosen by params.id).
     std::string_view component = {};
@@ -50,10 +54,10 @@ struct Method {
     bool carries_sample = false;
 };
 
-/// The method called `name` in any letter case that `profile` has, or null.
-const Method* FindMethod(Profile profile, std::string_view name) noexcept;
+/// The method called `name` in any letter case that `layout` has, or null.
+const Method* FindMethod(Layout layout, std::string_view name) noexcept;
 
-/// The names Shelly.ListMethods reports for `profile`, in the firmware's order.
-std::vector<std::string_view> MethodNames(Profile profile);
+/// The names Shelly.ListMethods reports for `layout`, in the firmware's order.
+std::vector<std::string_view> MethodNames(Layout layout);
 
 } // namespace meteremu::shelly

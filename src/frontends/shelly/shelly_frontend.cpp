@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The Shelly Pro 3EM frontend: identity plus the method table, behind the Frontend interface.
+// The Shelly frontend (Pro 3EM, Pro EM-50, EM Gen3): identity plus the method table, behind
+// the Frontend interface.
 #include "frontends/shelly/shelly_frontend.hpp"
 
 #include "config/config_section.hpp"
@@ -42,7 +43,7 @@ public:
         // The epoch and the sample before the answer is made.
         MeterStamp stamp = state_.Stamp(std::chrono::steady_clock::now());
         RpcAnswer answer{{}, identity_.id, EpochOf(stamp)};
-        const shelly::Method* method = shelly::FindMethod(identity_.profile, call.method);
+        const shelly::Method* method = shelly::FindMethod(layout_, call.method);
         answer.outcome = method ? Answer(*method, call) : NoHandler(call.method);
         answer.reusable = method && method->per_reading;
         answer.sample = method && method->carries_sample ? stamp.sample : 0;
@@ -63,6 +64,14 @@ public:
     }
 
     std::string Describe() const override {
+        switch (identity_.model_kind) {
+        case shelly::Model::ProEm50:
+            return "Shelly Pro EM-50 " + identity_.id;
+        case shelly::Model::EmGen3:
+            return "Shelly EM Gen3 " + identity_.id;
+        case shelly::Model::Pro3Em:
+            break;
+        }
         return "Shelly Pro 3EM " + identity_.id + " (" +
                std::string(shelly::ProfileName(identity_.profile)) + ")";
     }
@@ -122,6 +131,7 @@ private:
     }
 
     shelly::Identity identity_;
+    shelly::Layout layout_ = shelly::LayoutOf(identity_);
     std::uint64_t instance_ = NextInstance();
     const MeterState& state_;
     SteadyTime started_;
@@ -131,8 +141,27 @@ private:
     std::string notified_energy_;
 };
 
+void ParseModelKeys(ConfigSection& section, ShellyOptions& options) {
+    if (auto model = section.String("model")) {
+        if (auto parsed = shelly::ParseModel(*model))
+            options.model = *parsed;
+        else
+            section.ErrorAt("model", "expected \"pro3em\" (Shelly Pro 3EM), \"proem50\" (Shelly "
+                                     "Pro EM-50) or \"emg3\" (Shelly EM Gen3)");
+    }
+    if (auto channel0 = section.String("channel0")) {
+        // The Pro 3EM shows each phase on its own: it reads the key and ignores it.
+        if (auto parsed = shelly::ParseChannel0(*channel0))
+            options.channel0 = *parsed;
+        else
+            section.ErrorAt("channel0", "expected \"total\" (the net sum of the phases), \"a\", "
+                                        "\"b\" or \"c\"");
+    }
+}
+
 std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
     auto options = std::make_unique<ShellyOptions>();
+    ParseModelKeys(section, *options);
     auto mac = section.String("mac");
     if (mac && !mac->empty()) {
         options->mac = shelly::ParseMac(*mac);
@@ -142,7 +171,9 @@ std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
                                    "one from /etc/machine-id");
     }
     if (auto profile = section.String("profile")) {
-        if (auto parsed = shelly::ParseProfile(*profile))
+        if (options->model != shelly::Model::Pro3Em)
+            section.ErrorAt("profile", "only model = \"pro3em\" has profiles");
+        else if (auto parsed = shelly::ParseProfile(*profile))
             options->profile = *parsed;
         else
             section.ErrorAt("profile", "expected \"triphase\" (one three-phase meter, em:0) or "
@@ -172,10 +203,27 @@ constexpr std::uint16_t kShellyUdpPorts[] = {1010, 2220};
 
 } // namespace
 
+// The emulators' convention for the EM1 meter types of Marstek batteries; no firmware
+// source confirms it, and every port answers every model's methods
+// (docs/protocols/shelly-em1.md#udp-ports).
+std::optional<std::vector<std::uint16_t>> ShellyOptions::DefaultUdpPorts() const {
+    switch (model) {
+    case shelly::Model::ProEm50:
+        return std::vector<std::uint16_t>{2223};
+    case shelly::Model::EmGen3:
+        return std::vector<std::uint16_t>{2222};
+    case shelly::Model::Pro3Em:
+        break;
+    }
+    return std::nullopt;
+}
+
 std::unique_ptr<JsonRpcFrontend> CreateShellyFrontend(const ShellyOptions& options,
                                                       const FrontendContext& context) {
     MacAddress mac = options.mac ? *options.mac : StableMacAddress(context.ordinal);
-    return std::make_unique<ShellyFrontend>(shelly::MakeIdentity(mac, options.profile), context);
+    shelly::Identity identity = shelly::MakeIdentity(mac, options.model, options.profile);
+    identity.channel0 = options.channel0;
+    return std::make_unique<ShellyFrontend>(std::move(identity), context);
 }
 
 const FrontendPlugin shelly_frontend_plugin{"shelly",

@@ -171,10 +171,10 @@ TEST(FrontendsConfigTest, ErrorsInOneFrontendNameItsPosition) {
         "[[frontend]]\nhttp_port = 8081\nmacc = \"A0B1C2D3E4F6\"\nudp_ports = []\n"
         "[backend]\ntype = \"demo\"\n",
         "bad.toml:7:1: unknown key 'macc' in [[frontend]]; expected one of: "
-        "allow, http_port, http_repeat_policy, idle_timeout, listen_address, mac, "
+        "allow, channel0, http_port, http_repeat_policy, idle_timeout, listen_address, mac, "
         "max_body_bytes, max_connections, max_connections_per_address, max_header_bytes, "
         "max_hold, max_udp_request_bytes, max_websocket_clients, max_websocket_message_bytes, "
-        "mdns, offset_a, offset_b, offset_c, on_stale, phase, phases, profile, scale_a, "
+        "mdns, model, offset_a, offset_b, offset_c, on_stale, phase, phases, profile, scale_a, "
         "scale_b, scale_c, slew_limit, type, udp_ports, udp_repeat_policy, "
         "udp_reply_bytes_per_second, udp_reply_rate, websocket_idle_timeout, "
         "websocket_repeat_policy");
@@ -185,7 +185,8 @@ TEST(FrontendsConfigTest, ErrorsInOneFrontendNameItsPosition) {
                 "from /etc/machine-id");
     ExpectError("[[frontend]]\nudp_ports = []\n[[frontend]]\nhttp_port = 8081\ntype = \"sma\"\n"
                 "[backend]\ntype = \"demo\"\n",
-                "bad.toml:5:8: frontend.type: expected one of \"shelly\"");
+                "bad.toml:5:8: frontend.type: expected one of \"shelly\", \"shelly_gen1\", "
+                "\"ecotracker\", \"homewizard\"");
 }
 
 TEST(FrontendsConfigTest, AnArrayMustHoldTablesAndAtLeastOne) {
