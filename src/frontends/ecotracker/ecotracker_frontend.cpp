@@ -3,6 +3,7 @@
 
 #include "config/config_section.hpp"
 #include "frontends/ecotracker/power_average.hpp"
+#include "frontends/mac_key.hpp"
 #include "frontends/rest_frontend.hpp"
 #include "platform/machine_id.hpp"
 #include "util/json_writer.hpp"
@@ -98,13 +99,7 @@ bool IsSerial(const std::string& text) {
 
 std::unique_ptr<FrontendOptions> ParseEcoTracker(ConfigSection& section) {
     auto options = std::make_unique<EcoTrackerOptions>();
-    auto mac = section.String("mac");
-    if (mac && !mac->empty()) {
-        options->mac = ParseMacAddress(*mac);
-        if (!options->mac)
-            section.ErrorAt("mac", "expected 12 hexadecimal digits such as \"A0B1C2D3E4F5\", or "
-                                   "\"\" to derive one from /etc/machine-id");
-    }
+    options->mac = ParseMacKey(section);
     if (auto serial = section.String("serial")) {
         if (serial->empty() || IsSerial(*serial))
             options->serial = *serial;

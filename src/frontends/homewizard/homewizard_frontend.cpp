@@ -2,6 +2,7 @@
 #include "frontends/homewizard/homewizard_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/mac_key.hpp"
 #include "frontends/rest_frontend.hpp"
 #include "platform/machine_id.hpp"
 #include "util/json_writer.hpp"
@@ -109,13 +110,7 @@ private:
 
 std::unique_ptr<FrontendOptions> ParseHomeWizard(ConfigSection& section) {
     auto options = std::make_unique<HomeWizardOptions>();
-    auto mac = section.String("mac");
-    if (mac && !mac->empty()) {
-        options->mac = ParseMacAddress(*mac);
-        if (!options->mac)
-            section.ErrorAt("mac", "expected 12 hexadecimal digits such as \"A0B1C2D3E4F5\", or "
-                                   "\"\" to derive one from /etc/machine-id");
-    }
+    options->mac = ParseMacKey(section);
     return options;
 }
 

@@ -109,8 +109,4 @@ std::string AccessPointSsid(const Identity& identity) {
     return identity.host_prefix + "-" + identity.mac;
 }
 
-std::optional<MacAddress> ParseMac(std::string_view text) noexcept {
-    return ParseMacAddress(text);
-}
-
 } // namespace meteremu::shelly

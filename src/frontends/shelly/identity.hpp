@@ -78,7 +78,4 @@ Layout LayoutOf(const Identity& identity) noexcept;
 /// The SSID of the device's own access point, "ShellyPro3EM-<MAC>" (it stays disabled).
 std::string AccessPointSsid(const Identity& identity);
 
-/// Accepts 12 hex digits in either case, optionally separated by ':' or '-'.
-std::optional<MacAddress> ParseMac(std::string_view text) noexcept;
-
 } // namespace meteremu::shelly

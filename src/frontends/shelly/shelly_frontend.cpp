@@ -5,6 +5,7 @@
 
 #include "config/config_section.hpp"
 #include "frontends/jsonrpc/rpc_udp.hpp"
+#include "frontends/mac_key.hpp"
 #include "frontends/shelly/components.hpp"
 #include "frontends/shelly/discovery.hpp"
 #include "frontends/shelly/rpc_methods.hpp"
@@ -162,14 +163,7 @@ void ParseModelKeys(ConfigSection& section, ShellyOptions& options) {
 std::unique_ptr<FrontendOptions> ParseShelly(ConfigSection& section) {
     auto options = std::make_unique<ShellyOptions>();
     ParseModelKeys(section, *options);
-    auto mac = section.String("mac");
-    if (mac && !mac->empty()) {
-        options->mac = shelly::ParseMac(*mac);
-        if (!options->mac)
-            section.ErrorAt("mac", "expected 12 hexadecimal digits such as \"A0B1C2D3E4F5\" "
-                                   "(\":\" or \"-\" between pairs allowed), or \"\" to derive "
-                                   "one from /etc/machine-id");
-    }
+    options->mac = ParseMacKey(section);
     if (auto profile = section.String("profile")) {
         if (options->model != shelly::Model::Pro3Em)
             section.ErrorAt("profile", "only model = \"pro3em\" has profiles");

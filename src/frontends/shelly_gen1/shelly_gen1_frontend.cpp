@@ -2,6 +2,7 @@
 #include "frontends/shelly_gen1/shelly_gen1_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/mac_key.hpp"
 #include "frontends/rest_frontend.hpp"
 #include "frontends/shelly_gen1/gen1_render.hpp"
 #include "platform/machine_id.hpp"
@@ -164,13 +165,7 @@ void ParseLogin(ConfigSection& section, ShellyGen1Options& options) {
 
 std::unique_ptr<FrontendOptions> ParseShellyGen1(ConfigSection& section) {
     auto options = std::make_unique<ShellyGen1Options>();
-    auto mac = section.String("mac");
-    if (mac && !mac->empty()) {
-        options->mac = ParseMacAddress(*mac);
-        if (!options->mac)
-            section.ErrorAt("mac", "expected 12 hexadecimal digits such as \"A0B1C2D3E4F5\", or "
-                                   "\"\" to derive one from /etc/machine-id");
-    }
+    options->mac = ParseMacKey(section);
     ParseLogin(section, *options);
     return options;
 }
