@@ -41,6 +41,9 @@ def main():
     parser.add_argument("--push-only", action="store_true",
                         help="only the push sources' phases (MQTT, SMA Speedwire, "
                              "Home Assistant)")
+    parser.add_argument("--meters-only", action="store_true",
+                        help="only the other meters' phase (a Pro EM-50's EM1.GetStatus over "
+                             "UDP, an EcoTracker's /v1/json over keep-alive HTTP)")
     args = parser.parse_args()
     source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     fixtures = args.fixtures or os.path.join(source, "tests", "fixtures", "envoy")

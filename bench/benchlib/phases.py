@@ -69,6 +69,10 @@ class Bench:
         if self.args.push_only:
             push_sources.push_phases(self)
             return
+        if self.args.meters_only:
+            self.start_gateway()
+            meters.meters_phase(self)
+            return
         self.start_gateway()
         self.start_daemon()
         self.start_references()
