@@ -8,6 +8,7 @@
 #include "platform/machine_id.hpp"
 #include "util/json_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace meteremu {
@@ -91,10 +92,9 @@ private:
 };
 
 bool IsSerial(const std::string& text) {
-    if (text.size() != 12) return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
+    return text.size() == 12 && std::ranges::all_of(text, [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
 }
 
 std::unique_ptr<FrontendOptions> ParseEcoTracker(ConfigSection& section) {
