@@ -183,6 +183,15 @@ TEST(FrontendsConfigTest, ErrorsInOneFrontendNameItsPosition) {
                 "bad.toml:5:7: frontend.mac: expected 12 hexadecimal digits such as "
                 "\"A0B1C2D3E4F5\" (\":\" or \"-\" between pairs allowed), or \"\" to derive one "
                 "from /etc/machine-id");
+    ExpectError(
+        "[[frontend]]\ntype = \"ecotracker\"\nmac = \"A0B1C2D3E4F5\"\nserial = \"588C81C42374\"\n"
+        "[backend]\ntype = \"demo\"\n",
+        "bad.toml:4:10: frontend.serial: expected 12 lower-case hexadecimal digits, or "
+        "\"\" for the MAC's");
+    ExpectError("[[frontend]]\ntype = \"ecotracker\"\nserial = \"588c81c4237\"\n"
+                "[backend]\ntype = \"demo\"\n",
+                "bad.toml:3:10: frontend.serial: expected 12 lower-case hexadecimal digits, or "
+                "\"\" for the MAC's");
     ExpectError("[[frontend]]\nudp_ports = []\n[[frontend]]\nhttp_port = 8081\ntype = \"sma\"\n"
                 "[backend]\ntype = \"demo\"\n",
                 "bad.toml:5:8: frontend.type: expected one of \"shelly\", \"shelly_gen1\", "
