@@ -170,9 +170,11 @@ TEST(HomeAssistantSourceTest, PerPhaseEntitiesInKilowattsAndTheTimeToTheBattery)
                 static_cast<long>(us(latencies[latencies.size() / 2])),
                 static_cast<long>(us(latencies.back())));
     // 1 ms from the arrival, plus the loopback hop a loaded test machine may delay. Code built
-    // with sanitizers runs several times slower (the daemon and the fake alike): a looser bound.
+    // with sanitizers runs several times slower (the daemon, and the fake in this process,
+    // whose push loop wakes every 2 ms): there the bound only catches a change that is never
+    // pushed (medians of 5.7 ms, and 16.9 ms at a load average of 10, were seen).
 #ifdef METEREMU_SANITIZED
-    EXPECT_LT(latencies[latencies.size() / 2], 10ms);
+    EXPECT_LT(latencies[latencies.size() / 2], 50ms);
 #else
     EXPECT_LT(latencies[latencies.size() / 2], 3ms);
 #endif
