@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "build_config.hpp"
+#include "frontends/ct002/ct002_frontend.hpp"
 #include "frontends/ecotracker/ecotracker_frontend.hpp"
 #include "frontends/frontend.hpp"
 #include "frontends/homewizard/homewizard_frontend.hpp"
@@ -20,6 +21,7 @@ constinit const std::array kFrontendPlugins{
     METEREMU_WITH_FRONTEND_SHELLY_GEN1(&shelly_gen1_frontend_plugin, ) //
     METEREMU_WITH_FRONTEND_ECOTRACKER(&ecotracker_frontend_plugin, )   //
     METEREMU_WITH_FRONTEND_HOMEWIZARD(&homewizard_frontend_plugin, )   //
+    METEREMU_WITH_FRONTEND_CT002(&ct002_frontend_plugin, )             //
 };
 
 } // namespace

@@ -195,7 +195,7 @@ TEST(FrontendsConfigTest, ErrorsInOneFrontendNameItsPosition) {
     ExpectError("[[frontend]]\nudp_ports = []\n[[frontend]]\nhttp_port = 8081\ntype = \"sma\"\n"
                 "[backend]\ntype = \"demo\"\n",
                 "bad.toml:5:8: frontend.type: expected one of \"shelly\", \"shelly_gen1\", "
-                "\"ecotracker\", \"homewizard\"");
+                "\"ecotracker\", \"homewizard\", \"ct002\"");
 }
 
 TEST(FrontendsConfigTest, AnArrayMustHoldTablesAndAtLeastOne) {

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// The batteries one emulated CT has heard from, keyed by battery MAC (a battery keeps it
+// across address and port changes), as a real CT keeps a few slots: what each reported last
+// and how often it polls. A battery that stops polling is forgotten after twice its own poll
+// interval (at least 5 s, at most 60 s; 30 s until two polls showed its interval), so the
+// counts the others divide by follow the batteries that are really there.
+#pragma once
+
+#include "core/clock.hpp"
+#include "frontends/ct002/ct002_frame.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meteremu::ct002 {
+
+struct Battery {
+    std::uint64_t key = 0; ///< the MAC's 48 bits
+    std::string type;      ///< e.g. "HMG-50"
+    std::string mac;       ///< as the battery spells it
+    Phase phase = Phase::Detecting;
+    std::int32_t power = 0; ///< W, + discharging
+    bool participates = true;
+    SteadyTime first_seen{};
+    SteadyTime last_seen{};
+    /// The mean time between its polls (exponential, 0 until a second poll).
+    Seconds poll_interval{0};
+};
+
+/// What the live, participating batteries add up to, per bucket (x, A, B, C, ABC).
+struct BucketTotals {
+    std::array<std::int32_t, kBuckets> counts{};
+    std::array<std::int32_t, kBuckets> charging{};    ///< sums of negative powers
+    std::array<std::int32_t, kBuckets> discharging{}; ///< sums of positive powers
+};
+
+class BatteryTable {
+public:
+    /// More batteries than a site has; a real CT keeps 9.
+    static constexpr std::size_t kCapacity = 16;
+
+    /// Notes a poll of `request` at `now`: updates its battery or adds it, in place of one
+    /// forgotten or, when full, of the one heard from longest ago.
+    void Record(const Request& request, SteadyTime now);
+
+    /// The totals over the batteries still live at `now`.
+    BucketTotals Totals(SteadyTime now) const noexcept;
+
+    /// The batteries still live at `now`, in the order first heard.
+    std::vector<Battery> Live(SteadyTime now) const;
+
+    /// How long `battery` stays live after its last poll.
+    static Seconds TimeToLive(const Battery& battery) noexcept;
+
+private:
+    bool IsLive(const Battery& battery, SteadyTime now) const noexcept;
+    Battery& SlotFor(std::uint64_t key, SteadyTime now);
+
+    std::array<Battery, kCapacity> batteries_{};
+    std::size_t used_ = 0;
+};
+
+/// The 48 bits of a 12-digit hex MAC in either case; 0 for anything else.
+std::uint64_t MacKey(std::string_view mac) noexcept;
+
+} // namespace meteremu::ct002

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// type = "ct002" behind its real UDP server, polled as Marstek batteries poll it: the grid
+// per phase, the batteries counted and summed per bucket, the CT MAC filter, the reply index,
+// freshness, and the keys of its [frontend] table.
+#include "config/config_loader.hpp"
+#include "frontends/ct002/ct002_frame.hpp"
+#include "frontends/ct002/ct002_frontend.hpp"
+#include "support/meter_servers.hpp"
+#include "support/udp_client.hpp"
+
+#include <gtest/gtest.h>
+
+namespace meteremu {
+namespace {
+
+using namespace std::chrono_literals;
+using ct002::Phase;
+
+constexpr MacAddress kCtMac{0x02, 0xb2, 0x50, 0xa1, 0xb2, 0xc3};
+
+std::shared_ptr<Ct002Options> Options(bool with_mac = true) {
+    auto options = std::make_shared<Ct002Options>();
+    if (with_mac) options->ct_mac = kCtMac;
+    return options;
+}
+
+Reading MakeReading(double a, double b, double c) {
+    Reading r;
+    r[meteremu::Phase::A] = {230.0, 2.0, a, 460.0, 0.9, 50.0, 1000.0, 0.0};
+    r[meteremu::Phase::B] = {230.0, 1.0, b, 230.0, 0.9, 50.0, 1000.0, 0.0};
+    r[meteremu::Phase::C] = {230.0, 0.5, c, 115.0, 0.9, 50.0, 1000.0, 0.0};
+    r.received_at = std::chrono::steady_clock::now();
+    return r;
+}
+
+/// A battery: its own socket, its polls, the fields of each reply.
+struct Battery {
+    Battery(const test::MeterServers& servers, std::string battery_mac)
+        : port(servers.bundle->UdpPorts().at(0)), mac(std::move(battery_mac)) {}
+
+    std::optional<std::vector<std::string>> Poll(Phase phase, std::int32_t power,
+                                                 std::string_view ct_mac = "02b250a1b2c3",
+                                                 std::string_view type = "HMG-50") {
+        ct002::Request request{type, mac, "HME-4", ct_mac, phase, power, true};
+        if (!socket.Send("127.0.0.1", port, ct002::BuildRequest(request))) return std::nullopt;
+        auto reply = socket.Receive(500ms);
+        if (!reply) return std::nullopt;
+        auto fields = ct002::ParseFrame(reply->text);
+        if (!fields) return std::vector<std::string>{"unparsable: " + reply->text};
+        return std::vector<std::string>(fields->values.begin(),
+                                        fields->values.begin() + fields->count);
+    }
+
+    test::UdpClient socket{"127.0.0.1"};
+    std::uint16_t port;
+    std::string mac;
+};
+
+TEST(Ct002FrontendTest, ReplyCarriesTheGridAndTheBatteriesOnEachPhase) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(400.4, -120.6, 35.0));
+    Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
+    ASSERT_TRUE(first.Poll(Phase::A, 250));
+    auto reply = second.Poll(Phase::A, -60);
+    ASSERT_TRUE(reply);
+    ASSERT_EQ(reply->size(), 24u);
+    EXPECT_EQ((*reply)[0], "HME-4");
+    EXPECT_EQ((*reply)[1], "02b250a1b2c3");
+    EXPECT_EQ((*reply)[2], "HMG-50");
+    EXPECT_EQ((*reply)[3], "aabbccddee02");
+    EXPECT_EQ(std::vector(reply->begin() + 4, reply->begin() + 8),
+              (std::vector<std::string>{"400", "-121", "35", "314"}));
+    // Two batteries on A, each divides A's value by 2.
+    EXPECT_EQ(std::vector(reply->begin() + 8, reply->begin() + 12),
+              (std::vector<std::string>{"2", "0", "0", "0"}));
+    EXPECT_EQ((*reply)[12], "-50");
+    // Charging: x, A, B, C, ABC; then discharging.
+    EXPECT_EQ(std::vector(reply->begin() + 14, reply->end()),
+              (std::vector<std::string>{"0", "-60", "0", "0", "0", "0", "250", "0", "0", "0"}));
+}
+
+TEST(Ct002FrontendTest, EveryReplyHasTheNextIndex) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(10, 0, 0));
+    Battery battery(servers, "aabbccddee01");
+    auto first = battery.Poll(Phase::A, 0);
+    auto second = battery.Poll(Phase::A, 0);
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(std::stoi((*second)[13]), (std::stoi((*first)[13]) + 1) % 256);
+}
+
+TEST(Ct002FrontendTest, AnswersItsOwnMacAndTheWildcardOnly) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(10, 0, 0));
+    Battery battery(servers, "aabbccddee01");
+    auto searching = battery.Poll(Phase::Detecting, 0, "000000000000");
+    ASSERT_TRUE(searching);
+    EXPECT_EQ((*searching)[1], "02b250a1b2c3");
+    EXPECT_TRUE(battery.Poll(Phase::A, 0, "02B250A1B2C3"));
+    EXPECT_FALSE(battery.Poll(Phase::A, 0, "02b250ffffff"));
+}
+
+TEST(Ct002FrontendTest, WithoutACtMacItEchoesTheMeterAskedFor) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(false), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(10, 0, 0));
+    Battery battery(servers, "aabbccddee01");
+    auto reply = battery.Poll(Phase::B, 0, "02b250ffffff");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)[1], "02b250ffffff");
+}
+
+TEST(Ct002FrontendTest, ABatteryDetectingItsPhaseGetsTheRealPhases) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(100, 200, 300));
+    Battery battery(servers, "aabbccddee01");
+    auto reply = battery.Poll(Phase::Detecting, 40);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(std::vector(reply->begin() + 4, reply->begin() + 12),
+              (std::vector<std::string>{"100", "200", "300", "600", "0", "0", "0", "0"}));
+    EXPECT_EQ((*reply)[19], "40"); // discharging, bucket x
+}
+
+TEST(Ct002FrontendTest, SilentWithoutAReadingAndDropsWhatIsNoFrame) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    Battery battery(servers, "aabbccddee01");
+    EXPECT_FALSE(battery.Poll(Phase::A, 0));
+    servers.state->Publish(MakeReading(10, 0, 0));
+    for (std::string junk : {"hame", "",
+                             "\x01\x02"
+                             "5|x\x03"
+                             "00"}) {
+        ASSERT_TRUE(battery.socket.Send("127.0.0.1", battery.port, junk));
+        EXPECT_FALSE(battery.socket.Receive(200ms)) << junk;
+    }
+    EXPECT_TRUE(battery.Poll(Phase::A, 0));
+}
+
+TEST(Ct002FrontendTest, ListensOnTheRealMetersPortByDefault) {
+    Config config = ParseConfig("[frontend]\ntype = \"ct002\"\nct_mac = \"02:b2:50:a1:b2:c3\"\n"
+                                "[backend]\ntype = \"demo\"\n",
+                                "ct.toml");
+    const FrontendSettings& settings = config.frontends.at(0);
+    EXPECT_EQ(settings.listen.udp_ports, (std::vector<std::uint16_t>{12345}));
+    const auto& options = static_cast<const Ct002Options&>(*settings.options);
+    EXPECT_EQ(options.ct_type, "HME-4");
+    EXPECT_EQ(options.ct_mac, kCtMac);
+}
+
+std::string FirstError(std::string_view text) {
+    try {
+        ParseConfig(text, "bad.toml");
+    } catch (const ConfigInvalid& invalid) {
+        return invalid.Diagnostics().at(0).Format();
+    }
+    return "accepted";
+}
+
+TEST(Ct002FrontendTest, RefusesAnUnknownTypeAndABadOrWildcardMac) {
+    EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_type = \"HME-5\"\n[backend]\n"
+                         "type = \"demo\"\n"),
+              "bad.toml:3:11: frontend.ct_type: expected \"HME-4\" (CT002) or \"HME-3\" (CT003), "
+              "the type chosen in the Marstek app");
+    const std::string mac_error =
+        "frontend.ct_mac: expected the 12 hexadecimal digits of the meter in the Marstek app, "
+        "such as \"02b250a1b2c3\", or \"\" to answer polls for any meter";
+    EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = \"02b250a1b2\"\n[backend]\n"
+                         "type = \"demo\"\n"),
+              "bad.toml:3:10: " + mac_error);
+    EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = \"000000000000\"\n[backend]\n"
+                         "type = \"demo\"\n"),
+              "bad.toml:3:10: " + mac_error);
+}
+
+} // namespace
+} // namespace meteremu
