@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // meteremu-sim: the closed-loop simulator's command line (docs/simulator.md#running).
 //   meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S] [--policy P]
-//                [--seed N] [--out DIR]
+//                [--seed N] [--meter shelly|ct002] [--out DIR]
 //   meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--seeds N] [--jobs N] [--out DIR]
 #include "matrix_runner.hpp"
 
@@ -15,6 +15,7 @@
 
 namespace {
 
+using meteremu::sim::Meter;
 using meteremu::sim::RunOptions;
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -36,7 +37,9 @@ std::vector<std::string> Policies(const std::string& text) {
 const char kUsage[] =
     "usage: meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S]\n"
     "                    [--policy P|all] [--seed N] [--quantum W] [--dropout P] [--csv]\n"
-    "                    [--offset W] [--scale S] [--slew-limit W/s] [--out DIR]\n"
+    "                    [--offset W] [--scale S] [--slew-limit W/s] [--meter shelly|ct002]\n"
+    "                    [--out DIR]\n"
+    "       (M: a battery model, or several sharing one phase joined by '+', e.g. hmg50+hmg50)\n"
     "       meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--sources A,B]\n"
     "                    [--policies A,B] [--seeds N] [--jobs N] [--out DIR]\n"
     "       meteremu-sim --list\n";
@@ -69,6 +72,12 @@ const std::pair<const char*, Setter> kOptions[] = {
     {"--slew-limit",
      [](RunOptions& o,
         const std::string& v) { o.matrix.overrides.shaping.slew_limit = std::stod(v); }},
+    {"--meter",
+     [](RunOptions& o, const std::string& v) {
+         if (v != "shelly" && v != "ct002")
+             throw std::invalid_argument("expected shelly or ct002, got " + v);
+         o.matrix.overrides.meter = v == "ct002" ? Meter::Ct002Relay : Meter::Shelly;
+     }},
     {"--dropout",
      [](RunOptions& o,
         const std::string& v) { o.matrix.overrides.dropout_probability = std::stod(v); }},

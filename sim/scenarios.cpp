@@ -120,6 +120,21 @@ std::vector<Cell> MatrixCells(const MatrixSpec& spec) {
     return cells;
 }
 
+namespace {
+
+/// "hmg50+b2500": one battery of each model named.
+std::vector<std::string> SplitModels(const std::string& models) {
+    std::vector<std::string> names;
+    for (std::size_t start = 0;;) {
+        std::size_t plus = models.find('+', start);
+        names.push_back(models.substr(start, plus - start));
+        if (plus == std::string::npos) return names;
+        start = plus + 1;
+    }
+}
+
+} // namespace
+
 RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_dir,
                 const RunOverrides& overrides) {
     std::optional<HouseSpec> house = ScenarioHouse(cell.scenario, trace_dir);
@@ -131,10 +146,11 @@ RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_d
     return RunSpec{.scenario = cell.scenario,
                    .house = std::move(*house),
                    .source = std::move(*source),
-                   .batteries = {cell.battery},
+                   .batteries = SplitModels(cell.battery),
                    .policy = cell.policy,
                    .seed = seed,
-                   .shaping = overrides.shaping};
+                   .shaping = overrides.shaping,
+                   .meter = overrides.meter};
 }
 
 } // namespace meteremu::sim

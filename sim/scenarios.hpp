@@ -24,7 +24,7 @@ std::vector<double> ReadTrace(const std::string& path);
 /// One cell of the matrix, before the seed.
 struct Cell {
     std::string scenario;
-    std::string battery;
+    std::string battery; ///< a model, or several joined by '+' ("hmg50+b2500")
     std::string source;
     std::optional<double> latency_s; ///< nothing: the source preset's own
     std::string policy;
@@ -36,6 +36,7 @@ struct RunOverrides {
     std::optional<double> dropout_probability;
     /// meteremu's signal shaping for every run: the simulator carries the total on phase A.
     SignalShaping shaping;
+    Meter meter = Meter::Shelly;
 };
 
 struct MatrixSpec {

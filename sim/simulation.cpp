@@ -59,6 +59,7 @@ private:
     std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
     std::uint64_t next_order_ = 0;
     RunTrace trace_;
+    Meter meter_;
 };
 
 Battery BatteryOrThrow(const std::string& model) {
@@ -70,7 +71,7 @@ Battery BatteryOrThrow(const std::string& model) {
 Loop::Loop(const RunSpec& spec)
     : random_(spec.seed), house_(BuildHouse(spec.house, random_)),
       source_(spec.source, random_.Fork()),
-      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)) {
+      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)), meter_(spec.meter) {
     if (!path_) throw std::invalid_argument("unknown policy: " + spec.policy);
     for (const std::string& model : spec.batteries)
         clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0});
@@ -133,7 +134,9 @@ void Loop::ReplyArrives(const Event& event) {
     PollRecord& record = trace_.polls[event.poll];
     record.answered = true;
     record.sample_age_s = ToSeconds(event.served.at - event.served.received_at);
-    client.battery.OnReading(event.served.grid_w);
+    // Every battery of the simulator is live and counted on the one phase.
+    double divisor = meter_ == Meter::Ct002Relay ? static_cast<double>(clients_.size()) : 1.0;
+    client.battery.OnReading(event.served.grid_w / divisor);
     if (spec.waits_for_reply) {
         client.waiting_for.reset();
         SchedulePoll(event.battery, event.at + FromSeconds(spec.cooldown_s));

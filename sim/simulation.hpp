@@ -16,6 +16,11 @@
 
 namespace meteremu::sim {
 
+/// What meter the batteries poll: a Shelly gives each the whole grid; a Marstek CT002 in relay
+/// mode gives each its phase's grid and the count of batteries on it, which each divides by
+/// (the simulator's batteries share one phase).
+enum class Meter { Shelly, Ct002Relay };
+
 struct RunSpec {
     std::string scenario;
     HouseSpec house;
@@ -24,6 +29,7 @@ struct RunSpec {
     std::string policy = "main";
     std::uint64_t seed = 1;
     SignalShaping shaping; ///< the frontend's signal shaping (off by default)
+    Meter meter = Meter::Shelly;
 };
 
 /// One poll as the battery saw it.

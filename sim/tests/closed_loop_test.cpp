@@ -19,11 +19,13 @@ constexpr int kSeeds = 3;
 
 /// The seed mean of a cell's metrics.
 Metrics SeedMean(const std::string& scenario, const std::string& battery, const std::string& source,
-                 const std::string& policy) {
+                 const std::string& policy, Meter meter = Meter::Shelly) {
     std::vector<Metrics> runs;
+    RunOverrides overrides;
+    overrides.meter = meter;
     for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
         Cell cell{scenario, battery, source, std::nullopt, policy};
-        runs.push_back(Measure(Simulate(MakeRun(cell, seed, METEREMU_SIM_FIXTURES))));
+        runs.push_back(Measure(Simulate(MakeRun(cell, seed, METEREMU_SIM_FIXTURES, overrides))));
     }
     return MeanOf(runs);
 }
@@ -106,6 +108,28 @@ TEST(ClosedLoop, HoldServesFreshSamplesAndDropLeavesPollsUnanswered) {
     EXPECT_LT(main.reply_latency_p99_ms, 1);
     EXPECT_LT(main.unanswered_ratio, 0.01); // only polls before the first sample
     EXPECT_GT(drop.unanswered_ratio, 0.5);
+}
+
+TEST(ClosedLoop, BatteriesSharingACt002OvershootLessThanOnAShelly) {
+    // On a Shelly each battery corrects the whole grid and together they correct it twice;
+    // on a CT002 in relay mode each divides its phase by the count of batteries on it.
+    for (const std::string batteries : {"hmg50+hmg50", "venus-e3+hmg50", "hmg50+b2500"}) {
+        Metrics shelly = SeedMean("washing", batteries, "1s", "hold", Meter::Shelly);
+        Metrics relay = SeedMean("washing", batteries, "1s", "hold", Meter::Ct002Relay);
+        EXPECT_LT(relay.overshoot_max_w, shelly.overshoot_max_w * 0.6) << batteries;
+        EXPECT_LT(relay.band_crossings_per_h, shelly.band_crossings_per_h * 0.75) << batteries;
+        EXPECT_LT(relay.unsettled_events, shelly.unsettled_events / 2) << batteries;
+        EXPECT_LT(relay.battery_travel_w_per_h, shelly.battery_travel_w_per_h) << batteries;
+    }
+}
+
+TEST(ClosedLoop, OneBatteryOnACt002RunsAsOnAShelly) {
+    Cell cell{"washing", "hmg50", "1s", std::nullopt, "hold"};
+    RunOverrides relay;
+    relay.meter = Meter::Ct002Relay;
+    RunTrace shelly = Simulate(MakeRun(cell, 4, METEREMU_SIM_FIXTURES));
+    RunTrace ct002 = Simulate(MakeRun(cell, 4, METEREMU_SIM_FIXTURES, relay));
+    EXPECT_EQ(shelly.grid_w, ct002.grid_w);
 }
 
 } // namespace
