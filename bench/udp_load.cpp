@@ -4,10 +4,14 @@
 // driven by one thread with epoll so that the generator takes one core and leaves the other
 // to the server under test. A reply lost for 200 ms counts as a timeout and is asked again.
 //   bench_udp_load --port N [--clients 4] [--seconds 5] [--warmup 1]
-//                  [--request JSON] [--expect-bytes N]
+//                  [--request JSON] [--expect-bytes N] [--reply-starts-with TEXT]
+// A reply counts as bad when its size is not N (when given) or it does not start with TEXT
+// (default "{": a JSON-RPC frame).
 // Prints one line: requests=.. rate=.. p50_us=.. p99_us=.. timeouts=.. bad=..
 #include "bench_util.hpp"
 
+#include <string>
+#include <string_view>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -32,8 +36,10 @@ struct Totals {
 
 class Load {
 public:
-    Load(std::uint16_t port, int clients, std::string request, long expect_bytes)
-        : request_(std::move(request)), expect_bytes_(expect_bytes), epoll_(epoll_create1(0)) {
+    Load(std::uint16_t port, int clients, std::string request, long expect_bytes,
+         std::string reply_prefix)
+        : request_(std::move(request)), expect_bytes_(expect_bytes),
+          reply_prefix_(std::move(reply_prefix)), epoll_(epoll_create1(0)) {
         sockaddr_in server = Loopback(port);
         for (int i = 0; i < clients; ++i) {
             Client client;
@@ -61,7 +67,9 @@ public:
                 std::int64_t now = NowNs();
                 if (now >= record_from) {
                     totals.latencies.push_back(now - client.sent_at);
-                    if ((expect_bytes_ > 0 && size != expect_bytes_) || reply[0] != '{')
+                    if ((expect_bytes_ > 0 && size != expect_bytes_) ||
+                        !std::string_view(reply, static_cast<std::size_t>(size))
+                             .starts_with(reply_prefix_))
                         ++totals.bad;
                 }
                 Send(client);
@@ -87,6 +95,7 @@ private:
 
     std::string request_;
     long expect_bytes_;
+    std::string reply_prefix_;
     int epoll_;
     std::vector<Client> clients_;
 };
@@ -97,14 +106,16 @@ int main(int argc, char** argv) try {
     auto port = static_cast<std::uint16_t>(NumberOption(argc, argv, "--port", 0));
     if (!port) {
         std::fprintf(stderr, "usage: bench_udp_load --port N [--clients 4] [--seconds 5] "
-                             "[--warmup 1] [--request JSON] [--expect-bytes N]\n");
+                             "[--warmup 1] [--request JSON] [--expect-bytes N] "
+                             "[--reply-starts-with TEXT]\n");
         return 64;
     }
     int clients = static_cast<int>(NumberOption(argc, argv, "--clients", 4));
     double seconds = std::stod(Option(argc, argv, "--seconds", "5"));
     double warmup = std::stod(Option(argc, argv, "--warmup", "1"));
     Load load(port, clients, Option(argc, argv, "--request", kDefaultRequest),
-              NumberOption(argc, argv, "--expect-bytes", 0));
+              NumberOption(argc, argv, "--expect-bytes", 0),
+              Option(argc, argv, "--reply-starts-with", "{"));
     std::int64_t start = NowNs();
     auto record_from = start + static_cast<std::int64_t>(warmup * 1e9);
     auto end = record_from + static_cast<std::int64_t>(seconds * 1e9);

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The other meters' hot paths against the same references: a Pro EM-50's EM1.GetStatus over
-UDP (what a Marstek on meter type 5 polls) and an EcoTracker's /v1/json over keep-alive HTTP
-(what a Jackery polls), served by a daemon of their own so that the Pro 3EM's rows and its
-memory figures stay as they were."""
+UDP (what a Marstek on meter type 5 polls), a Marstek CT002's framed poll over UDP (what
+batteries sharing one meter poll) and an EcoTracker's /v1/json over keep-alive HTTP (what a
+Jackery polls), served by a daemon of their own so that the Pro 3EM's rows and its memory
+figures stay as they were."""
 
+import functools
 import os
 import socket
 import time
@@ -30,6 +32,13 @@ mdns = true
 listen_address = "127.0.0.1"
 http_port = {eco_port}
 http_repeat_policy = "repeat"
+[[frontend]]
+type = "ct002"
+ct_mac = "02b250a1b2c3"
+listen_address = "127.0.0.1"
+http_port = 0
+udp_ports = [{ct_port}]
+udp_repeat_policy = "repeat"
 [backend]
 type = "envoy"
 host = "127.0.0.1:{envoy_port}"
@@ -39,6 +48,18 @@ verify_ssl = false
 """
 
 EM1_REQUEST = '{"id":1,"src":"bench","method":"EM1.GetStatus","params":{"id":0}}'
+
+
+def ct002_frame(body):
+    """SOH STX, the whole length (counting its own digits), the fields, ETX, the XOR sum."""
+    base = len(body) + 5
+    digits = next(d for d in range(1, 5) if len(str(base + d)) == d)
+    frame = "\x01\x02" + str(base + digits) + body + "\x03"
+    return frame + "%02x" % functools.reduce(lambda x, c: x ^ ord(c), frame, 0)
+
+
+# A Venus E on phase A discharging 120 W, polling the configured meter.
+CT002_REQUEST = ct002_frame("|HMG-50|aabbccddeeff|HME-4|02b250a1b2c3|A|120")
 ECOTRACKER_PATH = "/v1/json"
 KEEP_ALIVE_CONNECTIONS = (1, 16)
 
@@ -46,7 +67,8 @@ KEEP_ALIVE_CONNECTIONS = (1, 16)
 def start(bench):
     """The daemon with a Pro EM-50 and an EcoTracker, polling the fake gateway directly."""
     ports = {"http_port": procs.free_port(), "eco_port": procs.free_port(),
-             "udp_port": procs.free_port(socket.SOCK_DGRAM)}
+             "udp_port": procs.free_port(socket.SOCK_DGRAM),
+             "ct_port": procs.free_port(socket.SOCK_DGRAM)}
     path = os.path.join(bench.workdir, "meteremu-meters.toml")
     with open(path, "w") as config:
         config.write(METERS_CONFIG.format(envoy_port=bench.envoy_port, token=bench.site.token,
@@ -63,39 +85,39 @@ def start(bench):
     raise RuntimeError("the EcoTracker served no reading:\n" + daemon.output()[-2000:])
 
 
-def em1_udp_rows(bench, ports):
+def udp_rows(bench, name, label, port, request, reply_prefix="{"):
+    """One UDP poll's rows: requests/s and latency against the reference answering its bytes."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
         client.settimeout(2)
-        client.sendto(EM1_REQUEST.encode(), ("127.0.0.1", ports["udp_port"]))
+        client.sendto(request.encode("latin-1"), ("127.0.0.1", port))
         reply = client.recv(9000)
-    reply_path = os.path.join(bench.workdir, "em1_getstatus_udp.json")
+    reply_path = os.path.join(bench.workdir, f"{name}_udp_reply")
     with open(reply_path, "wb") as out:
         out.write(reply)
-    reference = procs.Process("udp_reference_em1", [
+    reference = procs.Process(f"udp_reference_{name}", [
         bench.program("bench_udp_reference"), "--reply", reply_path], bench.workdir)
     reference_port = int(reference.wait_for(r"port=(\d+)").group(1))
     clients, seconds = loads.UDP_BUDGET_CLIENTS, bench.args.seconds
 
-    def load(port):
-        out = procs.run([bench.program("bench_udp_load"), "--port", str(port), "--clients",
+    def load(target):
+        out = procs.run([bench.program("bench_udp_load"), "--port", str(target), "--clients",
                          str(clients), "--seconds", str(seconds), "--warmup", "0.5",
-                         "--request", EM1_REQUEST], seconds + 30)
+                         "--request", request, "--reply-starts-with", reply_prefix], seconds + 30)
         values = measure.key_values(out)
         values["p50_ms"], values["p99_ms"] = values["p50_us"] / 1e3, values["p99_us"] / 1e3
         return values
 
-    ours_runs, reference_runs = loads.alternate(bench.args.rounds,
-                                                lambda: load(ports["udp_port"]),
+    ours_runs, reference_runs = loads.alternate(bench.args.rounds, lambda: load(port),
                                                 lambda: load(reference_port))
     reference.stop()
     ours, best = measure.best_run(ours_runs), measure.best_run(reference_runs)
     ratio = ours["rate"] / best["rate"]
     lost = sum(run["timeouts"] + run["bad"] for run in ours_runs)
-    bench.report.row("meters", f"UDP EM1.GetStatus (Pro EM-50), {clients} closed-loop clients: "
-                     f"requests/s", rate(ours["rate"]) + (f" ({lost:.0f} lost)" if lost else ""),
+    bench.report.row("meters", f"UDP {label}, {clients} closed-loop clients: requests/s",
+                     rate(ours["rate"]) + (f" ({lost:.0f} lost)" if lost else ""),
                      rate(best["rate"]), f"{ratio:.2f}×", "≥ 0.8× reference",
                      ratio >= 0.8 and not lost)
-    bench.report.row("meters", f"UDP EM1.GetStatus, {clients} clients: latency p99 (p50)",
+    bench.report.row("meters", f"UDP {label}, {clients} clients: latency p99 (p50)",
                      f"{ms(ours['p99_ms'])} ({ms(ours['p50_ms'])})",
                      f"{ms(best['p99_ms'])} ({ms(best['p50_ms'])})",
                      f"{ours['p99_ms'] / best['p99_ms']:.2f}×")
@@ -138,11 +160,14 @@ def ecotracker_http_rows(bench, daemon, ports, body):
 def meters_phase(bench):
     daemon, ports, body = start(bench)
     try:
-        em1_udp_rows(bench, ports)
+        udp_rows(bench, "em1", "EM1.GetStatus (Pro EM-50)", ports["udp_port"], EM1_REQUEST)
+        udp_rows(bench, "ct002", "CT002 poll (Marstek, relay mode)", ports["ct_port"],
+                 CT002_REQUEST, reply_prefix="\x01\x02")
         ecotracker_http_rows(bench, daemon, ports, body)
     finally:
         daemon.stop()
-    bench.report.note("meters: a second meteremu serving a Pro EM-50 (UDP) and an EcoTracker "
+    bench.report.note("meters: a second meteremu serving a Pro EM-50 (UDP), a CT002 (UDP) and an "
+                      "EcoTracker "
                       "(HTTP, rendered per request: its powerAvg moves with time), each against "
                       "the reference programs answering its own bytes (the EcoTracker's reference "
                       "without a Server header), rounds alternated as above.")

@@ -83,6 +83,34 @@ void AppendField(std::string& out, std::int64_t value) {
     out.append(digits, end);
 }
 
+/// Where a body starts in a string framed in place: room for SOH, STX and five digits.
+constexpr std::size_t kBodyStart = 7;
+
+/// Frames the body `out` holds from kBodyStart on: the header written into the room before
+/// it (the length counts its own digits), ETX and the sum after it. No allocation once `out`
+/// has held a frame of this size.
+void FrameInPlace(std::string& out) {
+    std::size_t base = out.size() - kBodyStart + kFraming;
+    char digits[24];
+    std::size_t count = 1;
+    for (;; ++count) {
+        std::size_t written = static_cast<std::size_t>(
+            std::to_chars(digits, digits + sizeof digits, base + count).ptr - digits);
+        if (written == count) break;
+    }
+    if (count + 2 > kBodyStart) out.insert(0, count + 2 - kBodyStart, '\0'); // never for a datagram
+    std::size_t header = std::max(kBodyStart, count + 2) - count - 2;
+    out[header] = kSoh;
+    out[header + 1] = kStx;
+    out.replace(header + 2, count, digits, count);
+    out.erase(0, header);
+    out += kEtx;
+    constexpr std::string_view kHex = "0123456789abcdef";
+    unsigned sum = Xor(out);
+    out += kHex[sum >> 4];
+    out += kHex[sum & 0xf];
+}
+
 char PhaseText(Phase phase) noexcept {
     constexpr std::string_view kText = "0ABCD";
     return kText[static_cast<std::size_t>(phase)];
@@ -130,41 +158,28 @@ std::optional<Request> ParseRequest(std::string_view datagram) noexcept {
 }
 
 void BuildFrame(std::string& out, std::string_view body) {
-    std::size_t base = body.size() + kFraming;
-    // The length counts its own digits.
-    std::size_t digits = 1;
-    while (std::to_string(base + digits).size() != digits)
-        ++digits;
-    out.clear();
-    out += kSoh;
-    out += kStx;
-    out += std::to_string(base + digits);
+    out.assign(kBodyStart, '\0');
     out += body;
-    out += kEtx;
-    constexpr std::string_view kHex = "0123456789abcdef";
-    unsigned sum = Xor(out);
-    out += kHex[sum >> 4];
-    out += kHex[sum & 0xf];
+    FrameInPlace(out);
 }
 
 void BuildReply(std::string& out, const Reply& reply) {
-    thread_local std::string body;
-    body.clear();
+    out.assign(kBodyStart, '\0'); // the body goes straight behind room for the header
     for (std::string_view text :
          {reply.ct_type, reply.ct_mac, reply.battery_type, reply.battery_mac})
-        AppendField(body, text);
+        AppendField(out, text);
     for (std::int32_t watts : reply.grid)
-        AppendField(body, watts);
-    AppendField(body, reply.grid_total);
+        AppendField(out, watts);
+    AppendField(out, reply.grid_total);
     for (std::int32_t count : reply.counts)
-        AppendField(body, count);
-    AppendField(body, reply.rssi);
-    AppendField(body, reply.index);
+        AppendField(out, count);
+    AppendField(out, reply.rssi);
+    AppendField(out, reply.index);
     for (std::int32_t watts : reply.charging)
-        AppendField(body, watts);
+        AppendField(out, watts);
     for (std::int32_t watts : reply.discharging)
-        AppendField(body, watts);
-    BuildFrame(out, body);
+        AppendField(out, watts);
+    FrameInPlace(out);
 }
 
 std::string BuildRequest(const Request& request) {

@@ -130,6 +130,12 @@ TEST(Ct002FrameTest, LengthCountsItsOwnDigits) {
     EXPECT_TRUE(out.starts_with("\x01\x02"
                                 "99x"));
     EXPECT_EQ(out.size(), 99u);
+    // Longer than any datagram: the header outgrows the room kept for it.
+    BuildFrame(out, std::string(999'990, 'x')); // 999995 + 6 = 1000001 has seven digits: 1000002
+    EXPECT_TRUE(out.starts_with("\x01\x02"
+                                "1000002x"));
+    EXPECT_EQ(out.size(), 1'000'002u);
+    EXPECT_TRUE(ParseFrame(out) == std::nullopt); // too long for a frame, yet well formed
 }
 
 TEST(Ct002FrameTest, DamagedFramesAreDropped) {
