@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // meteremu-sim: the closed-loop simulator's command line (docs/simulator.md#running).
 //   meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S] [--policy P]
-//                [--seed N] [--meter shelly|ct002] [--out DIR]
+//                [--seed N] [--meter shelly|ct002|ct002-active] [--out DIR]
 //   meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--seeds N] [--jobs N] [--out DIR]
 #include "matrix_runner.hpp"
 
@@ -37,8 +37,8 @@ std::vector<std::string> Policies(const std::string& text) {
 const char kUsage[] =
     "usage: meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S]\n"
     "                    [--policy P|all] [--seed N] [--quantum W] [--dropout P] [--csv]\n"
-    "                    [--offset W] [--scale S] [--slew-limit W/s] [--meter shelly|ct002]\n"
-    "                    [--out DIR]\n"
+    "                    [--offset W] [--scale S] [--slew-limit W/s] [--out DIR]\n"
+    "                    [--meter shelly|ct002|ct002-active] [--balance-gain G]\n"
     "       (M: a battery model, or several sharing one phase joined by '+', e.g. hmg50+hmg50)\n"
     "       meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--sources A,B]\n"
     "                    [--policies A,B] [--seeds N] [--jobs N] [--out DIR]\n"
@@ -74,10 +74,14 @@ const std::pair<const char*, Setter> kOptions[] = {
         const std::string& v) { o.matrix.overrides.shaping.slew_limit = std::stod(v); }},
     {"--meter",
      [](RunOptions& o, const std::string& v) {
-         if (v != "shelly" && v != "ct002")
-             throw std::invalid_argument("expected shelly or ct002, got " + v);
-         o.matrix.overrides.meter = v == "ct002" ? Meter::Ct002Relay : Meter::Shelly;
+         if (v != "shelly" && v != "ct002" && v != "ct002-active")
+             throw std::invalid_argument("expected shelly, ct002 or ct002-active, got " + v);
+         o.matrix.overrides.meter = v == "ct002"          ? Meter::Ct002Relay
+                                    : v == "ct002-active" ? Meter::Ct002Active
+                                                          : Meter::Shelly;
      }},
+    {"--balance-gain",
+     [](RunOptions& o, const std::string& v) { o.matrix.overrides.balance_gain = std::stod(v); }},
     {"--dropout",
      [](RunOptions& o,
         const std::string& v) { o.matrix.overrides.dropout_probability = std::stod(v); }},

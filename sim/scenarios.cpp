@@ -150,7 +150,8 @@ RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_d
                    .policy = cell.policy,
                    .seed = seed,
                    .shaping = overrides.shaping,
-                   .meter = overrides.meter};
+                   .meter = overrides.meter,
+                   .balance_gain = overrides.balance_gain};
 }
 
 } // namespace meteremu::sim

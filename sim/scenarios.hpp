@@ -37,6 +37,7 @@ struct RunOverrides {
     /// meteremu's signal shaping for every run: the simulator carries the total on phase A.
     SignalShaping shaping;
     Meter meter = Meter::Shelly;
+    double balance_gain = 0.2;
 };
 
 struct MatrixSpec {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "simulation.hpp"
 
+#include "load_sharing.hpp"
 #include "served_path.hpp"
 
 #include <algorithm>
@@ -34,6 +35,9 @@ struct Client {
     Random random;
     std::optional<std::uint64_t> waiting_for; ///< the outstanding poll of a battery that waits
     std::uint64_t last_sample = 0;
+    /// As the meter knows it: the output its last poll reported, and that of the sample.
+    double reported_w = 0;
+    SharedBattery shared;
 };
 
 class Loop {
@@ -50,6 +54,7 @@ private:
     void ReplyArrives(const Event& event);
     void PollTimesOut(const Event& event);
     void StepPhysics(std::size_t tick);
+    double ReadingFor(int battery, const Served& served);
 
     Random random_;
     HouseProfile house_;
@@ -60,6 +65,8 @@ private:
     std::uint64_t next_order_ = 0;
     RunTrace trace_;
     Meter meter_;
+    std::uint64_t shared_sample_ = 0; ///< the sample SharedBattery::output_at_sample_w is of
+    double balance_gain_;
 };
 
 Battery BatteryOrThrow(const std::string& model) {
@@ -71,10 +78,13 @@ Battery BatteryOrThrow(const std::string& model) {
 Loop::Loop(const RunSpec& spec)
     : random_(spec.seed), house_(BuildHouse(spec.house, random_)),
       source_(spec.source, random_.Fork()),
-      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)), meter_(spec.meter) {
+      path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)), meter_(spec.meter),
+      balance_gain_(spec.balance_gain) {
     if (!path_) throw std::invalid_argument("unknown policy: " + spec.policy);
-    for (const std::string& model : spec.batteries)
-        clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0});
+    for (const std::string& model : spec.batteries) {
+        clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0, 0, {}});
+        clients_.back().shared.charges_from_ac = clients_.back().battery.Spec().max_charge_w > 0;
+    }
     trace_.events = house_.events;
     trace_.battery_w.resize(clients_.size());
     for (int index = 0; index < static_cast<int>(clients_.size()); ++index)
@@ -98,6 +108,7 @@ void Loop::SchedulePoll(int battery, SimTime after) {
 
 void Loop::FirePoll(int battery, SimTime now) {
     Client& client = clients_[battery];
+    client.reported_w = client.battery.Output();
     std::uint64_t poll = trace_.polls.size();
     trace_.polls.push_back({.battery = battery, .fired_at = now});
     PollOutcome outcome = path_->Poll(battery, poll, now);
@@ -134,13 +145,27 @@ void Loop::ReplyArrives(const Event& event) {
     PollRecord& record = trace_.polls[event.poll];
     record.answered = true;
     record.sample_age_s = ToSeconds(event.served.at - event.served.received_at);
-    // Every battery of the simulator is live and counted on the one phase.
-    double divisor = meter_ == Meter::Ct002Relay ? static_cast<double>(clients_.size()) : 1.0;
-    client.battery.OnReading(event.served.grid_w / divisor);
+    client.battery.OnReading(ReadingFor(event.battery, event.served));
     if (spec.waits_for_reply) {
         client.waiting_for.reset();
         SchedulePoll(event.battery, event.at + FromSeconds(spec.cooldown_s));
     }
+}
+
+double Loop::ReadingFor(int battery, const Served& served) {
+    // Every battery of the simulator is live and counted on the one phase.
+    auto batteries = static_cast<double>(clients_.size());
+    if (meter_ == Meter::Shelly) return served.grid_w;
+    if (meter_ == Meter::Ct002Relay) return served.grid_w / batteries;
+    if (served.sample != shared_sample_) {
+        shared_sample_ = served.sample;
+        for (Client& client : clients_)
+            client.shared.output_at_sample_w = client.reported_w;
+    }
+    std::vector<SharedBattery> group;
+    for (const Client& client : clients_)
+        group.push_back(client.shared);
+    return SharedReading(group, static_cast<std::size_t>(battery), served.grid_w, balance_gain_);
 }
 
 void Loop::PollTimesOut(const Event& event) {

@@ -18,8 +18,9 @@ namespace meteremu::sim {
 
 /// What meter the batteries poll: a Shelly gives each the whole grid; a Marstek CT002 in relay
 /// mode gives each its phase's grid and the count of batteries on it, which each divides by
-/// (the simulator's batteries share one phase).
-enum class Meter { Shelly, Ct002Relay };
+/// (the simulator's batteries share one phase); Ct002Active steers each battery to its share
+/// (load_sharing.hpp), a mode measured here and not shipped.
+enum class Meter { Shelly, Ct002Relay, Ct002Active };
 
 struct RunSpec {
     std::string scenario;
@@ -30,6 +31,7 @@ struct RunSpec {
     std::uint64_t seed = 1;
     SignalShaping shaping; ///< the frontend's signal shaping (off by default)
     Meter meter = Meter::Shelly;
+    double balance_gain = 0.2; ///< Ct002Active's (load_sharing.hpp)
 };
 
 /// One poll as the battery saw it.

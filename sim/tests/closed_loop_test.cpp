@@ -132,5 +132,19 @@ TEST(ClosedLoop, OneBatteryOnACt002RunsAsOnAShelly) {
     EXPECT_EQ(shelly.grid_w, ct002.grid_w);
 }
 
+TEST(ClosedLoop, SharingWithoutBalancingIsRelayModeForBatteriesThatChargeFromAc) {
+    Cell cell{"household", "hmg50+venus-e3", "1s", std::nullopt, "hold"};
+    RunOverrides relay, shared;
+    relay.meter = Meter::Ct002Relay;
+    shared.meter = Meter::Ct002Active;
+    shared.balance_gain = 0;
+    RunTrace by_count = Simulate(MakeRun(cell, 2, METEREMU_SIM_FIXTURES, relay));
+    RunTrace by_share = Simulate(MakeRun(cell, 2, METEREMU_SIM_FIXTURES, shared));
+    EXPECT_EQ(by_count.grid_w, by_share.grid_w);
+    // Balancing moves the outputs toward each other: another run.
+    shared.balance_gain = 0.5;
+    EXPECT_NE(Simulate(MakeRun(cell, 2, METEREMU_SIM_FIXTURES, shared)).grid_w, by_count.grid_w);
+}
+
 } // namespace
 } // namespace meteremu::sim
