@@ -163,6 +163,12 @@ std::optional<std::vector<std::string>> ConfigSection::StringArray(std::string_v
     return ArrayOf<std::string>(key, &toml::node::is_string, "a string", "strings");
 }
 
+std::optional<std::vector<std::string>> ConfigSection::StringOrStrings(std::string_view key) {
+    const toml::node* node = Find(key);
+    if (node && node->is_string()) return std::vector<std::string>{*String(key)};
+    return StringArray(key);
+}
+
 const toml::table* ConfigSection::Table(std::string_view key) {
     const toml::node* node = Find(key);
     if (!node) return nullptr;

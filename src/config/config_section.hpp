@@ -40,6 +40,8 @@ public:
     std::optional<std::int64_t> Integer(std::string_view key);
     std::optional<std::vector<std::int64_t>> IntegerArray(std::string_view key);
     std::optional<std::vector<std::string>> StringArray(std::string_view key);
+    /// One string (a list of one), or an array of strings.
+    std::optional<std::vector<std::string>> StringOrStrings(std::string_view key);
     /// A sub-table such as [backend] of the top level.
     const toml::table* Table(std::string_view key);
     /// The one table of [key], or each table of [[key]] (an array of tables), in file order;

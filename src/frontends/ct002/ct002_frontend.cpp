@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace meteremu {
 namespace {
@@ -22,39 +23,85 @@ std::int32_t PhaseWatts(double watts) noexcept {
     return static_cast<std::int32_t>(std::clamp(std::lround(watts), -32768L, 32767L));
 }
 
-class Ct002Frontend final : public Frontend {
+/// What one emulated meter keeps between polls: its batteries and its reply index.
+struct MeterMemory {
+    std::uint64_t key = 0; ///< its MAC's bits; 0: the meter that answers every poll
+    BatteryTable batteries;
+    std::uint8_t index = 0;
+    std::uint64_t last_used = 0;
+};
+
+/// The memories of the meters on one port, found by MAC whatever the order of the
+/// configuration, so they survive reloads; a meter new since a reload takes the slot of one
+/// that is gone (the slot used longest ago).
+class MeterMemories {
 public:
-    Ct002Frontend(const Ct002Options& options, const FrontendContext& context)
-        : state_(context.state), ct_type_(options.ct_type),
-          ct_mac_(options.ct_mac ? MacHex(*options.ct_mac, false) : std::string()),
-          ct_key_(MacKey(ct_mac_)) {}
-
-    std::string Describe() const override {
-        std::string model = ct_type_ == "HME-3" ? "CT003" : "CT002";
-        return "Marstek " + model + " " + (ct_mac_.empty() ? "answering every CT MAC" : ct_mac_);
-    }
-
-    /// The reply to `request` in `out`, or nullopt: a poll for another meter, or nothing to
-    /// serve (on_stale = "silent"). Notes the battery in `batteries` first.
-    std::optional<DatagramReply> Answer(const Request& request, BatteryTable& batteries,
-                                        std::uint8_t& index, std::string& out) const {
-        if (!IsForMe(request.ct_mac)) return std::nullopt;
-        auto now = std::chrono::steady_clock::now();
-        batteries.Record(request, now);
-        MeterView meter = state_.View(now);
-        if (!meter.reading) return std::nullopt;
-        Reply reply{ct_type_, ct_mac_.empty() ? request.ct_mac : std::string_view(ct_mac_),
-                    request.battery_type, request.battery_mac};
-        FillGrid(reply, *meter.reading);
-        FillBatteries(reply, batteries.Totals(now));
-        reply.index = ++index;
-        BuildReply(out, reply);
-        return DatagramReply{out, true, meter.sample};
+    MeterMemory& Of(std::uint64_t key) noexcept {
+        auto used = std::span(meters_).first(used_);
+        auto found = std::ranges::find(used, key, &MeterMemory::key);
+        MeterMemory* memory = found != used.end() ? &*found : nullptr;
+        if (!memory && used_ < meters_.size()) memory = &meters_[used_++];
+        if (!memory) memory = &*std::ranges::min_element(used, {}, &MeterMemory::last_used);
+        if (memory->key != key) {
+            *memory = MeterMemory{};
+            memory->key = key;
+        }
+        memory->last_used = ++uses_;
+        return *memory;
     }
 
 private:
-    bool IsForMe(std::string_view asked) const noexcept {
-        return ct_mac_.empty() || asked.empty() || asked == kAnyMac || MacKey(asked) == ct_key_;
+    std::array<MeterMemory, Ct002Options::kMaxMeters> meters_;
+    std::size_t used_ = 0;
+    std::uint64_t uses_ = 0;
+};
+
+class Ct002Frontend final : public Frontend {
+public:
+    Ct002Frontend(const Ct002Options& options, const FrontendContext& context)
+        : state_(context.state), ct_type_(options.ct_type) {
+        for (const MacAddress& mac : options.ct_macs) {
+            ct_macs_.push_back(MacHex(mac, false));
+            ct_keys_.push_back(MacKey(ct_macs_.back()));
+        }
+    }
+
+    std::string Describe() const override {
+        std::string model = ct_type_ == "HME-3" ? "CT003" : "CT002";
+        std::string macs;
+        for (const std::string& mac : ct_macs_)
+            macs += (macs.empty() ? "" : ", ") + mac;
+        return "Marstek " + model + " " + (macs.empty() ? "answering every CT MAC" : macs);
+    }
+
+    /// The reply to `request` in `out`, or nullopt: a poll for another meter, or nothing to
+    /// serve (on_stale = "silent"). Notes the battery with its meter in `memories` first.
+    std::optional<DatagramReply> Answer(const Request& request, MeterMemories& memories,
+                                        std::string& out) const {
+        std::optional<std::size_t> meter = MeterAsked(request.ct_mac);
+        if (!meter) return std::nullopt;
+        MeterMemory& memory = memories.Of(ct_macs_.empty() ? 0 : ct_keys_[*meter]);
+        auto now = std::chrono::steady_clock::now();
+        memory.batteries.Record(request, now);
+        MeterView view = state_.View(now);
+        if (!view.reading) return std::nullopt;
+        Reply reply{ct_type_,
+                    ct_macs_.empty() ? request.ct_mac : std::string_view(ct_macs_[*meter]),
+                    request.battery_type, request.battery_mac};
+        FillGrid(reply, *view.reading);
+        FillBatteries(reply, memory.batteries.Totals(now));
+        reply.index = ++memory.index;
+        BuildReply(out, reply);
+        return DatagramReply{out, true, view.sample};
+    }
+
+private:
+    /// Which of the meters a poll asks for; a poll for any meter gets the first.
+    std::optional<std::size_t> MeterAsked(std::string_view asked) const noexcept {
+        if (ct_macs_.empty() || asked.empty() || asked == kAnyMac) return 0;
+        auto found = std::ranges::find(ct_keys_, MacKey(asked));
+        if (found == ct_keys_.end()) return std::nullopt;
+        return static_cast<std::size_t>(found - ct_keys_.begin());
     }
 
     static void FillGrid(Reply& reply, const Reading& reading) noexcept {
@@ -75,11 +122,11 @@ private:
 
     const MeterState& state_;
     std::string ct_type_;
-    std::string ct_mac_; ///< lower-case hex; empty: any
-    std::uint64_t ct_key_;
+    std::vector<std::string> ct_macs_; ///< lower-case hex; empty: one meter for any MAC
+    std::vector<std::uint64_t> ct_keys_;
 };
 
-/// Survives reloads (the bundle keeps it): the batteries and the reply index stay.
+/// Survives reloads (the bundle keeps it): each meter's batteries and reply index stay.
 class Ct002DatagramHandler final : public DatagramHandler {
 public:
     explicit Ct002DatagramHandler(FrontendSource& frontends) : frontends_(frontends) {}
@@ -90,17 +137,41 @@ public:
         std::shared_ptr<Frontend> frontend = frontends_.CurrentFrontend();
         auto* meter = dynamic_cast<const Ct002Frontend*>(frontend.get());
         if (!meter) return std::nullopt;
-        return meter->Answer(*request, batteries_, index_, reply_);
+        return meter->Answer(*request, memories_, reply_);
     } catch (...) {
         return std::nullopt; // out of memory: a lost datagram, as on a busy network
     }
 
 private:
     FrontendSource& frontends_;
-    BatteryTable batteries_;
-    std::uint8_t index_ = 0;
+    MeterMemories memories_;
     std::string reply_;
 };
+
+/// `ct_mac`: one MAC, "" (any meter), or a list of distinct MACs.
+void ParseCtMacs(ConfigSection& section, Ct002Options& options) {
+    auto texts = section.StringOrStrings("ct_mac");
+    if (!texts || (texts->size() == 1 && texts->front().empty())) return;
+    if (texts->size() > Ct002Options::kMaxMeters)
+        section.ErrorAt("ct_mac", "expected at most " + std::to_string(Ct002Options::kMaxMeters) +
+                                      " meters on one port, got " + std::to_string(texts->size()));
+    for (std::size_t i = 0; i < texts->size() && i < Ct002Options::kMaxMeters; ++i) {
+        auto mac = ParseMacAddress((*texts)[i]);
+        bool fine = mac && MacHex(*mac, false) != kAnyMac &&
+                    std::ranges::find(options.ct_macs, *mac) == options.ct_macs.end();
+        if (fine) {
+            options.ct_macs.push_back(*mac);
+            continue;
+        }
+        std::string expectation =
+            "expected the 12 hexadecimal digits of the meter in the Marstek app, such as "
+            "\"02b250a1b2c3\", each meter once, or \"\" to answer polls for any meter";
+        if (texts->size() == 1)
+            section.ErrorAt("ct_mac", expectation);
+        else
+            section.ErrorAtElement("ct_mac", i, expectation);
+    }
+}
 
 std::unique_ptr<FrontendOptions> ParseCt002(ConfigSection& section) {
     auto options = std::make_unique<Ct002Options>();
@@ -111,13 +182,7 @@ std::unique_ptr<FrontendOptions> ParseCt002(ConfigSection& section) {
             section.ErrorAt("ct_type", "expected \"HME-4\" (CT002) or \"HME-3\" (CT003), the "
                                        "type chosen in the Marstek app");
     }
-    if (auto text = section.String("ct_mac"); text && !text->empty()) {
-        options->ct_mac = ParseMacAddress(*text);
-        if (!options->ct_mac || MacHex(*options->ct_mac, false) == kAnyMac)
-            section.ErrorAt("ct_mac", "expected the 12 hexadecimal digits of the meter in the "
-                                      "Marstek app, such as \"02b250a1b2c3\", or \"\" to answer "
-                                      "polls for any meter");
-    }
+    ParseCtMacs(section, *options);
     return options;
 }
 

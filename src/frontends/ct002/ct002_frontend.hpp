@@ -10,8 +10,8 @@
 #include "frontends/frontend.hpp"
 
 #include <memory>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace meteremu {
 
@@ -19,9 +19,12 @@ namespace meteremu {
 struct Ct002Options : FrontendOptions {
     /// From `ct_type`: "HME-4" (CT002) or "HME-3" (CT003): the type chosen in the app.
     std::string ct_type = "HME-4";
-    /// From `ct_mac`: answer only polls for this meter (or for any, 000000000000), with it.
-    /// nullopt: answer every poll, echoing the meter the battery asked for.
-    std::optional<MacAddress> ct_mac;
+    /// From `ct_mac` (one, or a list of up to kMaxMeters): the meters emulated on the port,
+    /// each with batteries of its own; a poll for another meter gets no answer, one for any
+    /// (000000000000) the first. Empty: one meter answering every poll, echoing the MAC the
+    /// battery asked for.
+    std::vector<MacAddress> ct_macs;
+    static constexpr std::size_t kMaxMeters = 8;
 };
 
 std::unique_ptr<Frontend> CreateCt002Frontend(const Ct002Options& options,

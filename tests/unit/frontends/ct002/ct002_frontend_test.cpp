@@ -20,7 +20,7 @@ constexpr MacAddress kCtMac{0x02, 0xb2, 0x50, 0xa1, 0xb2, 0xc3};
 
 std::shared_ptr<Ct002Options> Options(bool with_mac = true) {
     auto options = std::make_shared<Ct002Options>();
-    if (with_mac) options->ct_mac = kCtMac;
+    if (with_mac) options->ct_macs = {kCtMac};
     return options;
 }
 
@@ -143,7 +143,31 @@ TEST(Ct002FrontendTest, ListensOnTheRealMetersPortByDefault) {
     EXPECT_EQ(settings.listen.udp_ports, (std::vector<std::uint16_t>{12345}));
     const auto& options = static_cast<const Ct002Options&>(*settings.options);
     EXPECT_EQ(options.ct_type, "HME-4");
-    EXPECT_EQ(options.ct_mac, kCtMac);
+    EXPECT_EQ(options.ct_macs, std::vector<MacAddress>{kCtMac});
+}
+
+TEST(Ct002FrontendTest, SeveralMetersOnOnePortEachCountTheirOwnBatteries) {
+    auto options = Options();
+    options->ct_macs.push_back({0x02, 0xb2, 0x50, 0xa1, 0xb2, 0xc4});
+    test::MeterServers servers(ct002_frontend_plugin, options, OnStale::Silent, true);
+    servers.state->Publish(MakeReading(300, 0, 0));
+    Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
+    auto one = first.Poll(Phase::A, 100, "02b250a1b2c3");
+    auto other = second.Poll(Phase::A, 200, "02b250a1b2c4");
+    ASSERT_TRUE(one && other);
+    EXPECT_EQ((*one)[1], "02b250a1b2c3");
+    EXPECT_EQ((*other)[1], "02b250a1b2c4");
+    EXPECT_EQ((*other)[8], "1"); // alone on its meter's phase A
+    EXPECT_EQ((*other)[20], "200");
+    auto again = first.Poll(Phase::A, 100, "02b250a1b2c3");
+    ASSERT_TRUE(again);
+    EXPECT_EQ((*again)[8], "1");
+    EXPECT_EQ((*again)[20], "100");
+    // A battery searching for any meter finds the first.
+    auto searching = second.Poll(Phase::Detecting, 0, "000000000000");
+    ASSERT_TRUE(searching);
+    EXPECT_EQ((*searching)[1], "02b250a1b2c3");
+    EXPECT_FALSE(first.Poll(Phase::A, 0, "02b250a1b2c5"));
 }
 
 std::string FirstError(std::string_view text) {
@@ -162,13 +186,19 @@ TEST(Ct002FrontendTest, RefusesAnUnknownTypeAndABadOrWildcardMac) {
               "the type chosen in the Marstek app");
     const std::string mac_error =
         "frontend.ct_mac: expected the 12 hexadecimal digits of the meter in the Marstek app, "
-        "such as \"02b250a1b2c3\", or \"\" to answer polls for any meter";
+        "such as \"02b250a1b2c3\", each meter once, or \"\" to answer polls for any meter";
     EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = \"02b250a1b2\"\n[backend]\n"
                          "type = \"demo\"\n"),
               "bad.toml:3:10: " + mac_error);
     EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = \"000000000000\"\n[backend]\n"
                          "type = \"demo\"\n"),
               "bad.toml:3:10: " + mac_error);
+    EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = [\"02b250a1b2c3\", "
+                         "\"02:B2:50:A1:B2:C3\"]\n[backend]\ntype = \"demo\"\n"),
+              "bad.toml:3:27: " + mac_error);
+    EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = [\"1\", \"2\", \"3\", \"4\", "
+                         "\"5\", \"6\", \"7\", \"8\", \"9\"]\n[backend]\ntype = \"demo\"\n"),
+              "bad.toml:3:10: frontend.ct_mac: expected at most 8 meters on one port, got 9");
 }
 
 } // namespace
