@@ -174,6 +174,10 @@ StatusInputs Daemon::Status(SteadyTime now) const {
     return inputs;
 }
 
+void Daemon::ReportClients(SteadyTime now) {
+    client_log_.Report(clients_.TakeEvents(now), now);
+}
+
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {
     std::vector<std::pair<std::string, const Heartbeat*>> beats{{"poller", &poller_heartbeat_}};
     for (const auto& bundle : bundles_)

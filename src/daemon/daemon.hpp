@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "core/heartbeat.hpp"
 #include "core/meter_state.hpp"
+#include "daemon/client_log.hpp"
 #include "daemon/frontend_bundle.hpp"
 #include "daemon/status_line.hpp"
 #include "net/client_tracker.hpp"
@@ -63,6 +64,10 @@ public:
     /// What the STATUS line shows, now.
     StatusInputs Status(SteadyTime now) const;
 
+    /// Logs the clients that polled for the first time, went quiet or came back since the
+    /// last call (daemon/client_log.hpp).
+    void ReportClients(SteadyTime now);
+
     /// The threads the watchdog checks by heartbeat, by name.
     std::vector<std::pair<std::string, const Heartbeat*>> Heartbeats() const;
 
@@ -93,6 +98,7 @@ private:
     SteadyTime started_at_;
     Heartbeat poller_heartbeat_;
     ClientTracker clients_;
+    ClientLog client_log_;
     /// What the backend publishes, as it measured it; each frontend maps it to its own site
     /// layout and freshness in its own MeterState.
     std::unique_ptr<MeterState> readings_;

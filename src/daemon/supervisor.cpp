@@ -63,6 +63,7 @@ int Supervisor::Run(systemd::PassedSockets passed) {
         auto now = Clock::now();
         if (now >= next_status) {
             RefreshStatus();
+            daemon_.ReportClients(now);
             memory_.Tick(); // a burst's memory goes back within a second of its end
             next_status = std::max(next_status + kStatusPeriod, now);
         }

@@ -411,7 +411,9 @@ void HttpServer::NoteClient(MHD_Connection* connection) noexcept {
     if (agent && agent == kLivenessProbeAgent) return;
     const MHD_ConnectionInfo* info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info) clients_->Seen(info->client_addr, std::chrono::steady_clock::now());
+    if (info)
+        clients_->Seen(info->client_addr, std::chrono::steady_clock::now(),
+                       {ClientTransport::Http, port_});
 }
 
 } // namespace meteremu

@@ -159,6 +159,7 @@ struct UdpServer::Listener {
     }
 
     UniqueFd socket;
+    std::uint16_t port = LocalPort(socket.Get());
     UniqueFd wake; ///< written by SampleArrived
     Heartbeat heartbeat;
     Batch batch;                ///< the thread's own
@@ -251,14 +252,14 @@ bool UdpServer::AwaitWithHeldPolls(Listener& listener) noexcept {
     return fds[0].revents != 0;
 }
 
-bool UdpServer::Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip,
-                      bool too_long, SteadyTime now) noexcept {
+bool UdpServer::Admit(const Listener& listener, const sockaddr_storage& sender,
+                      const std::optional<IpAddress>& ip, bool too_long, SteadyTime now) noexcept {
     const auto* address = reinterpret_cast<const sockaddr*>(&sender);
     if (filter_ && !filter_->Allows(address)) {
         ++refused_; // not even counted as a client
         return false;
     }
-    if (clients_) clients_->Seen(address, now);
+    if (clients_) clients_->Seen(address, now, {ClientTransport::Udp, listener.port});
     if (too_long) {
         ++dropped_;
         return false;
@@ -278,7 +279,7 @@ void UdpServer::Answer(Listener& listener, msghdr& request, std::size_t size) no
     auto ip = IpAddress::Of(reinterpret_cast<const sockaddr*>(&sender));
     std::lock_guard lock(answer_mutex_); // the reply's bytes are the handler's until sent
     auto now = std::chrono::steady_clock::now();
-    if (!Admit(sender, ip, too_long, now)) return;
+    if (!Admit(listener, sender, ip, too_long, now)) return;
     std::string_view bytes(static_cast<char*>(request.msg_iov->iov_base), size);
     std::optional<DatagramReply> reply = handler_.Handle(bytes);
     if (!reply) return;

@@ -123,8 +123,8 @@ private:
     bool StillHeld(Listener& listener, HeldPoll& poll, SteadyTime now) noexcept;
     void Send(int fd, const Destination& to, const DatagramReply& reply, SteadyTime now) noexcept;
     /// Whether the datagram from `sender` gets an answer at all; counts why not.
-    bool Admit(const sockaddr_storage& sender, const std::optional<IpAddress>& ip, bool too_long,
-               SteadyTime now) noexcept;
+    bool Admit(const Listener& listener, const sockaddr_storage& sender,
+               const std::optional<IpAddress>& ip, bool too_long, SteadyTime now) noexcept;
 
     std::vector<std::string> addresses_;
     DatagramHandler& handler_;

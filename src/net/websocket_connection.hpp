@@ -22,6 +22,7 @@ struct WebSocketServer::Connection {
     UpgradedSocket socket;
     sockaddr_storage peer{};
     socklen_t peer_length = 0;
+    std::uint16_t local_port = 0; ///< ours, for the client tracker; 0: unknown
     websocket::MessageReader reader;
     std::unique_ptr<WebSocketSession> session;
     std::string unsent;

@@ -171,6 +171,11 @@ void WebSocketServer::Open(UpgradedSocket socket) {
     if (getpeername(connection->socket.Fd(), reinterpret_cast<sockaddr*>(&connection->peer),
                     &connection->peer_length))
         connection->peer_length = 0;
+    try {
+        connection->local_port = LocalPort(connection->socket.Fd());
+    } catch (const std::system_error&) {
+        // Only the client log line misses the port.
+    }
     epoll_event event{EPOLLIN | EPOLLRDHUP, {.u64 = connection->id}};
     if (epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, connection->socket.Fd(), &event))
         throw std::system_error(errno, std::generic_category(), "epoll_ctl");
@@ -229,7 +234,8 @@ void WebSocketServer::HandleEvents(Connection& connection) {
         if (clients_ && connection.peer_length &&
             (event->kind == Kind::Text || event->kind == Kind::Ping))
             clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer),
-                           connection.last_frame);
+                           connection.last_frame,
+                           {ClientTransport::WebSocket, connection.local_port});
         switch (event->kind) {
         case Kind::Text:
             if (connection.closing) break;

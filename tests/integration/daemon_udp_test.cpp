@@ -56,6 +56,25 @@ TEST(DaemonUdpTest, AnswersOnEveryUdpPort) {
     }
 }
 
+TEST(DaemonUdpTest, TheJournalNamesEachClientTheFirstTimeItPolls) {
+    TempDir dir;
+    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", Config()).string());
+    auto ports = daemon.UdpPorts(2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the first reading
+    UdpClient battery("127.0.0.7");
+    for (int poll = 0; poll < 3; ++poll) {
+        ASSERT_TRUE(battery.Send("127.0.0.1", ports[1], kMarstekPoll));
+        ASSERT_TRUE(battery.Receive(std::chrono::seconds(2))) << daemon.process->Stderr();
+    }
+    std::string line =
+        "client 127.0.0.7 polls for the first time, over UDP port " + std::to_string(ports[1]);
+    ASSERT_TRUE(daemon.process->WaitForOutput(line)) << daemon.process->Stderr();
+    // Once: further polls add no line.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::string log = daemon.process->Stderr();
+    EXPECT_EQ(log.find(line), log.rfind(line)) << log;
+}
+
 /// Shelly.GetComponents as a forger sends it: bare (a short error comes back, as the reply
 /// may be at most 20 times the request), or padded with spaces to earn the whole 3 KB reply.
 std::string ComponentsRequest(bool padded) {

@@ -76,5 +76,57 @@ TEST(ClientTrackerTest, IgnoresWhatIsNotIp) {
     EXPECT_EQ(clients.Count(kStart), 0u);
 }
 
+std::vector<ClientEvent::Kind> Kinds(const std::vector<ClientEvent>& events) {
+    std::vector<ClientEvent::Kind> kinds;
+    for (const ClientEvent& event : events)
+        kinds.push_back(event.kind);
+    return kinds;
+}
+
+using Kind = ClientEvent::Kind;
+constexpr ClientVia kUdp1010{ClientTransport::Udp, 1010};
+
+TEST(ClientTrackerTest, TellsTheFirstPollOfEachAddressOnce) {
+    ClientTracker clients;
+    auto battery = V4("192.168.1.20", 40000), assistant = V4("192.168.1.30", 50000);
+    clients.Seen(Address(battery), kStart, kUdp1010);
+    clients.Seen(Address(battery), kStart + 1s, {ClientTransport::Http, 80});
+    clients.Seen(Address(assistant), kStart + 1s, {ClientTransport::WebSocket, 80});
+    auto events = clients.TakeEvents(kStart + 1s);
+    ASSERT_EQ(Kinds(events), (std::vector{Kind::FirstPoll, Kind::FirstPoll}));
+    EXPECT_EQ(events[0].address.ToString(), "192.168.1.20");
+    EXPECT_EQ(events[0].via.transport, ClientTransport::Http); // its latest request
+    EXPECT_EQ(events[1].via.transport, ClientTransport::WebSocket);
+    clients.Seen(Address(battery), kStart + 2s, kUdp1010);
+    EXPECT_TRUE(clients.TakeEvents(kStart + 2s).empty());
+}
+
+TEST(ClientTrackerTest, TellsWhenARegularClientGoesQuietAndWhenItIsBack) {
+    ClientTracker clients;
+    auto battery = V4("192.168.1.20", 40000);
+    for (int poll = 0; poll < 6; ++poll)
+        clients.Seen(Address(battery), kStart + poll * 2s, kUdp1010);
+    ASSERT_EQ(Kinds(clients.TakeEvents(kStart + 10s)), std::vector{Kind::FirstPoll});
+    // Quiet after 5 times its interval, at least 30 s.
+    EXPECT_TRUE(clients.TakeEvents(kStart + 40s).empty());
+    auto quiet = clients.TakeEvents(kStart + 41s);
+    ASSERT_EQ(Kinds(quiet), std::vector{Kind::WentQuiet});
+    EXPECT_NEAR(quiet[0].interval.count(), 2.0, 1e-9);
+    EXPECT_EQ(quiet[0].last_seen, kStart + 10s);
+    EXPECT_TRUE(clients.TakeEvents(kStart + 60s).empty());
+    clients.Seen(Address(battery), kStart + 61s, kUdp1010);
+    EXPECT_EQ(Kinds(clients.TakeEvents(kStart + 61s)), std::vector{Kind::Back});
+    EXPECT_TRUE(clients.TakeEvents(kStart + 62s).empty());
+}
+
+TEST(ClientTrackerTest, AClientThatPolledOnlyAFewTimesIsNeverQuiet) {
+    ClientTracker clients;
+    auto once = V4("192.168.1.40", 1);
+    for (int poll = 0; poll < 4; ++poll)
+        clients.Seen(Address(once), kStart + poll * 1s);
+    clients.TakeEvents(kStart + 4s);
+    EXPECT_TRUE(clients.TakeEvents(kStart + 1h).empty());
+}
+
 } // namespace
 } // namespace meteremu
