@@ -63,6 +63,8 @@ RULES = {
                     "a frontend plugin includes its own folder, frontends/, frontends/jsonrpc/, "
                     "util/, core/, platform/, net/ and config/config_section.hpp; never "
                     "backends/ nor another plugin's folder"),
+    "status": (["util", "core", "net"],
+               "status/ (the status page) includes util/, core/ and net/ only"),
     "daemon": (["*"], "daemon/ wires everything together and may include any room"),
     "main": (["*"], "main.cpp may include any room"),
 }

@@ -73,6 +73,11 @@ struct BackendSettings {
     Seconds stale_after{10.0};
 };
 
+/// [status]: the status page and its document on every frontend's HTTP port.
+struct StatusSettings {
+    bool enabled = true;
+};
+
 struct Config {
     std::string source; ///< file name, or "<demo>" for the built-in demo
     log::Level log_level = log::Level::Info;
@@ -80,6 +85,7 @@ struct Config {
     /// [frontend] table (also when the file has none). Never empty once loaded.
     std::vector<FrontendSettings> frontends;
     BackendSettings backend;
+    StatusSettings status;
     /// Problems that do not stop the daemon; the caller logs them.
     std::vector<ConfigDiagnostic> warnings;
 };

@@ -203,6 +203,13 @@ std::vector<FrontendSettings> ParseFrontends(const FrontendTables& found,
     return frontends;
 }
 
+StatusSettings ParseStatus(ConfigSection& section) {
+    StatusSettings settings;
+    if (auto enabled = section.Bool("enabled")) settings.enabled = *enabled;
+    section.ReportUnknownKeys();
+    return settings;
+}
+
 Config Build(const toml::table& root, Diagnostics& diagnostics) {
     Config config;
     config.source = diagnostics.File();
@@ -210,6 +217,10 @@ Config Build(const toml::table& root, Diagnostics& diagnostics) {
     ParseTopLevel(top, config);
     FrontendTables frontends = FindFrontendTables(top, root);
     const toml::table* backend = top.Table("backend");
+    if (const toml::table* status = top.Table("status")) {
+        ConfigSection status_section("status", status, SectionPosition(status), diagnostics);
+        config.status = ParseStatus(status_section);
+    }
     top.ReportUnknownKeys();
     config.frontends = ParseFrontends(frontends, diagnostics);
     if (!top.Has("backend"))
@@ -302,6 +313,7 @@ std::vector<ConfigKeys> AcceptedConfigKeys() {
            [&](ConfigSection& section) { ParseBackendCommon(section, config.backend); });
     for (auto name : BackendPluginNames())
         record("backend", name, FindBackendPlugin(name)->parse);
+    record("status", "", [](ConfigSection& section) { ParseStatus(section); });
     return tables;
 }
 

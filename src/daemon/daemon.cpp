@@ -120,10 +120,11 @@ void Daemon::StartServing(std::vector<FrontendListeners> listeners) {
     // The backend's readings as measured: each frontend applies its own layout and policy.
     readings_ = std::make_unique<MeterState>(
         SiteLayout{}, FreshnessPolicy{config_.backend.stale_after, OnStale::Last});
+    status_page_.SetEnabled(config_.status.enabled); // before a server answers its paths
     for (std::size_t i = 0; i < config_.frontends.size(); ++i)
         bundles_.push_back(std::make_unique<FrontendBundle>(
             FrontendName(config_, i), config_.frontends[i], config_.backend.stale_after,
-            std::move(listeners.at(i)), started_at_, &clients_));
+            std::move(listeners.at(i)), started_at_, &clients_, &status_page_));
     fan_out_ = readings_->Subscribe([this] { FanOut(); });
 }
 
@@ -176,6 +177,63 @@ StatusInputs Daemon::Status(SteadyTime now) const {
 
 void Daemon::ReportClients(SteadyTime now) {
     client_log_.Report(clients_.TakeEvents(now), now);
+}
+
+namespace {
+
+/// What a poll of `state` gets now.
+std::string_view Serving(const MeterState& state, SteadyTime now) {
+    switch (state.View(now).freshness) {
+    case Freshness::Missing:
+        return "waiting";
+    case Freshness::Fresh:
+        return "fresh";
+    case Freshness::Stale:
+        break;
+    }
+    switch (state.Policy().on_stale) {
+    case OnStale::Silent:
+        return "withheld";
+    case OnStale::Zero:
+        return "zeroed";
+    case OnStale::Last:
+        return "last";
+    }
+    return "?";
+}
+
+} // namespace
+
+std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
+    std::vector<StatusFacts::Frontend> facts;
+    for (const auto& bundle : bundles_) {
+        const MeterState& state = bundle->State();
+        facts.push_back({bundle->Name(), bundle->Settings().type, bundle->Describe(),
+                         bundle->HttpPort(), bundle->UdpPorts(),
+                         std::string(OnStaleName(state.Policy().on_stale)),
+                         std::string(Serving(state, now))});
+    }
+    return facts;
+}
+
+void Daemon::PublishStatus(SteadyTime now) {
+    std::shared_ptr<const Reading> latest = readings_ ? readings_->Latest() : nullptr;
+    bool fresh = latest && now - latest->received_at <= config_.backend.stale_after;
+    history_.Add(fresh ? latest.get() : nullptr);
+    if (!config_.status.enabled) return;
+    StatusFacts facts;
+    facts.now = now;
+    facts.version = build::kVersion;
+    facts.uptime = now - started_at_;
+    facts.config_file = config_.source;
+    facts.reading = latest;
+    facts.stale_after = config_.backend.stale_after;
+    facts.history = history_.Points();
+    facts.source_describe = backend_ ? backend_->Describe() : "starting";
+    facts.source_health = backend_ ? backend_->Health() : "starting";
+    facts.frontends = FrontendFacts(now);
+    facts.clients = clients_.Recent(now, std::chrono::minutes(10));
+    status_page_.Publish(RenderStatusJson(facts));
 }
 
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {

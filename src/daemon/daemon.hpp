@@ -18,6 +18,9 @@
 #include "net/http_probe.hpp"
 #include "platform/log.hpp"
 #include "platform/systemd.hpp"
+#include "status/reading_history.hpp"
+#include "status/status_json.hpp"
+#include "status/status_page.hpp"
 
 #include <memory>
 #include <optional>
@@ -68,6 +71,10 @@ public:
     /// last call (daemon/client_log.hpp).
     void ReportClients(SteadyTime now);
 
+    /// Adds the second that ended to the power history and renders the status document the
+    /// page serves (status/); once a second.
+    void PublishStatus(SteadyTime now);
+
     /// The threads the watchdog checks by heartbeat, by name.
     std::vector<std::pair<std::string, const Heartbeat*>> Heartbeats() const;
 
@@ -92,6 +99,7 @@ private:
     void RaiseFileLimit() const;
     /// Hands every backend reading to every frontend's state.
     void FanOut() noexcept;
+    std::vector<StatusFacts::Frontend> FrontendFacts(SteadyTime now) const;
 
     Config config_;
     std::optional<log::Level> log_level_override_;
@@ -99,6 +107,8 @@ private:
     Heartbeat poller_heartbeat_;
     ClientTracker clients_;
     ClientLog client_log_;
+    StatusPage status_page_;
+    ReadingHistory history_;
     /// What the backend publishes, as it measured it; each frontend maps it to its own site
     /// layout and freshness in its own MeterState.
     std::unique_ptr<MeterState> readings_;

@@ -19,7 +19,8 @@ FreshnessPolicy FreshnessOf(const FrontendSettings& settings, Seconds stale_afte
 
 FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& settings,
                                Seconds stale_after, FrontendListeners listeners,
-                               SteadyTime started_at, ClientTracker* clients)
+                               SteadyTime started_at, ClientTracker* clients,
+                               const StatusPage* status)
     : name_(std::move(name)), settings_(settings),
       transports_(settings.plugin->transports ? settings.plugin->transports()
                                               : FrontendTransports{}),
@@ -31,6 +32,7 @@ FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& setting
     slot_ = std::make_unique<FrontendSlot>(
         settings_.plugin->create(*settings_.options, {*state_, started_at, settings_.ordinal}));
     log::Info(kDomain, LogPrefix(), "emulating ", slot_->Describe());
+    if (status) slot_->ServeStatus(*status);
     StartHttp(std::move(listeners.http));
     StartUdp(std::move(listeners.udp));
     PublishMdns();

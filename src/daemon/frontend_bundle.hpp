@@ -41,10 +41,11 @@ class FrontendBundle {
 public:
     /// Builds the frontend `settings` describe on a MeterState of its own, then starts its
     /// servers on `listeners`; they answer when this returns. `name` labels log lines and
-    /// heartbeats; every client is reported to `clients` when given. Throws on failure.
+    /// heartbeats; every client is reported to `clients` when given; `status`, when given,
+    /// answers / and /status.json on the HTTP port. Throws on failure.
     FrontendBundle(std::string name, const FrontendSettings& settings, Seconds stale_after,
                    FrontendListeners listeners, SteadyTime started_at,
-                   ClientTracker* clients = nullptr);
+                   ClientTracker* clients = nullptr, const StatusPage* status = nullptr);
     /// Withdraws the mDNS services and stops the servers.
     ~FrontendBundle();
 

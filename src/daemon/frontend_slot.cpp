@@ -16,28 +16,41 @@ public:
     }
 };
 
-std::unique_ptr<HttpHandler> HttpHandlerOf(Frontend& frontend, HttpUpgradeHandler* websocket) {
+std::unique_ptr<HttpHandler> HttpHandlerOf(Frontend& frontend, HttpUpgradeHandler* websocket,
+                                           const StatusPage* status) {
     std::unique_ptr<HttpHandler> http = frontend.MakeHttpHandler(websocket);
-    return http ? std::move(http) : std::make_unique<NothingOverHttp>();
+    if (!http) http = std::make_unique<NothingOverHttp>();
+    if (status) http = std::make_unique<StatusRoutes>(std::move(http), *status);
+    return http;
 }
 
 } // namespace
 
-FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket)
-    : frontend(std::move(frontend_arg)), http(HttpHandlerOf(*frontend, websocket)) {}
+FrontendSlot::Active::Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket,
+                             const StatusPage* status)
+    : frontend(std::move(frontend_arg)), http(HttpHandlerOf(*frontend, websocket, status)) {}
 
 FrontendSlot::FrontendSlot(std::unique_ptr<Frontend> frontend)
-    : active_(std::make_shared<Active>(std::move(frontend), nullptr)) {}
+    : active_(std::make_shared<Active>(std::move(frontend), nullptr, nullptr)) {}
 
 void FrontendSlot::Replace(std::unique_ptr<Frontend> frontend) {
-    active_.Store(std::make_shared<Active>(std::move(frontend), websocket_));
+    active_.Store(std::make_shared<Active>(std::move(frontend), websocket_, status_));
 }
 
 void FrontendSlot::ServeWebSocket(HttpUpgradeHandler& websocket) {
     websocket_ = &websocket;
+    Rebuild();
+}
+
+void FrontendSlot::ServeStatus(const StatusPage& status) {
+    status_ = &status;
+    Rebuild();
+}
+
+void FrontendSlot::Rebuild() {
     // Nothing serves the slot yet: the current frontend can move into a new Active.
     std::shared_ptr<Active> current = active_.Load();
-    active_.Store(std::make_shared<Active>(std::move(current->frontend), websocket_));
+    active_.Store(std::make_shared<Active>(std::move(current->frontend), websocket_, status_));
 }
 
 // The aliasing constructor: the pointer is the part asked for, the reference count the whole

@@ -9,6 +9,7 @@
 #include "frontends/frontend.hpp"
 #include "frontends/jsonrpc/rpc.hpp"
 #include "net/http_server.hpp"
+#include "status/status_page.hpp"
 #include "util/shared_slot.hpp"
 
 #include <memory>
@@ -31,6 +32,10 @@ public:
     /// later one. Call once, before any server serves the slot (the WebSocket's own RPCs come
     /// back through the slot, so the two cannot be built in one step).
     void ServeWebSocket(HttpUpgradeHandler& websocket);
+
+    /// Puts the status page's paths in front of this frontend's HTTP handler and every later
+    /// one's. Call once, before any server serves the slot.
+    void ServeStatus(const StatusPage& status);
 
     /// HTTP: the current frontend's adapter, held by the server for one request.
     std::shared_ptr<HttpHandler> Current() noexcept override;
@@ -55,8 +60,12 @@ public:
     std::vector<MdnsService> MdnsServices(std::uint16_t http_port) const;
 
 private:
+    /// Builds the current frontend's adapters again, before anything serves the slot.
+    void Rebuild();
+
     struct Active {
-        Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket);
+        Active(std::unique_ptr<Frontend> frontend_arg, HttpUpgradeHandler* websocket,
+               const StatusPage* status);
 
         std::unique_ptr<Frontend> frontend;
         std::unique_ptr<HttpHandler>
@@ -64,6 +73,7 @@ private:
     };
 
     HttpUpgradeHandler* websocket_ = nullptr;
+    const StatusPage* status_ = nullptr;
     SharedSlot<Active> active_;
 };
 

@@ -53,6 +53,7 @@ void Supervisor::StartWatchdog() {
 
 int Supervisor::Run(systemd::PassedSockets passed) {
     Start(std::move(passed));
+    daemon_.PublishStatus(Clock::now()); // the page has its document from the start
     auto next_status = Clock::now() + kStatusPeriod;
     auto next_watchdog = Clock::time_point::max();
     if (watchdog_) next_watchdog = Clock::now() + watchdog_->Interval();
@@ -64,6 +65,7 @@ int Supervisor::Run(systemd::PassedSockets passed) {
         if (now >= next_status) {
             RefreshStatus();
             daemon_.ReportClients(now);
+            daemon_.PublishStatus(now);
             memory_.Tick(); // a burst's memory goes back within a second of its end
             next_status = std::max(next_status + kStatusPeriod, now);
         }

@@ -90,4 +90,17 @@ std::vector<ClientEvent> ClientTracker::TakeEvents(SteadyTime now) {
     return events;
 }
 
+std::vector<ClientInfo> ClientTracker::Recent(SteadyTime now, Seconds within) const {
+    std::vector<ClientInfo> recent;
+    {
+        std::lock_guard lock(mutex_);
+        for (const Entry& entry : entries_)
+            if (now - entry.last_seen <= within)
+                recent.push_back({entry.address, entry.via, entry.polls, entry.interval,
+                                  entry.first_seen, entry.last_seen});
+    }
+    std::ranges::sort(recent, std::greater<>(), &ClientInfo::last_seen);
+    return recent;
+}
+
 } // namespace meteremu

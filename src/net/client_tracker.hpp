@@ -43,6 +43,16 @@ struct ClientEvent {
     SteadyTime last_seen{};
 };
 
+/// One address as the tracker knows it, for the status page.
+struct ClientInfo {
+    IpAddress address;
+    ClientVia via; ///< of its latest request
+    std::uint32_t polls = 0;
+    Seconds interval{0}; ///< mean time between requests; 0 until the second
+    SteadyTime first_seen{};
+    SteadyTime last_seen{};
+};
+
 class ClientTracker {
 public:
     /// Remembers at most `capacity` addresses; past that the longest-silent one is forgotten,
@@ -62,6 +72,9 @@ public:
     /// its mean interval (at least kQuietFloor), and polls again. Each is told once.
     std::vector<ClientEvent> TakeEvents(SteadyTime now);
 
+    /// The addresses seen within `within` before `now`, the most recent first.
+    std::vector<ClientInfo> Recent(SteadyTime now, Seconds within) const;
+
     static constexpr std::uint32_t kRegularPolls = 5;
     static constexpr double kQuietAfter = 5;
     static constexpr Seconds kQuietFloor{30};
@@ -71,6 +84,7 @@ private:
         IpAddress address;
         SteadyTime last_seen;
         ClientVia via; ///< of the last request
+        SteadyTime first_seen = last_seen;
         std::uint32_t polls = 1;
         Seconds interval{0}; ///< exponential mean; 0 until the second request
         bool announced = false;

@@ -335,7 +335,7 @@ MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url,
     ReplyEpoch epoch = handler->Epoch();
     HttpReplyKey key(connection, method, url);
     if (!held) {
-        NoteClient(connection);
+        NoteClient(connection, *handler, url);
         gate_.RequestArrived(EntryOf(connection));
     }
     if (!epoch.Valid() || !key.Fits())
@@ -386,11 +386,11 @@ MHD_Result HttpServer::Refuse(MHD_Connection* connection, const HttpRefusal& ref
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
                                std::string_view body, bool held) {
+    std::shared_ptr<HttpHandler> handler = handler_.Current();
     if (!held) {
-        NoteClient(connection);
+        NoteClient(connection, *handler, url);
         gate_.RequestArrived(EntryOf(connection));
     }
-    std::shared_ptr<HttpHandler> handler = handler_.Current();
     return Respond(connection, Answer(*handler, connection, url, method, body), held);
 }
 
@@ -404,8 +404,9 @@ HttpResponse HttpServer::Answer(HttpHandler& handler, MHD_Connection* connection
     return reply;
 }
 
-void HttpServer::NoteClient(MHD_Connection* connection) noexcept {
-    if (!clients_) return;
+void HttpServer::NoteClient(MHD_Connection* connection, const HttpHandler& handler,
+                            const char* url) noexcept {
+    if (!clients_ || !handler.IsClientPoll(url)) return;
     const char* agent =
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     if (agent && agent == kLivenessProbeAgent) return;

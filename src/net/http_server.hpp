@@ -107,6 +107,9 @@ public:
     virtual HttpResponse Handle(const HttpRequest& request) noexcept = 0;
     /// See HttpResponse::reusable; invalid (the default): nothing is kept.
     virtual ReplyEpoch Epoch() noexcept { return {}; }
+    /// Whether a request for `path` is a client's poll, for the client tracker; a page for a
+    /// person (the status page) is not.
+    virtual bool IsClientPoll(std::string_view /*path*/) const noexcept { return true; }
     /// The response to a refused request: `refusal.status` with a body that says
     /// `refusal.reason` in the handler's protocol. By default the reason as plain text. May
     /// throw std::bad_alloc.
@@ -192,7 +195,10 @@ private:
     /// `handler`'s response; a WebSocket upgrade is told to the gate.
     HttpResponse Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
                         const char* method, std::string_view body);
-    void NoteClient(MHD_Connection* connection) noexcept;
+    /// Reports the request's sender to the client tracker, unless `handler` says the path is
+    /// no client's poll.
+    void NoteClient(MHD_Connection* connection, const HttpHandler& handler,
+                    const char* url) noexcept;
 
     HttpHandler& handler_;
     SampleGate* sample_gate_;

@@ -155,10 +155,13 @@ std::set<std::string> KeysTheParserAccepts(const std::string& text, const std::s
 // but missing from the list, and so from the documentation test.
 TEST(AcceptedConfigKeysTest, AreWhatTheUnknownKeyCheckAccepts) {
     std::set<std::string> top = SectionKeys("");
-    top.insert({"frontend", "backend"});
+    top.insert({"frontend", "backend", "status"});
     EXPECT_EQ(
         KeysTheParserAccepts("zz_unknown = 1\n[backend]\ntype = \"demo\"\n", " at the top level"),
         top);
+    EXPECT_EQ(KeysTheParserAccepts("[status]\nzz_unknown = 1\n[backend]\ntype = \"demo\"\n",
+                                   " in [status]"),
+              SectionKeys("status"));
     for (auto plugin : FrontendPluginNames()) {
         std::string text = "[frontend]\ntype = \"" + std::string(plugin) +
                            "\"\nzz_unknown = 1\n[backend]\ntype = \"demo\"\n";

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "status/status_json.hpp"
+
+#include "util/json_writer.hpp"
+
+#include <cmath>
+
+namespace meteremu {
+namespace {
+
+void Key(std::string& out, std::string_view key) {
+    if (out.back() != '{') out += ',';
+    json::AppendString(out, key);
+    out += ':';
+}
+
+void AppendSeconds(std::string& out, Seconds seconds) {
+    json::AppendFixed(out, seconds.count(), 1);
+}
+
+void AppendReading(std::string& out, const StatusFacts& facts) {
+    out += '{';
+    Key(out, "present");
+    json::AppendBool(out, facts.reading != nullptr);
+    Key(out, "stale_after_s");
+    AppendSeconds(out, facts.stale_after);
+    if (!facts.reading) {
+        out += '}';
+        return;
+    }
+    const Reading& reading = *facts.reading;
+    Seconds age = facts.now - reading.received_at;
+    Key(out, "age_s");
+    AppendSeconds(out, age);
+    Key(out, "stale");
+    json::AppendBool(out, age > facts.stale_after);
+    Key(out, "phases");
+    out += '[';
+    for (const PhaseReading& phase : reading.phases) {
+        out += out.back() == '[' ? "{" : ",{";
+        Key(out, "act_power");
+        json::AppendFixed(out, phase.act_power, 1);
+        Key(out, "voltage");
+        json::AppendFixed(out, phase.voltage, 1);
+        Key(out, "current");
+        json::AppendFixed(out, phase.current, 2);
+        out += '}';
+    }
+    out += ']';
+    Key(out, "total_act_power");
+    json::AppendFixed(out, reading.TotalActPower(), 1);
+    Key(out, "import_wh");
+    json::AppendFixed(out, reading.TotalImportWh(), 1);
+    Key(out, "export_wh");
+    json::AppendFixed(out, reading.TotalExportWh(), 1);
+    out += '}';
+}
+
+void AppendSeries(std::string& out, const std::vector<ReadingHistory::Point>& points,
+                  float ReadingHistory::Point::*member) {
+    out += '[';
+    for (const ReadingHistory::Point& point : points) {
+        if (out.back() != '[') out += ',';
+        json::AppendFixed(out, point.*member, 1); // NaN: null
+    }
+    out += ']';
+}
+
+void AppendHistory(std::string& out, const std::vector<ReadingHistory::Point>& points) {
+    out += "{\"step_s\":1";
+    for (auto [name, member] : {std::pair{"total", &ReadingHistory::Point::total},
+                                {"a", &ReadingHistory::Point::a},
+                                {"b", &ReadingHistory::Point::b},
+                                {"c", &ReadingHistory::Point::c}}) {
+        Key(out, name);
+        AppendSeries(out, points, member);
+    }
+    out += '}';
+}
+
+void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
+    out += '{';
+    for (auto [key, value] :
+         {std::pair<std::string_view, const std::string&>{"name", frontend.name},
+          {"type", frontend.type},
+          {"describe", frontend.describe},
+          {"on_stale", frontend.on_stale},
+          {"serving", frontend.serving}}) {
+        Key(out, key);
+        json::AppendString(out, value);
+    }
+    Key(out, "http_port");
+    json::AppendInteger(out, frontend.http_port);
+    Key(out, "udp_ports");
+    out += '[';
+    for (std::uint16_t port : frontend.udp_ports) {
+        if (out.back() != '[') out += ',';
+        json::AppendInteger(out, port);
+    }
+    out += "]}";
+}
+
+void AppendClient(std::string& out, const ClientInfo& client, SteadyTime now) {
+    out += '{';
+    Key(out, "address");
+    json::AppendString(out, client.address.ToString());
+    Key(out, "transport");
+    json::AppendString(out, TransportName(client.via.transport));
+    Key(out, "port");
+    json::AppendInteger(out, client.via.port);
+    Key(out, "polls");
+    json::AppendInteger(out, client.polls);
+    Key(out, "interval_s");
+    json::AppendFixedOrNull(
+        out, client.polls > 1 ? std::optional(client.interval.count()) : std::nullopt, 2);
+    Key(out, "first_seen_s_ago");
+    AppendSeconds(out, now - client.first_seen);
+    Key(out, "last_seen_s_ago");
+    AppendSeconds(out, now - client.last_seen);
+    out += '}';
+}
+
+template <typename Items, typename Append>
+void AppendArray(std::string& out, const Items& items, Append append) {
+    out += '[';
+    for (const auto& item : items) {
+        if (out.back() != '[') out += ',';
+        append(item);
+    }
+    out += ']';
+}
+
+} // namespace
+
+std::string RenderStatusJson(const StatusFacts& facts) {
+    std::string out = "{\"version\":1";
+    Key(out, "meteremu");
+    json::AppendString(out, facts.version);
+    Key(out, "uptime_s");
+    json::AppendInteger(out, static_cast<std::int64_t>(facts.uptime.count()));
+    Key(out, "config_file");
+    json::AppendString(out, facts.config_file);
+    Key(out, "reading");
+    AppendReading(out, facts);
+    Key(out, "history");
+    AppendHistory(out, facts.history);
+    Key(out, "source");
+    out += "{\"describe\":";
+    json::AppendString(out, facts.source_describe);
+    out += ",\"health\":";
+    json::AppendString(out, facts.source_health);
+    out += '}';
+    Key(out, "frontends");
+    AppendArray(out, facts.frontends, [&](const auto& frontend) { AppendFrontend(out, frontend); });
+    Key(out, "clients");
+    AppendArray(out, facts.clients,
+                [&](const ClientInfo& client) { AppendClient(out, client, facts.now); });
+    out += '}';
+    return out;
+}
+
+} // namespace meteremu

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// The facts of the status page (docs/status.md) and their JSON: gathered by the daemon once a
+// second, rendered once, served to every request as text.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/reading.hpp"
+#include "net/client_tracker.hpp"
+#include "status/reading_history.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meteremu {
+
+struct StatusFacts {
+    SteadyTime now{};
+    std::string version;
+    Seconds uptime{0};
+    std::string config_file;
+    /// The source's latest reading, as measured; null before the first.
+    std::shared_ptr<const Reading> reading;
+    Seconds stale_after{0};
+    std::vector<ReadingHistory::Point> history;
+    std::string source_describe;
+    std::string source_health;
+
+    struct Frontend {
+        std::string name, type, describe;
+        std::uint16_t http_port = 0;
+        std::vector<std::uint16_t> udp_ports;
+        std::string on_stale; ///< "silent", "zero" or "last"
+        std::string serving;  ///< "fresh", "withheld", "zeroed", "last" or "waiting"
+    };
+    std::vector<Frontend> frontends;
+    std::vector<ClientInfo> clients; ///< the most recent first
+};
+
+/// The document of GET /status.json, version 1.
+std::string RenderStatusJson(const StatusFacts& facts);
+
+} // namespace meteremu

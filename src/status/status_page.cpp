@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "status/status_page.hpp"
+
+namespace meteremu {
+namespace {
+
+HttpResponse Text(unsigned status, std::string body, std::string_view type) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    response.content_type = type;
+    // Live data: a browser must ask again, not keep a copy.
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
+} // namespace
+
+// src/status/embed_html.cmake writes them from web/status.html.
+extern const unsigned char kStatusHtml[];
+extern const std::size_t kStatusHtmlSize;
+
+std::string_view StatusPage::Html() noexcept {
+    return {reinterpret_cast<const char*>(kStatusHtml), kStatusHtmlSize};
+}
+
+void StatusPage::Publish(std::string json) {
+    auto text = std::make_shared<const std::string>(std::move(json));
+    std::lock_guard lock(mutex_);
+    json_ = std::move(text);
+}
+
+std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request) const {
+    if (!Serves(request.path)) return std::nullopt;
+    if (request.method != "GET" && request.method != "HEAD")
+        return Text(405, "Method Not Allowed\n", "text/plain");
+    if (request.path == "/") return Text(200, std::string(Html()), "text/html; charset=utf-8");
+    std::shared_ptr<const std::string> json;
+    {
+        std::lock_guard lock(mutex_);
+        json = json_;
+    }
+    if (!json) return Text(503, "{\"error\":\"starting\"}", "application/json");
+    return Text(200, *json, "application/json");
+}
+
+bool StatusRoutes::IsClientPoll(std::string_view path) const noexcept {
+    return !page_.Serves(path) && frontend_->IsClientPoll(path);
+}
+
+HttpResponse StatusRoutes::Handle(const HttpRequest& request) noexcept {
+    try {
+        if (auto answer = page_.Answer(request)) return std::move(*answer);
+    } catch (...) {
+        return Text(500, "Internal Server Error\n", "text/plain");
+    }
+    return frontend_->Handle(request);
+}
+
+} // namespace meteremu
