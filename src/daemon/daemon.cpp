@@ -208,10 +208,10 @@ std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
     std::vector<StatusFacts::Frontend> facts;
     for (const auto& bundle : bundles_) {
         const MeterState& state = bundle->State();
-        facts.push_back({bundle->Name(), bundle->Settings().type, bundle->Describe(),
-                         bundle->HttpPort(), bundle->UdpPorts(),
-                         std::string(OnStaleName(state.Policy().on_stale)),
-                         std::string(Serving(state, now))});
+        facts.push_back(
+            {bundle->Name(), bundle->Settings().type, bundle->Describe(), bundle->HttpPort(),
+             bundle->UdpPorts(), std::string(OnStaleName(state.Policy().on_stale)),
+             std::string(Serving(state, now)), bundle->UdpTotals(), bundle->WebSocketClients()});
     }
     return facts;
 }
@@ -233,7 +233,8 @@ void Daemon::PublishStatus(SteadyTime now) {
     facts.source_health = backend_ ? backend_->Health() : "starting";
     facts.frontends = FrontendFacts(now);
     facts.clients = clients_.Recent(now, std::chrono::minutes(10));
-    status_page_.Publish(RenderStatusJson(facts));
+    facts.clients_last_minute = clients_.Count(now);
+    status_page_.Publish(RenderStatusJson(facts), RenderMetrics(facts));
 }
 
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {

@@ -18,6 +18,7 @@
 #include "net/http_probe.hpp"
 #include "platform/log.hpp"
 #include "platform/systemd.hpp"
+#include "status/metrics_text.hpp"
 #include "status/reading_history.hpp"
 #include "status/status_json.hpp"
 #include "status/status_page.hpp"

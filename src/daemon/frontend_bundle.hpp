@@ -84,6 +84,10 @@ public:
     WebSocketServer* WebSocket() noexcept { return websocket_.get(); }
     /// The UDP ports really served; empty without UDP.
     std::vector<std::uint16_t> UdpPorts() const;
+    /// The UDP server's counters since the start; zero without UDP.
+    UdpCounters UdpTotals() const noexcept { return udp_ ? udp_->Counters() : UdpCounters{}; }
+    /// WebSocket connections open now; 0 without a WebSocket.
+    std::size_t WebSocketClients() const noexcept { return websocket_ ? websocket_->Clients() : 0; }
 
     /// The sample gate of each transport (core/sample_gate.hpp), for the status and tests.
     const SampleGate& UdpGate() const noexcept { return udp_gate_; }

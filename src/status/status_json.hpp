@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/reading.hpp"
 #include "net/client_tracker.hpp"
+#include "net/udp_server.hpp"
 #include "status/reading_history.hpp"
 
 #include <cstdint>
@@ -33,9 +34,12 @@ struct StatusFacts {
         std::vector<std::uint16_t> udp_ports;
         std::string on_stale; ///< "silent", "zero" or "last"
         std::string serving;  ///< "fresh", "withheld", "zeroed", "last" or "waiting"
+        UdpCounters udp;      ///< since the start (for /metrics)
+        std::size_t websocket_clients = 0;
     };
     std::vector<Frontend> frontends;
     std::vector<ClientInfo> clients; ///< the most recent first
+    std::size_t clients_last_minute = 0;
 };
 
 /// The document of GET /status.json, version 1.

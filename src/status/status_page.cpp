@@ -24,10 +24,10 @@ std::string_view StatusPage::Html() noexcept {
     return {reinterpret_cast<const char*>(kStatusHtml), kStatusHtmlSize};
 }
 
-void StatusPage::Publish(std::string json) {
-    auto text = std::make_shared<const std::string>(std::move(json));
+void StatusPage::Publish(std::string json, std::string metrics) {
+    auto documents = std::make_shared<const Documents>(std::move(json), std::move(metrics));
     std::lock_guard lock(mutex_);
-    json_ = std::move(text);
+    documents_ = std::move(documents);
 }
 
 std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request) const {
@@ -35,13 +35,15 @@ std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request) const
     if (request.method != "GET" && request.method != "HEAD")
         return Text(405, "Method Not Allowed\n", "text/plain");
     if (request.path == "/") return Text(200, std::string(Html()), "text/html; charset=utf-8");
-    std::shared_ptr<const std::string> json;
+    std::shared_ptr<const Documents> documents;
     {
         std::lock_guard lock(mutex_);
-        json = json_;
+        documents = documents_;
     }
-    if (!json) return Text(503, "{\"error\":\"starting\"}", "application/json");
-    return Text(200, *json, "application/json");
+    if (!documents) return Text(503, "starting\n", "text/plain");
+    if (request.path == "/metrics")
+        return Text(200, documents->metrics, "text/plain; version=0.0.4; charset=utf-8");
+    return Text(200, documents->json, "application/json");
 }
 
 bool StatusRoutes::IsClientPoll(std::string_view path) const noexcept {

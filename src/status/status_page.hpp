@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// GET / and GET /status.json on every frontend's HTTP port (docs/status.md): the page, built
-// into the binary from web/status.html, and the latest document the daemon published. A
-// request copies the published text; it never reaches the readings or the backend.
+// GET /, /status.json and /metrics on every frontend's HTTP port (docs/status.md): the page,
+// built into the binary from web/status.html, and the latest documents the daemon published.
+// A request copies the published text; it never reaches the readings or the backend.
 #pragma once
 
 #include "net/http_server.hpp"
@@ -16,8 +16,8 @@ namespace meteremu {
 
 class StatusPage {
 public:
-    /// Replaces the document served at /status.json. Thread-safe.
-    void Publish(std::string json);
+    /// Replaces the documents served at /status.json and /metrics. Thread-safe.
+    void Publish(std::string json, std::string metrics);
 
     /// Off: Answer leaves every path to the frontend ([status] enabled). Thread-safe.
     void SetEnabled(bool enabled) noexcept { enabled_ = enabled; }
@@ -28,7 +28,7 @@ public:
 
     /// Whether Answer takes `path` now.
     bool Serves(std::string_view path) const noexcept {
-        return enabled_ && (path == "/" || path == "/status.json");
+        return enabled_ && (path == "/" || path == "/status.json" || path == "/metrics");
     }
 
     /// The page's bytes (web/status.html).
@@ -37,7 +37,10 @@ public:
 private:
     std::atomic<bool> enabled_ = true;
     mutable std::mutex mutex_;
-    std::shared_ptr<const std::string> json_;
+    struct Documents {
+        std::string json, metrics;
+    };
+    std::shared_ptr<const Documents> documents_;
 };
 
 /// A frontend's HTTP handler with the status paths in front of it.

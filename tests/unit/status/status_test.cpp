@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The status room: the ten-minute ring, the document (parsed back as JSON, as the page and a
 // program read it) and the routes in front of a frontend's HTTP handler.
+#include "status/metrics_text.hpp"
 #include "status/reading_history.hpp"
 #include "status/status_json.hpp"
 #include "status/status_page.hpp"
@@ -66,7 +67,7 @@ StatusFacts Facts() {
     facts.source_describe = "Envoy \"at\" 192.168.1.10";
     facts.source_health = "ok";
     facts.frontends.push_back(
-        {"shelly", "shelly", "Shelly Pro 3EM", 80, {1010, 2220}, "silent", "fresh"});
+        {"shelly", "shelly", "Shelly Pro 3EM", 80, {1010, 2220}, "silent", "fresh", {}, 0});
     facts.clients.push_back({*IpAddress::Parse("192.168.1.50"),
                              {ClientTransport::Udp, 2220},
                              12,
@@ -108,6 +109,31 @@ TEST(StatusJsonTest, TheDocumentHasWhatThePageShows) {
     EXPECT_NEAR(Number(client, "first_seen_s_ago"), 60.0, 1e-9);
 }
 
+TEST(MetricsTextTest, NamesCarryTheirUnitAndLabelsComeFromTheConfiguration) {
+    StatusFacts facts = Facts();
+    facts.frontends.front().udp.received = 40;
+    facts.frontends.front().udp.throttled = 3;
+    facts.clients_last_minute = 1;
+    std::string text = RenderMetrics(facts);
+    for (std::string_view line :
+         {"meteremu_build_info{version=\"0.1.0\"} 1\n",
+          "meteremu_grid_power_watts{phase=\"b\"} -120\n",
+          "meteremu_grid_power_watts{phase=\"total\"} 727.89\n",
+          "# TYPE meteremu_grid_import_energy_joules_total counter\n",
+          "meteremu_grid_import_energy_joules_total 21600000\n",
+          "meteremu_reading_age_seconds 0.4\n",
+          "meteremu_frontend_serving{frontend=\"shelly\",state=\"fresh\"} 1\n",
+          "meteremu_frontend_serving{frontend=\"shelly\",state=\"withheld\"} 0\n",
+          "meteremu_udp_datagrams_received_total{frontend=\"shelly\"} 40\n",
+          "meteremu_udp_datagrams_unanswered_total{frontend=\"shelly\",reason=\"throttled\"} 3\n",
+          "meteremu_clients 1\n"})
+        EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+    // No client address: the series do not grow with the network.
+    EXPECT_EQ(text.find("192.168.1.50"), std::string::npos);
+    facts.reading = nullptr;
+    EXPECT_EQ(RenderMetrics(facts).find("meteremu_grid_power_watts"), std::string::npos);
+}
+
 TEST(StatusJsonTest, BeforeTheFirstReadingItSaysSo) {
     StatusFacts facts = Facts();
     facts.reading = nullptr;
@@ -144,12 +170,17 @@ TEST(StatusPageTest, ServesThePageAndTheLatestDocumentAndLeavesTheRest) {
     EXPECT_EQ(html.body, StatusPage::Html());
     EXPECT_TRUE(html.body.starts_with("<!"));
     EXPECT_EQ(Get(routes, "/status.json").status, 503u); // nothing published yet
-    page.Publish("{\"version\":1}");
+    page.Publish("{\"version\":1}", "meteremu_uptime_seconds 5\n");
     HttpResponse json = Get(routes, "/status.json");
     EXPECT_EQ(json.status, 200u);
     EXPECT_EQ(json.body, "{\"version\":1}");
     EXPECT_FALSE(json.reusable);
     EXPECT_EQ(json.sample, 0u); // no sample gate for a person's page
+    HttpResponse metrics = Get(routes, "/metrics");
+    EXPECT_EQ(metrics.status, 200u);
+    EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_EQ(metrics.body, "meteremu_uptime_seconds 5\n");
+    EXPECT_FALSE(routes.IsClientPoll("/metrics")); // a scraper is no battery
     EXPECT_EQ(Get(routes, "/status.json", "POST").status, 405u);
     EXPECT_EQ(Get(routes, "/rpc/EM.GetStatus").status, 418u);
     EXPECT_FALSE(routes.IsClientPoll("/status.json"));
@@ -158,11 +189,12 @@ TEST(StatusPageTest, ServesThePageAndTheLatestDocumentAndLeavesTheRest) {
 
 TEST(StatusPageTest, DisabledItLeavesEveryPathToTheFrontend) {
     StatusPage page;
-    page.Publish("{}");
+    page.Publish("{}", "");
     page.SetEnabled(false);
     StatusRoutes routes(std::make_unique<Teapot>(), page);
     EXPECT_EQ(Get(routes, "/").status, 418u);
     EXPECT_EQ(Get(routes, "/status.json").status, 418u);
+    EXPECT_EQ(Get(routes, "/metrics").status, 418u);
     EXPECT_TRUE(routes.IsClientPoll("/"));
 }
 

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#include "status/metrics_text.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <utility>
+
+namespace meteremu {
+namespace {
+
+void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void AppendValue(std::string& out, double value) {
+    char text[32];
+    auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    out.append(text, end);
+}
+
+/// One sample; `labels` is the text between the braces, "" for none. Label values here come
+/// from the configuration and fixed words: nothing to escape but what a name may not hold.
+void Sample(std::string& out, std::string_view name, std::string_view labels, double value) {
+    out.append(name);
+    if (!labels.empty()) out.append("{").append(labels).append("}");
+    out += ' ';
+    AppendValue(out, value);
+    out += '\n';
+}
+
+std::string Label(std::string_view key, std::string_view value) {
+    std::string text(key);
+    text += "=\"";
+    for (char c : value) {
+        if (c == '\\' || c == '"') text += '\\';
+        text += c == '\n' ? ' ' : c;
+    }
+    return text + "\"";
+}
+
+void AppendReading(std::string& out, const StatusFacts& facts) {
+    if (!facts.reading) return;
+    const Reading& reading = *facts.reading;
+    constexpr std::array<std::string_view, 3> kPhases{"a", "b", "c"};
+    Header(out, "meteremu_grid_power_watts", "gauge",
+           "Active power at the grid connection, + import, - export, as the source measured it.");
+    for (std::size_t i = 0; i < 3; ++i)
+        Sample(out, "meteremu_grid_power_watts", Label("phase", kPhases[i]),
+               reading.phases[i].act_power);
+    Sample(out, "meteremu_grid_power_watts", Label("phase", "total"), reading.TotalActPower());
+    Header(out, "meteremu_grid_voltage_volts", "gauge", "Voltage per phase, line to neutral.");
+    for (std::size_t i = 0; i < 3; ++i)
+        Sample(out, "meteremu_grid_voltage_volts", Label("phase", kPhases[i]),
+               reading.phases[i].voltage);
+    // Prometheus counts energy in its base unit, the joule (1 Wh = 3600 J).
+    Header(out, "meteremu_grid_import_energy_joules_total", "counter",
+           "Energy taken from the grid, all phases.");
+    Sample(out, "meteremu_grid_import_energy_joules_total", "", reading.TotalImportWh() * 3600);
+    Header(out, "meteremu_grid_export_energy_joules_total", "counter",
+           "Energy returned to the grid, all phases.");
+    Sample(out, "meteremu_grid_export_energy_joules_total", "", reading.TotalExportWh() * 3600);
+    Header(out, "meteremu_reading_age_seconds", "gauge", "Age of the latest reading.");
+    Sample(out, "meteremu_reading_age_seconds", "",
+           std::chrono::duration<double>(facts.now - reading.received_at).count());
+}
+
+void AppendFrontendServing(std::string& out, const StatusFacts& facts) {
+    Header(out, "meteremu_frontend_serving", "gauge",
+           "1 for what each frontend serves a poll now: fresh, withheld, zeroed, last or "
+           "waiting.");
+    for (const auto& frontend : facts.frontends)
+        for (std::string_view state : {"fresh", "withheld", "zeroed", "last", "waiting"})
+            Sample(out, "meteremu_frontend_serving",
+                   Label("frontend", frontend.name) + "," + Label("state", state),
+                   frontend.serving == state ? 1 : 0);
+    Header(out, "meteremu_websocket_clients", "gauge", "WebSocket connections open.");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_websocket_clients", Label("frontend", frontend.name),
+               static_cast<double>(frontend.websocket_clients));
+}
+
+void AppendUdp(std::string& out, const StatusFacts& facts) {
+    Header(out, "meteremu_udp_datagrams_received_total", "counter", "UDP datagrams received.");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_udp_datagrams_received_total", Label("frontend", frontend.name),
+               static_cast<double>(frontend.udp.received));
+    Header(out, "meteremu_udp_replies_total", "counter", "UDP replies sent.");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_udp_replies_total", Label("frontend", frontend.name),
+               static_cast<double>(frontend.udp.replied));
+    Header(out, "meteremu_udp_datagrams_unanswered_total", "counter",
+           "UDP datagrams that got no reply, by reason.");
+    for (const auto& frontend : facts.frontends) {
+        const UdpCounters& udp = frontend.udp;
+        for (auto [reason, count] : {std::pair{"dropped", udp.dropped},
+                                     {"refused", udp.refused},
+                                     {"throttled", udp.throttled},
+                                     {"over_budget", udp.over_budget},
+                                     {"no_new_sample", udp.unanswered}})
+            Sample(out, "meteremu_udp_datagrams_unanswered_total",
+                   Label("frontend", frontend.name) + "," + Label("reason", reason),
+                   static_cast<double>(count));
+    }
+    Header(out, "meteremu_udp_polls_held_total", "counter",
+           "UDP polls held until a new sample arrived.");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_udp_polls_held_total", Label("frontend", frontend.name),
+               static_cast<double>(frontend.udp.held));
+}
+
+} // namespace
+
+std::string RenderMetrics(const StatusFacts& facts) {
+    std::string out;
+    Header(out, "meteremu_build_info", "gauge", "The running version, always 1.");
+    Sample(out, "meteremu_build_info", Label("version", facts.version), 1);
+    Header(out, "meteremu_uptime_seconds", "gauge", "Time since the daemon started.");
+    Sample(out, "meteremu_uptime_seconds", "", facts.uptime.count());
+    AppendReading(out, facts);
+    AppendFrontendServing(out, facts);
+    AppendUdp(out, facts);
+    Header(out, "meteremu_clients", "gauge",
+           "Distinct client addresses that sent a request in the last minute.");
+    Sample(out, "meteremu_clients", "", static_cast<double>(facts.clients_last_minute));
+    return out;
+}
+
+} // namespace meteremu
