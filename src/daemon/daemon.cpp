@@ -208,10 +208,11 @@ std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
     std::vector<StatusFacts::Frontend> facts;
     for (const auto& bundle : bundles_) {
         const MeterState& state = bundle->State();
-        facts.push_back(
-            {bundle->Name(), bundle->Settings().type, bundle->Describe(), bundle->HttpPort(),
-             bundle->UdpPorts(), std::string(OnStaleName(state.Policy().on_stale)),
-             std::string(Serving(state, now)), bundle->UdpTotals(), bundle->WebSocketClients()});
+        facts.push_back({bundle->Name(), bundle->Settings().type, bundle->Describe(),
+                         bundle->HttpPort(), bundle->UdpPorts(),
+                         std::string(OnStaleName(state.Policy().on_stale)),
+                         std::string(Serving(state, now)), bundle->UdpTotals(),
+                         bundle->WebSocketClients(), bundle->UdpStatusJson(now)});
     }
     return facts;
 }

@@ -86,6 +86,10 @@ public:
     std::vector<std::uint16_t> UdpPorts() const;
     /// The UDP server's counters since the start; zero without UDP.
     UdpCounters UdpTotals() const noexcept { return udp_ ? udp_->Counters() : UdpCounters{}; }
+    /// What the UDP handler learnt of its clients (DatagramHandler::StatusJson); "" for none.
+    std::string UdpStatusJson(SteadyTime now) const {
+        return datagram_handler_ ? datagram_handler_->StatusJson(now) : std::string();
+    }
     /// WebSocket connections open now; 0 without a WebSocket.
     std::size_t WebSocketClients() const noexcept { return websocket_ ? websocket_->Clients() : 0; }
 

@@ -56,6 +56,9 @@ public:
     /// the handler's and stay valid until the next call. Runs on a UDP thread, one call at a
     /// time; must not block on the network.
     virtual std::optional<DatagramReply> Handle(std::string_view datagram) noexcept = 0;
+    /// What the handler learnt of its clients, for the status page: a JSON object of the
+    /// protocol's own fields, or "" for nothing. Called from another thread than Handle.
+    virtual std::string StatusJson(SteadyTime /*now*/) const { return {}; }
 };
 
 /// Counters for tests and status lines.

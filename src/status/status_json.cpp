@@ -97,7 +97,12 @@ void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
         if (out.back() != '[') out += ',';
         json::AppendInteger(out, port);
     }
-    out += "]}";
+    out += ']';
+    if (!frontend.details.empty()) {
+        Key(out, "details");
+        out += frontend.details;
+    }
+    out += '}';
 }
 
 void AppendClient(std::string& out, const ClientInfo& client, SteadyTime now) {

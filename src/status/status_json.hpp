@@ -36,6 +36,8 @@ struct StatusFacts {
         std::string serving;  ///< "fresh", "withheld", "zeroed", "last" or "waiting"
         UdpCounters udp;      ///< since the start (for /metrics)
         std::size_t websocket_clients = 0;
+        /// The protocol's own facts (a CT002's batteries), a JSON object; "" for none.
+        std::string details;
     };
     std::vector<Frontend> frontends;
     std::vector<ClientInfo> clients; ///< the most recent first

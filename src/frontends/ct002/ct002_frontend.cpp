@@ -4,10 +4,12 @@
 #include "config/config_section.hpp"
 #include "frontends/ct002/battery_table.hpp"
 #include "frontends/ct002/ct002_frame.hpp"
+#include "frontends/ct002/meter_memory.hpp"
 #include "net/udp_server.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <span>
 
 namespace meteremu {
@@ -22,39 +24,6 @@ constexpr std::array<std::uint16_t, 1> kCt002Ports{12345};
 std::int32_t PhaseWatts(double watts) noexcept {
     return static_cast<std::int32_t>(std::clamp(std::lround(watts), -32768L, 32767L));
 }
-
-/// What one emulated meter keeps between polls: its batteries and its reply index.
-struct MeterMemory {
-    std::uint64_t key = 0; ///< its MAC's bits; 0: the meter that answers every poll
-    BatteryTable batteries;
-    std::uint8_t index = 0;
-    std::uint64_t last_used = 0;
-};
-
-/// The memories of the meters on one port, found by MAC whatever the order of the
-/// configuration, so they survive reloads; a meter new since a reload takes the slot of one
-/// that is gone (the slot used longest ago).
-class MeterMemories {
-public:
-    MeterMemory& Of(std::uint64_t key) noexcept {
-        auto used = std::span(meters_).first(used_);
-        auto found = std::ranges::find(used, key, &MeterMemory::key);
-        MeterMemory* memory = found != used.end() ? &*found : nullptr;
-        if (!memory && used_ < meters_.size()) memory = &meters_[used_++];
-        if (!memory) memory = &*std::ranges::min_element(used, {}, &MeterMemory::last_used);
-        if (memory->key != key) {
-            *memory = MeterMemory{};
-            memory->key = key;
-        }
-        memory->last_used = ++uses_;
-        return *memory;
-    }
-
-private:
-    std::array<MeterMemory, Ct002Options::kMaxMeters> meters_;
-    std::size_t used_ = 0;
-    std::uint64_t uses_ = 0;
-};
 
 class Ct002Frontend final : public Frontend {
 public:
@@ -137,13 +106,20 @@ public:
         std::shared_ptr<Frontend> frontend = frontends_.CurrentFrontend();
         auto* meter = dynamic_cast<const Ct002Frontend*>(frontend.get());
         if (!meter) return std::nullopt;
+        std::lock_guard lock(mutex_);
         return meter->Answer(*request, memories_, reply_);
     } catch (...) {
         return std::nullopt; // out of memory: a lost datagram, as on a busy network
     }
 
+    std::string StatusJson(SteadyTime now) const override {
+        std::lock_guard lock(mutex_);
+        return MetersStatusJson(memories_.Used(), now);
+    }
+
 private:
     FrontendSource& frontends_;
+    mutable std::mutex mutex_; ///< the status page reads the memories from another thread
     MeterMemories memories_;
     std::string reply_;
 };

@@ -67,7 +67,7 @@ StatusFacts Facts() {
     facts.source_describe = "Envoy \"at\" 192.168.1.10";
     facts.source_health = "ok";
     facts.frontends.push_back(
-        {"shelly", "shelly", "Shelly Pro 3EM", 80, {1010, 2220}, "silent", "fresh", {}, 0});
+        {"shelly", "shelly", "Shelly Pro 3EM", 80, {1010, 2220}, "silent", "fresh", {}, 0, {}});
     facts.clients.push_back({*IpAddress::Parse("192.168.1.50"),
                              {ClientTransport::Udp, 2220},
                              12,

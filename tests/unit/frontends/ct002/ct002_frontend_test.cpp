@@ -7,6 +7,7 @@
 #include "frontends/ct002/ct002_frontend.hpp"
 #include "support/meter_servers.hpp"
 #include "support/udp_client.hpp"
+#include "util/json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,28 @@ TEST(Ct002FrontendTest, ReplyCarriesTheGridAndTheBatteriesOnEachPhase) {
     // Charging: x, A, B, C, ABC; then discharging.
     EXPECT_EQ(std::vector(reply->begin() + 14, reply->end()),
               (std::vector<std::string>{"0", "-60", "0", "0", "0", "0", "250", "0", "0", "0"}));
+}
+
+TEST(Ct002FrontendTest, TheStatusPageListsTheBatteriesOfEachMeter) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(400, 0, 0));
+    Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
+    ASSERT_TRUE(first.Poll(Phase::A, 250));
+    ASSERT_TRUE(second.Poll(Phase::Detecting, -60, "02b250a1b2c3", "HMJ-2"));
+    std::string text = servers.bundle->UdpStatusJson(std::chrono::steady_clock::now());
+    json_error_t error;
+    JsonPtr root(json_loads(text.c_str(), 0, &error));
+    ASSERT_TRUE(root) << error.text << "\n" << text;
+    json_t* meter = json_array_get(json_object_get(root.get(), "meters"), 0);
+    EXPECT_STREQ(json_string_value(json_object_get(meter, "ct_mac")), "02b250a1b2c3");
+    json_t* batteries = json_object_get(meter, "batteries");
+    ASSERT_EQ(json_array_size(batteries), 2u);
+    json_t* detecting = json_array_get(batteries, 1);
+    EXPECT_STREQ(json_string_value(json_object_get(detecting, "type")), "HMJ-2");
+    EXPECT_STREQ(json_string_value(json_object_get(detecting, "mac")), "aabbccddee02");
+    EXPECT_STREQ(json_string_value(json_object_get(detecting, "phase")), "detecting");
+    EXPECT_EQ(json_integer_value(json_object_get(detecting, "power_w")), -60);
+    EXPECT_TRUE(json_is_null(json_object_get(detecting, "poll_interval_s"))); // one poll yet
 }
 
 TEST(Ct002FrontendTest, EveryReplyHasTheNextIndex) {

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// What each CT002 emulated on one port keeps between polls, and its part of the status page.
+#pragma once
+
+#include "frontends/ct002/battery_table.hpp"
+#include "frontends/ct002/ct002_frontend.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace meteremu::ct002 {
+
+/// What one emulated meter keeps between polls: its batteries and its reply index.
+struct MeterMemory {
+    std::uint64_t key = 0; ///< its MAC's bits; 0: the meter that answers every poll
+    BatteryTable batteries;
+    std::uint8_t index = 0;
+    std::uint64_t last_used = 0;
+};
+
+/// The memories of the meters on one port, found by MAC whatever the order of the
+/// configuration, so they survive reloads; a meter new since a reload takes the slot of one
+/// that is gone (the slot used longest ago).
+class MeterMemories {
+public:
+    MeterMemory& Of(std::uint64_t key) noexcept {
+        auto used = std::span(meters_).first(used_);
+        auto found = std::ranges::find(used, key, &MeterMemory::key);
+        MeterMemory* memory = found != used.end() ? &*found : nullptr;
+        if (!memory && used_ < meters_.size()) memory = &meters_[used_++];
+        if (!memory) memory = &*std::ranges::min_element(used, {}, &MeterMemory::last_used);
+        if (memory->key != key) {
+            *memory = MeterMemory{};
+            memory->key = key;
+        }
+        memory->last_used = ++uses_;
+        return *memory;
+    }
+
+    /// The meters in use, for the status page.
+    std::span<const MeterMemory> Used() const noexcept { return std::span(meters_).first(used_); }
+
+private:
+    std::array<MeterMemory, Ct002Options::kMaxMeters> meters_;
+    std::size_t used_ = 0;
+    std::uint64_t uses_ = 0;
+};
+
+/// The batteries each meter counts, as the status page shows them: {"meters":[{"ct_mac":
+/// "02b250a1b2c3" (or null: any), "batteries":[{"type", "mac", "phase", "power_w", "counted",
+/// "poll_interval_s", "first_seen_s_ago", "last_seen_s_ago"}]}]}.
+std::string MetersStatusJson(std::span<const MeterMemory> meters, SteadyTime now);
+
+} // namespace meteremu::ct002
