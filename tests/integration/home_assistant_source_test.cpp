@@ -7,9 +7,7 @@
 // The fault matrix (fault_matrix.cpp) is built around the fake Envoy; these are its faults for
 // this source.
 #include "fakes/fake_home_assistant.hpp"
-#include "support/daemon_process.hpp"
-#include "support/temp_dir.hpp"
-#include "support/udp_client.hpp"
+#include "support/source_daemon.hpp"
 #include "util/json.hpp"
 
 #include <gtest/gtest.h>
@@ -26,9 +24,7 @@ namespace meteremu::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Powers = std::array<double, 3>;
 
-constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 constexpr double kStaleAfter = 2.0;
 
 std::string PerPhase() {
@@ -36,74 +32,17 @@ std::string PerPhase() {
            "entity_c = \"sensor.power_l3\"\n";
 }
 
-class HaDaemon {
+/// The daemon on a Home Assistant source: `entities` are the [backend] entity keys.
+class HaDaemon : public SourceDaemon {
 public:
     HaDaemon(const std::string& url, const std::string& token, const std::string& entities,
              const std::string& on_stale = "silent") {
-        std::string config =
-            "[frontend]\nmac = \"02:00:5E:10:20:41\"\nlisten_address = \"127.0.0.1\"\n"
-            "http_port = 0\nudp_ports = [0]\nmdns = false\non_stale = \"" +
-            on_stale + "\"\n" + kAnswerEveryPoll +
-            "\n[backend]\ntype = \"home_assistant\"\nurl = \"" + url + "\"\ntoken_file = \"" +
-            dir_.Write("ha-token", token + "\n").string() +
-            "\"\nstale_after = " + std::to_string(kStaleAfter) + "\n" + entities;
-        daemon_ = StartDaemon(dir_.Write("meteremu.toml", config).string(), {}, 10s,
-                              {"STATE_DIRECTORY=" + dir_.Path().string()});
-        udp_port_ = daemon_.UdpPorts(1).front();
+        std::string token_file = Dir().Write("ha-token", token + "\n").string();
+        Start("02:00:5E:10:20:41", on_stale,
+              "[backend]\ntype = \"home_assistant\"\nurl = \"" + url + "\"\ntoken_file = \"" +
+                  token_file + "\"\nstale_after = " + std::to_string(kStaleAfter) + "\n" +
+                  entities);
     }
-
-    std::optional<std::string> Poll(std::chrono::milliseconds timeout = 300ms) {
-        if (!battery_.Send("127.0.0.1", udp_port_, kMarstekPoll)) return std::nullopt;
-        auto reply = battery_.Receive(timeout);
-        return reply ? std::optional(reply->text) : std::nullopt;
-    }
-
-    static Powers PowersOf(const std::string& reply) {
-        Powers powers{-1, -1, -1};
-        for (std::size_t i = 0; i < 3; ++i) {
-            std::smatch match;
-            std::regex field("\"" + std::string(1, static_cast<char>('a' + i)) +
-                             "_act_power\":(-?[0-9.]+)");
-            if (std::regex_search(reply, match, field)) powers[i] = std::stod(match[1]);
-        }
-        return powers;
-    }
-
-    /// Polls until a reply shows `powers`; when it came, or nullopt.
-    std::optional<Clock::time_point> WaitForPowers(Powers powers,
-                                                   std::chrono::milliseconds timeout = 5s) {
-        auto start = Clock::now();
-        while (Clock::now() - start < timeout)
-            if (auto reply = Poll(50ms); reply && PowersOf(*reply) == powers) return Clock::now();
-        return std::nullopt;
-    }
-
-    /// Polls until no reply comes (on_stale = silent); whether that happened in `timeout`.
-    bool WaitForSilence(std::chrono::milliseconds timeout) {
-        auto start = Clock::now();
-        while (Clock::now() - start < timeout)
-            if (!Poll(100ms)) return true;
-        return false;
-    }
-
-    std::string Log() const { return daemon_.process->Stderr(); }
-    std::size_t CountLines(const std::string& words) const {
-        std::string log = Log();
-        std::size_t count = 0;
-        for (std::size_t at = log.find(words); at != std::string::npos;
-             at = log.find(words, at + 1))
-            ++count;
-        return count;
-    }
-    bool WaitForLog(const std::string& pattern, std::chrono::milliseconds timeout = 10s) {
-        return daemon_.process->WaitForOutput(pattern, timeout).has_value();
-    }
-
-private:
-    TempDir dir_;
-    RunningDaemon daemon_;
-    std::uint16_t udp_port_ = 0;
-    UdpClient battery_{"127.0.0.1"};
 };
 
 std::vector<std::string> ServerFrames(const std::string& capture) {
@@ -205,7 +144,7 @@ TEST(HomeAssistantSourceTest, SilenceIsNotStalenessWhileThePingsAreAnswered) {
     while (Clock::now() < until) {
         auto reply = daemon.Poll(200ms);
         ASSERT_TRUE(reply) << "went stale although the connection is alive\n" << daemon.Log();
-        EXPECT_EQ(HaDaemon::PowersOf(*reply), (Powers{100, 200, 300}));
+        EXPECT_EQ(SourceDaemon::PowersOf(*reply), (Powers{100, 200, 300}));
         ++answered;
         std::this_thread::sleep_for(100ms);
     }

@@ -5,6 +5,7 @@
 #include "integration/mqtt_support.hpp"
 #include "support/daemon_process.hpp"
 #include "support/mqtt_capture.hpp"
+#include "support/source_daemon.hpp"
 #include "support/udp_client.hpp"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kMarstekPoll = R"({"id":1,"method":"EM.GetStatus","params":{"id":0}})";
 constexpr const char* kSensor = "grid/meters/SENSOR";
 constexpr double kStaleAfter = 2.0;
 
@@ -39,74 +39,16 @@ std::string TasmotaTopics() {
            "json_pointer_c = \"/grid/power_L3\"\n";
 }
 
-class MqttDaemon {
+/// The daemon on an MQTT source, logging in with a password file.
+class MqttDaemon : public SourceDaemon {
 public:
     explicit MqttDaemon(const DaemonSetup& setup) {
-        auto password = dir_.Write("mqtt-password", setup.password + "\n");
-        std::string config =
-            "[frontend]\nmac = \"02:00:5E:10:20:40\"\nlisten_address = \"127.0.0.1\"\n"
-            "http_port = 0\nudp_ports = [0]\nmdns = false\non_stale = \"" +
-            setup.on_stale + "\"\n" + kAnswerEveryPoll +
-            "\n[backend]\ntype = \"mqtt\"\nbroker = \"" + setup.broker + "\"\nusername = \"" +
-            kMqttUser + "\"\npassword_file = \"" + password.string() +
-            "\"\nstale_after = " + std::to_string(kStaleAfter) + "\n" + setup.extra;
-        daemon_ = StartDaemon(dir_.Write("meteremu.toml", config).string(), {}, 10s,
-                              {"STATE_DIRECTORY=" + dir_.Path().string()});
-        udp_port_ = daemon_.UdpPorts(1).front();
+        auto password = Dir().Write("mqtt-password", setup.password + "\n");
+        Start("02:00:5E:10:20:40", setup.on_stale,
+              "[backend]\ntype = \"mqtt\"\nbroker = \"" + setup.broker + "\"\nusername = \"" +
+                  kMqttUser + "\"\npassword_file = \"" + password.string() +
+                  "\"\nstale_after = " + std::to_string(kStaleAfter) + "\n" + setup.extra);
     }
-
-    /// The reply to one EM.GetStatus, or nullopt when none came.
-    std::optional<std::string> Poll(std::chrono::milliseconds timeout = 300ms) {
-        return Call(kMarstekPoll, timeout);
-    }
-
-    /// The reply to one request over UDP, or nullopt when none came.
-    std::optional<std::string> Call(const std::string& request,
-                                    std::chrono::milliseconds timeout = 300ms) {
-        if (!battery_.Send("127.0.0.1", udp_port_, request)) return std::nullopt;
-        auto reply = battery_.Receive(timeout);
-        return reply ? std::optional(reply->text) : std::nullopt;
-    }
-
-    /// Polls until a reply shows these per-phase powers; the time it took, or nullopt.
-    std::optional<Clock::duration> WaitForPowers(std::array<double, 3> powers,
-                                                 std::chrono::milliseconds timeout = 5s) {
-        auto start = Clock::now();
-        while (Clock::now() - start < timeout)
-            if (auto reply = Poll(50ms); reply && Powers(*reply) == powers)
-                return Clock::now() - start;
-        return std::nullopt;
-    }
-
-    static std::array<double, 3> Powers(const std::string& reply) {
-        std::array<double, 3> powers{-1, -1, -1};
-        for (std::size_t i = 0; i < 3; ++i) {
-            std::smatch match;
-            std::regex field("\"" + std::string(1, static_cast<char>('a' + i)) +
-                             "_act_power\":(-?[0-9.]+)");
-            if (std::regex_search(reply, match, field)) powers[i] = std::stod(match[1]);
-        }
-        return powers;
-    }
-
-    std::string Log() const { return daemon_.process->Stderr(); }
-    std::size_t CountLines(const std::string& words) const {
-        std::string log = Log();
-        std::size_t count = 0;
-        for (std::size_t at = log.find(words); at != std::string::npos;
-             at = log.find(words, at + 1))
-            ++count;
-        return count;
-    }
-    bool WaitForLog(const std::string& pattern, std::chrono::milliseconds timeout = 10s) {
-        return daemon_.process->WaitForOutput(pattern, timeout).has_value();
-    }
-
-private:
-    TempDir dir_;
-    RunningDaemon daemon_;
-    std::uint16_t udp_port_ = 0;
-    UdpClient battery_{"127.0.0.1"};
 };
 
 std::string Plain(const MosquittoBroker& broker) {
@@ -141,9 +83,10 @@ std::vector<Clock::duration> Latencies(MqttDaemon& daemon, MqttPublisher& publis
     for (int i = 0; i < samples; ++i) {
         double power = 300 + i;
         publisher.Publish(kSensor, R"({"grid":{"power_L3":)" + std::to_string(i + 300) + "}}");
-        auto took = daemon.WaitForPowers({20, 29, power}, 2s);
-        if (!took) return {};
-        latencies.push_back(*took);
+        auto start = Clock::now();
+        auto came = daemon.WaitForPowers({20, 29, power}, 2s);
+        if (!came) return {};
+        latencies.push_back(*came - start);
     }
     std::sort(latencies.begin(), latencies.end());
     return latencies;
@@ -229,7 +172,8 @@ TEST(MqttTest, GarbageIsOneLineAndTheLastGoodValueStays) {
     ASSERT_TRUE(daemon.WaitForLog("unparsable payload on \"meter/power\"")) << daemon.Log();
     std::this_thread::sleep_for(200ms);
     EXPECT_EQ(daemon.CountLines("unparsable payload"), 1u) << daemon.Log();
-    EXPECT_EQ(MqttDaemon::Powers(daemon.Poll().value_or("")), (std::array<double, 3>{512, 0, 0}));
+    EXPECT_EQ(SourceDaemon::PowersOf(daemon.Poll().value_or("")),
+              (std::array<double, 3>{512, 0, 0}));
 }
 
 TEST(MqttTest, ATopicThatNeverPublishesIsNamedOnce) {
@@ -302,7 +246,7 @@ void ExpectStaleForm(const std::string& mode, const std::optional<std::string>& 
         return;
     }
     std::array<double, 3> served{mode == "last" ? last : 0.0, 0, 0};
-    EXPECT_EQ(MqttDaemon::Powers(reply.value_or("")), served) << reply.value_or("no reply");
+    EXPECT_EQ(SourceDaemon::PowersOf(reply.value_or("")), served) << reply.value_or("no reply");
 }
 
 TEST_P(MqttFaultTest, GarbageAndSilenceOnALiveConnectionTurnStale) {
