@@ -208,11 +208,12 @@ std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
     std::vector<StatusFacts::Frontend> facts;
     for (const auto& bundle : bundles_) {
         const MeterState& state = bundle->State();
-        facts.push_back({bundle->Name(), bundle->Settings().type, bundle->Describe(),
-                         bundle->HttpPort(), bundle->UdpPorts(),
-                         std::string(OnStaleName(state.Policy().on_stale)),
-                         std::string(Serving(state, now)), bundle->UdpTotals(),
-                         bundle->WebSocketClients(), bundle->UdpStatusJson(now)});
+        auto [mdns_state, mdns_detail] = bundle->MdnsStatus();
+        facts.push_back(
+            {bundle->Name(), bundle->Settings().type, bundle->Describe(), bundle->HttpPort(),
+             bundle->UdpPorts(), std::string(OnStaleName(state.Policy().on_stale)),
+             std::string(Serving(state, now)), bundle->UdpTotals(), bundle->WebSocketClients(),
+             bundle->UdpStatusJson(now), std::move(mdns_state), std::move(mdns_detail)});
     }
     return facts;
 }

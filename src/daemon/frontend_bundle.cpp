@@ -94,15 +94,35 @@ void FrontendBundle::StartUdp(std::vector<UniqueFd> sockets) {
 void FrontendBundle::PublishMdns() {
     if (!settings_.mdns) {
         mdns_.reset();
+        std::lock_guard lock(mdns_mutex_);
+        mdns_report_.reset();
         return;
     }
     // The port of the socket really served, never the configured one (systemd may pass it).
     auto services = slot_->MdnsServices(http_->Port());
-    if (mdns_)
+    if (mdns_) {
         mdns_->Update(std::move(services));
-    else
-        mdns_ = std::make_unique<MdnsPublisher>(
-            std::move(services), AddressWithoutPort(http_->Address()), &LogMdnsReport);
+        return;
+    }
+    // On the Avahi thread, with its lock held: a log line and a copy, nothing more.
+    auto report = [this](const MdnsReport& latest) {
+        LogMdnsReport(latest);
+        try {
+            std::lock_guard lock(mdns_mutex_);
+            mdns_report_ = latest;
+        } catch (...) {
+            // Out of memory: the status page shows the report before.
+        }
+    };
+    mdns_ = std::make_unique<MdnsPublisher>(std::move(services),
+                                            AddressWithoutPort(http_->Address()), report);
+}
+
+std::pair<std::string, std::string> FrontendBundle::MdnsStatus() const {
+    if (!settings_.mdns) return {"off", ""};
+    std::lock_guard lock(mdns_mutex_);
+    if (!mdns_report_) return {"starting", ""};
+    return {std::string(MdnsEventName(mdns_report_->event)), mdns_report_->detail};
 }
 
 std::unique_ptr<Frontend> FrontendBundle::CreateFrontend(const FrontendSettings& next) const {

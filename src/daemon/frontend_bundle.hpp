@@ -25,6 +25,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +92,10 @@ public:
     std::string UdpStatusJson(SteadyTime now) const {
         return datagram_handler_ ? datagram_handler_->StatusJson(now) : std::string();
     }
+    /// Where advertising over mDNS stands, for the status page: "off" (mdns = false),
+    /// "starting" (nothing reported yet) or the latest report's MdnsEventName, with its detail.
+    std::pair<std::string, std::string> MdnsStatus() const;
+
     /// WebSocket connections open now; 0 without a WebSocket.
     std::size_t WebSocketClients() const noexcept { return websocket_ ? websocket_->Clients() : 0; }
 
@@ -133,7 +139,9 @@ private:
     ReadingSubscription push_subscription_;
     ReadingSubscription udp_subscription_;
     ReadingSubscription http_subscription_;
-    std::unique_ptr<MdnsPublisher> mdns_;
+    mutable std::mutex mdns_mutex_;
+    std::optional<MdnsReport> mdns_report_; ///< the latest, from the Avahi thread
+    std::unique_ptr<MdnsPublisher> mdns_;   ///< last: reports stop before what they update goes
 };
 
 } // namespace meteremu

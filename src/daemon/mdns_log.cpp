@@ -30,4 +30,22 @@ void LogMdnsReport(const MdnsReport& report) noexcept {
     }
 }
 
+std::string_view MdnsEventName(MdnsEvent event) noexcept {
+    switch (event) {
+    case MdnsEvent::Unavailable:
+        return "unavailable";
+    case MdnsEvent::NoAddress:
+        return "no_address";
+    case MdnsEvent::Published:
+        return "published";
+    case MdnsEvent::Renamed:
+        return "renamed";
+    case MdnsEvent::Lost:
+        return "lost";
+    case MdnsEvent::Failed:
+        return "failed";
+    }
+    return "?";
+}
+
 } // namespace meteremu

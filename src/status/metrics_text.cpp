@@ -76,6 +76,14 @@ void AppendFrontendServing(std::string& out, const StatusFacts& facts) {
             Sample(out, "meteremu_frontend_serving",
                    Label("frontend", frontend.name) + "," + Label("state", state),
                    frontend.serving == state ? 1 : 0);
+    Header(out, "meteremu_mdns_state", "gauge",
+           "1 for where advertising over mDNS stands for each frontend, 0 for the others.");
+    for (const auto& frontend : facts.frontends)
+        for (std::string_view state : {"off", "starting", "published", "renamed", "unavailable",
+                                       "no_address", "lost", "failed"})
+            Sample(out, "meteremu_mdns_state",
+                   Label("frontend", frontend.name) + "," + Label("state", state),
+                   frontend.mdns_state == state ? 1 : 0);
     Header(out, "meteremu_websocket_clients", "gauge", "WebSocket connections open.");
     for (const auto& frontend : facts.frontends)
         Sample(out, "meteremu_websocket_clients", Label("frontend", frontend.name),

@@ -98,6 +98,12 @@ void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
         json::AppendInteger(out, port);
     }
     out += ']';
+    Key(out, "mdns");
+    out += "{\"state\":";
+    json::AppendString(out, frontend.mdns_state);
+    out += ",\"detail\":";
+    json::AppendString(out, frontend.mdns_detail);
+    out += '}';
     if (!frontend.details.empty()) {
         Key(out, "details");
         out += frontend.details;

@@ -38,6 +38,8 @@ struct StatusFacts {
         std::size_t websocket_clients = 0;
         /// The protocol's own facts (a CT002's batteries), a JSON object; "" for none.
         std::string details;
+        std::string mdns_state;  ///< "off", "starting", "published", "unavailable", ...
+        std::string mdns_detail; ///< what the latest report said, e.g. the names advertised
     };
     std::vector<Frontend> frontends;
     std::vector<ClientInfo> clients; ///< the most recent first

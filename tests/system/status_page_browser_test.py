@@ -27,7 +27,7 @@ SKIP = 77
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 START_SECONDS = 10.0
-PAGE_LIMIT_BYTES = 16384
+PAGE_LIMIT_BYTES = 20480
 NARROW_WIDTH = 360
 # status.json carries powers with one decimal, EM.GetStatus with three.
 WATTS_TOLERANCE = 0.05 + 1e-9

@@ -3,7 +3,6 @@
 
 #include "util/json_writer.hpp"
 
-
 namespace meteremu::ct002 {
 namespace {
 

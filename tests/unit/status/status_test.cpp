@@ -66,8 +66,18 @@ StatusFacts Facts() {
     facts.history = history.Points();
     facts.source_describe = "Envoy \"at\" 192.168.1.10";
     facts.source_health = "ok";
-    facts.frontends.push_back(
-        {"shelly", "shelly", "Shelly Pro 3EM", 80, {1010, 2220}, "silent", "fresh", {}, 0, {}});
+    facts.frontends.push_back({"shelly",
+                               "shelly",
+                               "Shelly Pro 3EM",
+                               80,
+                               {1010, 2220},
+                               "silent",
+                               "fresh",
+                               {},
+                               0,
+                               {},
+                               "published",
+                               "shellypro3em-0aa1b2c3d4e5 (_shelly._tcp, _http._tcp)"});
     facts.clients.push_back({*IpAddress::Parse("192.168.1.50"),
                              {ClientTransport::Udp, 2220},
                              12,
@@ -101,6 +111,8 @@ TEST(StatusJsonTest, TheDocumentHasWhatThePageShows) {
     json_t* frontend = json_array_get(json_object_get(root.get(), "frontends"), 0);
     EXPECT_STREQ(json_string_value(json_object_get(frontend, "serving")), "fresh");
     EXPECT_EQ(json_array_size(json_object_get(frontend, "udp_ports")), 2u);
+    json_t* mdns = json_object_get(frontend, "mdns");
+    EXPECT_STREQ(json_string_value(json_object_get(mdns, "state")), "published");
     json_t* client = json_array_get(json_object_get(root.get(), "clients"), 0);
     EXPECT_STREQ(json_string_value(json_object_get(client, "address")), "192.168.1.50");
     EXPECT_STREQ(json_string_value(json_object_get(client, "transport")), "UDP");
@@ -126,6 +138,8 @@ TEST(MetricsTextTest, NamesCarryTheirUnitAndLabelsComeFromTheConfiguration) {
           "meteremu_frontend_serving{frontend=\"shelly\",state=\"withheld\"} 0\n",
           "meteremu_udp_datagrams_received_total{frontend=\"shelly\"} 40\n",
           "meteremu_udp_datagrams_unanswered_total{frontend=\"shelly\",reason=\"throttled\"} 3\n",
+          "meteremu_mdns_state{frontend=\"shelly\",state=\"published\"} 1\n",
+          "meteremu_mdns_state{frontend=\"shelly\",state=\"unavailable\"} 0\n",
           "meteremu_clients 1\n"})
         EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
     // No client address: the series do not grow with the network.
@@ -200,7 +214,7 @@ TEST(StatusPageTest, DisabledItLeavesEveryPathToTheFrontend) {
 
 TEST(StatusPageTest, ThePageIsSmallAndNeedsNothingFromTheInternet) {
     std::string_view html = StatusPage::Html();
-    EXPECT_LT(html.size(), 16384u);
+    EXPECT_LT(html.size(), 20480u);
     // Only the SVG namespace may name a URL; it is a name, never fetched.
     for (std::string_view external : {"src=\"http", "href=\"http", "src='http", "href='http",
                                       "url(", "@import", "fetch(\"http", "fetch('http", "https://"})
