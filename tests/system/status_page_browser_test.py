@@ -5,8 +5,10 @@
 Starts `meteremu --config FILE` with the demo backend on a free loopback port, opens
 http://127.0.0.1:PORT/ in Debian's headless chromium through selenium and checks what a person
 would see: the page draws without console errors, the total follows the daemon (and equals
-what a battery reads from EM.GetStatus), the history plot is drawn, the page stays small and a
-phone-wide window (360 px) needs no horizontal scrolling.
+what a battery reads from EM.GetStatus), the history plot is drawn, a battery polling over UDP
+is listed among the clients, the page stays small and a phone-wide window (360 px) needs no
+horizontal scrolling. Screenshots at 390 and 1280 px are left in the working directory
+(status-page-390.png, status-page-1280.png; build/tests under ctest).
 
 Usage: status_page_browser_test.py PATH_TO_METEREMU. Exits 77 (skip) only when chromium,
 chromedriver or python3-selenium are not installed.
@@ -36,15 +38,20 @@ CONFIG = """[frontend]
 mac = "02:00:5E:10:20:55"
 listen_address = "127.0.0.1"
 http_port = {port}
-udp_ports = []
+udp_ports = [{udp_port}]
 mdns = false
 http_repeat_policy = "repeat"
+udp_repeat_policy = "repeat"
 [backend]
 type = "demo"
 poll_interval = 1.5
 """
 
 METEREMU = None  # set from argv in main()
+# A battery on an address of its own, as on the LAN: the page lists it by that address.
+BATTERY_ADDRESS = "127.0.0.77"
+MARSTEK_POLL = b'{"id":1,"method":"EM.GetStatus","params":{"id":0}}'
+
 
 
 def missing_tools():
@@ -57,8 +64,8 @@ def missing_tools():
     return None
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -100,10 +107,11 @@ class StatusPageInBrowser(unittest.TestCase):
     def setUpClass(cls):
         cls.directory = tempfile.mkdtemp(prefix="meteremu-status-page-")
         cls.port = free_port()
+        cls.udp_port = free_port(socket.SOCK_DGRAM)
         cls.base = f"http://127.0.0.1:{cls.port}"
         config = os.path.join(cls.directory, "meteremu.toml")
         with open(config, "w", encoding="utf-8") as file:
-            file.write(CONFIG.format(port=cls.port))
+            file.write(CONFIG.format(port=cls.port, udp_port=cls.udp_port))
         cls.log_path = os.path.join(cls.directory, "meteremu.log")
         cls.log = open(cls.log_path, "w", encoding="utf-8")
         cls.daemon = subprocess.Popen([METEREMU, "--config", config], stdin=subprocess.DEVNULL,
@@ -198,6 +206,37 @@ class StatusPageInBrowser(unittest.TestCase):
         line = self.driver.find_element("id", "plot-total")
         drawn = (line.get_attribute("d") or line.get_attribute("points") or "").strip()
         self.assertTrue(drawn, "#plot-total has no d/points after 4 s")
+
+    def test_a_battery_polling_over_udp_is_in_the_clients_table(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as battery:
+            battery.bind((BATTERY_ADDRESS, 0))
+            battery.settimeout(2.0)
+            for _ in range(2):
+                battery.sendto(MARSTEK_POLL, ("127.0.0.1", self.udp_port))
+                battery.recvfrom(4096)
+
+        def listed():
+            rows = self.driver.find_elements("css selector", "#clients tr")
+            return [r.text for r in rows if BATTERY_ADDRESS in r.text]
+
+        rows = wait_for(listed, 6.0)
+        self.assertTrue(rows, "the battery never shows in the clients table")
+        self.assertIn("UDP", rows[0])
+        self.assertIn(str(self.udp_port), rows[0])
+
+    def test_screenshots_at_a_phone_and_a_desktop_width(self):
+        # Kept beside the test's output (ctest runs in build/tests) for a person to look at.
+        self.since_load(3.0)
+        for width, height, mobile in ((390, 844, True), (1280, 1000, False)):
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+            try:
+                time.sleep(1.2)  # a redraw at the new width
+                path = os.path.abspath(f"status-page-{width}.png")
+                self.assertTrue(self.driver.save_screenshot(path), path)
+                self.assertGreater(os.path.getsize(path), 10000, path)
+            finally:
+                self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def test_page_is_small_html(self):
         status, content_type, body = http_get(self.base + "/")
