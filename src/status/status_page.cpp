@@ -25,7 +25,10 @@ std::string_view StatusPage::Html() noexcept {
 }
 
 void StatusPage::Publish(std::string json, std::string metrics) {
-    auto documents = std::make_shared<const Documents>(std::move(json), std::move(metrics));
+    // Braces, not make_shared's parentheses: clang 14 (make fuzz, make tidy) has no
+    // parenthesized aggregate initialization.
+    auto documents =
+        std::make_shared<const Documents>(Documents{std::move(json), std::move(metrics)});
     std::lock_guard lock(mutex_);
     documents_ = std::move(documents);
 }
