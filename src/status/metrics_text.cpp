@@ -17,7 +17,7 @@ void Header(std::string& out, std::string_view name, std::string_view type, std:
 
 void AppendValue(std::string& out, double value) {
     char text[32];
-    auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    auto* end = std::to_chars(text, text + sizeof text, value).ptr;
     out.append(text, end);
 }
 

@@ -40,7 +40,7 @@ Seconds BatteryTable::TimeToLive(const Battery& battery) noexcept {
     return std::clamp(2 * battery.poll_interval, kShortestLife, kLongestLife);
 }
 
-bool BatteryTable::IsLive(const Battery& battery, SteadyTime now) const noexcept {
+bool BatteryTable::IsLive(const Battery& battery, SteadyTime now) noexcept {
     return now - battery.last_seen <= TimeToLive(battery);
 }
 
@@ -76,7 +76,8 @@ void BatteryTable::Record(const Request& request, SteadyTime now) {
 
 BucketTotals BatteryTable::Totals(SteadyTime now) const noexcept {
     BucketTotals totals;
-    std::array<std::int64_t, kBuckets> charging{}, discharging{};
+    std::array<std::int64_t, kBuckets> charging{};
+    std::array<std::int64_t, kBuckets> discharging{};
     for (const Battery& battery : std::span(batteries_).first(used_)) {
         if (!battery.participates || !IsLive(battery, now)) continue;
         std::size_t bucket = BucketOf(battery.phase);

@@ -56,7 +56,7 @@ public:
     static Seconds TimeToLive(const Battery& battery) noexcept;
 
 private:
-    bool IsLive(const Battery& battery, SteadyTime now) const noexcept;
+    static bool IsLive(const Battery& battery, SteadyTime now) noexcept;
     Battery& SlotFor(std::uint64_t key, SteadyTime now);
 
     std::array<Battery, kCapacity> batteries_{};

@@ -78,7 +78,7 @@ void AppendField(std::string& out, std::string_view text) {
 
 void AppendField(std::string& out, std::int64_t value) {
     char digits[24];
-    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    auto* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
     out += '|';
     out.append(digits, end);
 }

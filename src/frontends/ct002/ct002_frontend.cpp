@@ -104,7 +104,7 @@ public:
         auto request = ParseRequest(datagram);
         if (!request) return std::nullopt; // as a real meter: silence
         std::shared_ptr<Frontend> frontend = frontends_.CurrentFrontend();
-        auto* meter = dynamic_cast<const Ct002Frontend*>(frontend.get());
+        const auto* meter = dynamic_cast<const Ct002Frontend*>(frontend.get());
         if (!meter) return std::nullopt;
         std::lock_guard lock(mutex_);
         return meter->Answer(*request, memories_, reply_);
