@@ -78,6 +78,16 @@ void AppendHistory(std::string& out, const std::vector<ReadingHistory::Point>& p
     out += '}';
 }
 
+template <typename Items, typename Append>
+void AppendArray(std::string& out, const Items& items, Append append) {
+    out += '[';
+    for (const auto& item : items) {
+        if (out.back() != '[') out += ',';
+        append(item);
+    }
+    out += ']';
+}
+
 void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
     out += '{';
     for (auto [key, value] :
@@ -92,12 +102,8 @@ void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
     Key(out, "http_port");
     json::AppendInteger(out, frontend.http_port);
     Key(out, "udp_ports");
-    out += '[';
-    for (std::uint16_t port : frontend.udp_ports) {
-        if (out.back() != '[') out += ',';
-        json::AppendInteger(out, port);
-    }
-    out += ']';
+    AppendArray(out, frontend.udp_ports,
+                [&](std::uint16_t port) { json::AppendInteger(out, port); });
     Key(out, "mdns");
     out += "{\"state\":";
     json::AppendString(out, frontend.mdns_state);
@@ -129,16 +135,6 @@ void AppendClient(std::string& out, const ClientInfo& client, SteadyTime now) {
     Key(out, "last_seen_s_ago");
     AppendSeconds(out, now - client.last_seen);
     out += '}';
-}
-
-template <typename Items, typename Append>
-void AppendArray(std::string& out, const Items& items, Append append) {
-    out += '[';
-    for (const auto& item : items) {
-        if (out.back() != '[') out += ',';
-        append(item);
-    }
-    out += ']';
 }
 
 } // namespace

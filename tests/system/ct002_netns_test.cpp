@@ -30,7 +30,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::uint16_t kCtPort = 12345;
 constexpr std::string_view kCtMac = "02b250a1b2c3";
-constexpr std::string_view kAnyMac = "000000000000";
 /// The feed backend publishes its watts on phase A: the batteries regulate on A.
 constexpr ct002::Phase kPhase = ct002::Phase::A;
 
@@ -215,7 +214,7 @@ private:
 /// A Venus's search: its request broadcast with the wildcard CT MAC, until a meter answers
 /// (at most 5 tries, one a second). The reply must come by unicast from the daemon's address.
 void Search(Battery& battery, const VethNetwork& network, const ChildProcess& daemon) {
-    std::string search = battery.Request(kAnyMac, ct002::Phase::Detecting, 0);
+    std::string search = battery.Request(ct002::kAnyMeter, ct002::Phase::Detecting, 0);
     std::optional<Datagram> reply;
     for (int i = 0; i < 5 && !reply; ++i) {
         ASSERT_TRUE(battery.socket->Send(network.Broadcast(), kCtPort, search));

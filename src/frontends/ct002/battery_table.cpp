@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/ct002/battery_table.hpp"
 
+#include "core/mac_address.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <span>
@@ -22,16 +24,12 @@ std::int32_t Saturated(std::int64_t value) noexcept {
 } // namespace
 
 std::uint64_t MacKey(std::string_view mac) noexcept {
-    if (mac.size() != 12) return 0;
+    // Twelve characters hold no separator: ParseMacAddress reads exactly 12 hex digits.
+    auto bytes = mac.size() == 12 ? ParseMacAddress(mac) : std::nullopt;
     std::uint64_t key = 0;
-    for (char c : mac) {
-        int digit = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-        if (digit < 0) return 0;
-        key = key << 4 | static_cast<std::uint64_t>(digit);
-    }
+    if (bytes)
+        for (std::uint8_t byte : *bytes)
+            key = key << 8 | byte;
     return key;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/ct002/ct002_frame.hpp"
 
+#include "core/mac_address.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -13,7 +15,6 @@ constexpr char kStx = 0x02;
 constexpr char kEtx = 0x03;
 /// SOH, STX, ETX and the two checksum characters.
 constexpr std::size_t kFraming = 5;
-constexpr std::string_view kAnyMac = "000000000000";
 /// Types are short ("JPLS-8H"); a longer one could make a reply no battery reads.
 constexpr std::size_t kMaxTypeSize = 16;
 
@@ -39,8 +40,9 @@ unsigned Xor(std::string_view bytes) noexcept {
     return sum;
 }
 
+/// 12 hex digits, no separators: as a battery spells a MAC.
 bool IsHex12(std::string_view text) noexcept {
-    return text.size() == 12 && std::ranges::all_of(text, [](char c) { return HexDigit(c) >= 0; });
+    return text.size() == 12 && ParseMacAddress(text);
 }
 
 std::optional<Phase> ParsePhase(std::string_view text) noexcept {
@@ -185,7 +187,7 @@ void BuildReply(std::string& out, const Reply& reply) {
 std::string BuildRequest(const Request& request) {
     std::string body;
     for (std::string_view text : {request.battery_type, request.battery_mac, request.ct_type,
-                                  request.ct_mac.empty() ? kAnyMac : request.ct_mac})
+                                  request.ct_mac.empty() ? kAnyMeter : request.ct_mac})
         AppendField(body, text);
     const char phase = PhaseText(request.phase);
     AppendField(body, std::string_view(&phase, 1));

@@ -14,6 +14,9 @@
 
 namespace meteremu::ct002 {
 
+/// The CT MAC a battery asks for when any meter will do (while searching).
+inline constexpr std::string_view kAnyMeter = "000000000000";
+
 /// Longer datagrams are no CT002 frame (real ones stay under 200 bytes).
 inline constexpr std::size_t kMaxFrameSize = 256;
 

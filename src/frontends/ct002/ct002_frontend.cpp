@@ -17,7 +17,6 @@ namespace {
 
 using namespace ct002;
 
-constexpr std::string_view kAnyMac = "000000000000";
 constexpr std::array<std::uint16_t, 1> kCt002Ports{12345};
 
 /// W as a frame field: the battery reads 16 bits per phase.
@@ -67,7 +66,7 @@ public:
 private:
     /// Which of the meters a poll asks for; a poll for any meter gets the first.
     std::optional<std::size_t> MeterAsked(std::string_view asked) const noexcept {
-        if (ct_macs_.empty() || asked.empty() || asked == kAnyMac) return 0;
+        if (ct_macs_.empty() || asked.empty() || asked == kAnyMeter) return 0;
         auto found = std::ranges::find(ct_keys_, MacKey(asked));
         if (found == ct_keys_.end()) return std::nullopt;
         return static_cast<std::size_t>(found - ct_keys_.begin());
@@ -133,7 +132,7 @@ void ParseCtMacs(ConfigSection& section, Ct002Options& options) {
                                       " meters on one port, got " + std::to_string(texts->size()));
     for (std::size_t i = 0; i < texts->size() && i < Ct002Options::kMaxMeters; ++i) {
         auto mac = ParseMacAddress((*texts)[i]);
-        bool fine = mac && MacHex(*mac, false) != kAnyMac &&
+        bool fine = mac && MacHex(*mac, false) != kAnyMeter &&
                     std::ranges::find(options.ct_macs, *mac) == options.ct_macs.end();
         if (fine) {
             options.ct_macs.push_back(*mac);
