@@ -91,12 +91,20 @@ TEST_F(HttpLimitsTest, FullServerDisplacesTheLongestWaitingConnectionNeverTheHos
     HttpLimits limits;
     limits.max_connections = 4;
     Start(limits);
+    // The server starts a connection's wait when its answer has gone out, in its own thread,
+    // a moment after the client read that answer: each answer gets time to be counted before
+    // the next, or a server thread paused in between (a loaded machine, a sanitizer build)
+    // would order the waits otherwise than the test did.
+    auto let_the_server_count_the_answer = [] { std::this_thread::sleep_for(300ms); };
     std::vector<UniqueFd> held;
-    for (const char* source : {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"})
+    for (const char* source : {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"}) {
         for (auto& fd : Hold(source, 1))
             held.push_back(std::move(fd));
+        let_the_server_count_the_answer();
+    }
     // 127.0.0.3 asks again, so 127.0.0.2 has waited longest for its next request.
     EXPECT_TRUE(Served(held[1].Get()));
+    let_the_server_count_the_answer();
     UniqueFd fifth = ConnectFrom("127.0.0.6", Port());
     EXPECT_TRUE(Served(fifth.Get()));
     EXPECT_TRUE(ClosedSilently(held[0].Get(), 2s));
