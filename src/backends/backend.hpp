@@ -7,6 +7,7 @@
 
 #include "core/heartbeat.hpp"
 #include "core/meter_state.hpp"
+#include "core/source_facts.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -61,6 +62,13 @@ public:
     /// How polling goes right now, short enough for the systemd STATUS line, e.g.
     /// "envoy ok" or "envoy unreachable since 23:01, retrying in 4 s". Thread-safe.
     virtual std::string Health() const = 0;
+
+    /// What the status page shows of the source (SourceFacts, core/source_facts.hpp): its
+    /// address, firmware, latest problem, token holder and expiry, requests. Thread-safe: the
+    /// daemon reads it once a second while the backend's thread runs, so a backend guards it
+    /// with a mutex of its poller's own (never one a frontend's request takes). The default
+    /// knows nothing beyond Describe() and Health(); the daemon names the kind.
+    virtual SourceFacts Facts() const { return {}; }
 };
 
 struct BackendPlugin {

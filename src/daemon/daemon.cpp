@@ -233,6 +233,9 @@ void Daemon::PublishStatus(SteadyTime now) {
     facts.history = history_.Points();
     facts.source_describe = backend_ ? backend_->Describe() : "starting";
     facts.source_health = backend_ ? backend_->Health() : "starting";
+    if (backend_) facts.source = backend_->Facts();
+    // The plugin's name is the source's kind, whatever the backend knows of itself.
+    if (facts.source.kind.empty()) facts.source.kind = config_.backend.type;
     facts.frontends = FrontendFacts(now);
     facts.clients = clients_.Recent(now, std::chrono::minutes(10));
     facts.clients_last_minute = clients_.Count(now);

@@ -3,7 +3,9 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <utility>
 
@@ -119,6 +121,41 @@ void AppendUdp(std::string& out, const StatusFacts& facts) {
                static_cast<double>(frontend.udp.held));
 }
 
+/// The backend's requests: a counter by result and a histogram of their durations; absent for
+/// a backend that does not count them.
+void AppendRequests(std::string& out, const RequestStats& requests) {
+    Header(out, "meteremu_backend_requests_total", "counter",
+           "Requests of the backend to its source, by result.");
+    for (std::size_t i = 0; i < kRequestResultNames.size(); ++i)
+        Sample(out, "meteremu_backend_requests_total", Label("result", kRequestResultNames[i]),
+               static_cast<double>(requests.by_result[i]));
+    constexpr std::string_view kDuration = "meteremu_backend_request_duration_seconds";
+    Header(out, kDuration, "histogram", "How long the backend's requests to its source took.");
+    std::string bucket = std::string(kDuration) + "_bucket";
+    std::uint64_t cumulative = 0; // Prometheus' buckets count everything up to their bound
+    for (std::size_t i = 0; i < RequestStats::kBucketBounds.size(); ++i) {
+        cumulative += requests.buckets[i];
+        std::string bound;
+        AppendValue(bound, RequestStats::kBucketBounds[i]);
+        Sample(out, bucket, Label("le", bound), static_cast<double>(cumulative));
+    }
+    std::uint64_t count = cumulative + requests.buckets.back();
+    Sample(out, bucket, Label("le", "+Inf"), static_cast<double>(count));
+    Sample(out, std::string(kDuration) + "_sum", "", requests.duration_sum_s);
+    Sample(out, std::string(kDuration) + "_count", "", static_cast<double>(count));
+}
+
+void AppendSource(std::string& out, const SourceFacts& source) {
+    if (source.requests) AppendRequests(out, *source.requests);
+    if (!source.token_expires) return;
+    Header(out, "meteremu_token_expiry_timestamp_seconds", "gauge",
+           "When the source's access token expires, in Unix time.");
+    Sample(out, "meteremu_token_expiry_timestamp_seconds", "",
+           static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   source.token_expires->time_since_epoch())
+                                   .count()));
+}
+
 } // namespace
 
 std::string RenderMetrics(const StatusFacts& facts) {
@@ -128,6 +165,7 @@ std::string RenderMetrics(const StatusFacts& facts) {
     Header(out, "meteremu_uptime_seconds", "gauge", "Time since the daemon started.");
     Sample(out, "meteremu_uptime_seconds", "", facts.uptime.count());
     AppendReading(out, facts);
+    AppendSource(out, facts.source);
     AppendFrontendServing(out, facts);
     AppendUdp(out, facts);
     Header(out, "meteremu_clients", "gauge",

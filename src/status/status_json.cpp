@@ -3,6 +3,7 @@
 
 #include "util/json_writer.hpp"
 
+#include <chrono>
 #include <cmath>
 
 namespace meteremu {
@@ -75,6 +76,60 @@ void AppendHistory(std::string& out, const std::vector<ReadingHistory::Point>& p
         Key(out, name);
         AppendSeries(out, points, member);
     }
+    out += '}';
+}
+
+/// Unix time in whole seconds; null when unknown.
+void AppendTime(std::string& out, const std::optional<WallTime>& time) {
+    if (!time) {
+        out += "null";
+        return;
+    }
+    json::AppendInteger(
+        out, std::chrono::duration_cast<std::chrono::seconds>(time->time_since_epoch()).count());
+}
+
+void AppendRequests(std::string& out, const std::optional<RequestStats>& requests) {
+    if (!requests) {
+        out += "null";
+        return;
+    }
+    out += '{';
+    for (std::size_t i = 0; i < kRequestResultNames.size(); ++i) {
+        Key(out, kRequestResultNames[i]);
+        json::AppendInteger(out, static_cast<std::int64_t>(requests->by_result[i]));
+    }
+    Key(out, "duration_sum_s");
+    json::AppendFixed(out, requests->duration_sum_s, 3);
+    out += '}';
+}
+
+void AppendSource(std::string& out, const StatusFacts& facts) {
+    const SourceFacts& source = facts.source;
+    out += '{';
+    // The page is not secret: an e-mail address is masked again here, whoever forgot to.
+    std::string holder = MaskEmail(source.token_holder);
+    for (auto [key, value] :
+         {std::pair<std::string_view, const std::string&>{"describe", facts.source_describe},
+          {"health", facts.source_health},
+          {"kind", source.kind},
+          {"address", source.address},
+          {"firmware", source.firmware},
+          {"ct_setup", source.ct_setup},
+          {"last_error", source.last_error},
+          {"token_holder", holder}}) {
+        Key(out, key);
+        json::AppendString(out, value);
+    }
+    for (auto [key, time] : {std::pair<std::string_view, const std::optional<WallTime>&>{
+                                 "last_error_at", source.last_error_at},
+                             {"last_error_cleared_at", source.last_error_cleared},
+                             {"token_expires_at", source.token_expires}}) {
+        Key(out, key);
+        AppendTime(out, time);
+    }
+    Key(out, "requests");
+    AppendRequests(out, source.requests);
     out += '}';
 }
 
@@ -152,11 +207,7 @@ std::string RenderStatusJson(const StatusFacts& facts) {
     Key(out, "history");
     AppendHistory(out, facts.history);
     Key(out, "source");
-    out += "{\"describe\":";
-    json::AppendString(out, facts.source_describe);
-    out += ",\"health\":";
-    json::AppendString(out, facts.source_health);
-    out += '}';
+    AppendSource(out, facts);
     Key(out, "frontends");
     AppendArray(out, facts.frontends, [&](const auto& frontend) { AppendFrontend(out, frontend); });
     Key(out, "clients");

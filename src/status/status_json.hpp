@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/reading.hpp"
+#include "core/source_facts.hpp"
 #include "net/client_tracker.hpp"
 #include "net/udp_server.hpp"
 #include "status/reading_history.hpp"
@@ -27,6 +28,8 @@ struct StatusFacts {
     std::vector<ReadingHistory::Point> history;
     std::string source_describe;
     std::string source_health;
+    /// What the backend tells of its source (Backend::Facts), the kind filled in by the daemon.
+    SourceFacts source;
 
     struct Frontend {
         std::string name, type, describe;

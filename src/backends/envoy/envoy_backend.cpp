@@ -31,4 +31,8 @@ std::string EnvoyBackend::Health() const {
     return poller_.GetHealth().Summary();
 }
 
+SourceFacts EnvoyBackend::Facts() const {
+    return poller_.Facts();
+}
+
 } // namespace meteremu::envoy

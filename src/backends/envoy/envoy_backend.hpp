@@ -18,6 +18,7 @@ public:
     void Stop() noexcept override;
     std::string Describe() const override;
     std::string Health() const override;
+    SourceFacts Facts() const override;
 
 private:
     EnvoyOptions options_; ///< a copy: the poller keeps a reference for its whole life

@@ -20,14 +20,14 @@ HttpClientOptions ClientOptions(const EnvoyClientOptions& options) {
 /// Sorts a non-2xx status into what the poller does about it.
 [[noreturn]] void ThrowForStatus(const std::string& what, long status) {
     std::string message = what + " answered HTTP " + std::to_string(status);
-    if (status == 401 || status == 403) throw EnvoyError(ErrorKind::Auth, message);
-    if (status == 404) throw EnvoyError(ErrorKind::Missing, message);
+    if (status == 401 || status == 403) throw EnvoyError(ErrorKind::Auth, message, status);
+    if (status == 404) throw EnvoyError(ErrorKind::Missing, message, status);
     // Missing pages may redirect to error pages; redirects are never followed
     // (docs/protocols/envoy.md#transport).
     if (status >= 300 && status < 400)
-        throw EnvoyError(ErrorKind::Missing, message + " (a redirect, not followed)");
-    if (status >= 500) throw EnvoyError(ErrorKind::Server, message);
-    throw EnvoyError(ErrorKind::BadData, message);
+        throw EnvoyError(ErrorKind::Missing, message + " (a redirect, not followed)", status);
+    if (status >= 500) throw EnvoyError(ErrorKind::Server, message, status);
+    throw EnvoyError(ErrorKind::BadData, message, status);
 }
 
 } // namespace
@@ -73,7 +73,8 @@ ClientResponse EnvoyClient::Request(const std::string& path, Seconds timeout, st
         if (error.Failure() == TransportFailure::PinMismatch)
             throw EnvoyError(ErrorKind::Untrusted,
                              request.url + ": the server's certificate key is not the pinned one");
-        throw EnvoyError(ErrorKind::Unreachable, request.url + ": " + error.what());
+        throw EnvoyError(ErrorKind::Unreachable, request.url + ": " + error.what(), 0,
+                         error.Failure() == TransportFailure::Timeout);
     }
 }
 

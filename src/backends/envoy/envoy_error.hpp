@@ -20,12 +20,21 @@ enum class ErrorKind {
 
 class EnvoyError : public std::runtime_error {
 public:
-    EnvoyError(ErrorKind kind, const std::string& message)
-        : std::runtime_error(message), kind_(kind) {}
+    /// `http_status`: the status of the answer it comes from (0: none, or not a status
+    /// problem); `timed_out`: no answer in time. Both only sort the request for the status
+    /// page (RequestResult); the kind decides what the poller does.
+    EnvoyError(ErrorKind kind, const std::string& message, long http_status = 0,
+               bool timed_out = false)
+        : std::runtime_error(message), kind_(kind), http_status_(http_status),
+          timed_out_(timed_out) {}
     ErrorKind Kind() const noexcept { return kind_; }
+    long HttpStatus() const noexcept { return http_status_; }
+    bool TimedOut() const noexcept { return timed_out_; }
 
 private:
     ErrorKind kind_;
+    long http_status_;
+    bool timed_out_;
 };
 
 /// A parser's complaint about a response body.

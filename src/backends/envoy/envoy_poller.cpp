@@ -68,7 +68,7 @@ EnvoyPoller::EnvoyPoller(const EnvoyOptions& options, MeterState& state, Seconds
     : options_(options), state_(state), poll_interval_(poll_interval),
       state_directory_(state_directory), pin_file_(GatewayPinPath(state_directory)),
       client_(std::move(client)), clock_(std::move(clock)), tokens_(options, state_directory),
-      failure_log_(kDomain) {}
+      facts_(options.host), failure_log_(kDomain) {}
 
 Seconds EnvoyPoller::Poll(std::stop_token stop) {
     try {
@@ -117,6 +117,7 @@ Seconds EnvoyPoller::Discover(std::stop_token stop) {
         energy_.reset();
     }
     info_ = std::move(info);
+    facts_.SetFirmware(info_->firmware.Text());
     resume_step_ = Step::ProbeMeters;
     if (info_->firmware.UsesTokens()) {
         step_ = client_->HasSession() ? Step::ProbeMeters : Step::Authenticate;
@@ -128,6 +129,7 @@ Seconds EnvoyPoller::Discover(std::stop_token stop) {
 }
 
 Seconds EnvoyPoller::NeedToken(std::string why) {
+    facts_.Failed(why.starts_with("the ") ? why : "the Envoy " + why, std::nullopt, clock_.wall());
     health_.Set(Condition::NeedsToken, std::move(why));
     return kTokenRetry;
 }
@@ -138,6 +140,10 @@ bool EnvoyPoller::RefreshAllowed(SteadyTime now) const noexcept {
 
 Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
     const Token* token = tokens_.Current(info_->serial);
+    if (token)
+        facts_.SetToken(TokenHolder(*token, options_), token->claims.expires_at);
+    else
+        facts_.SetToken("", std::nullopt);
     auto now = clock_.steady();
     if (!token || token->claims.expires_at <= clock_.wall()) {
         if (token) tokens_.ReportExpired();
@@ -161,7 +167,7 @@ Seconds EnvoyPoller::Authenticate(std::stop_token stop) {
     if (!token->claims.audience.empty() && token->claims.audience != info_->serial)
         return NeedToken("the token is for another Envoy"); // never sent; TokenKeeper said so
     client_->SetToken(token->text);
-    client_->CheckToken(stop);
+    Measured(stop, [&] { client_->CheckToken(stop); });
     PinOnFirstUse();
     step_ = resume_step_;
     return Seconds(0);
@@ -178,7 +184,8 @@ Seconds EnvoyPoller::RefreshToken(std::stop_token stop) {
 Seconds EnvoyPoller::ProbeMeters(std::stop_token stop) {
     MeterSetup setup;
     try {
-        setup = ParseMeters(client_->Get("/ivp/meters", kRequestTimeout, stop));
+        Measured(stop,
+                 [&] { setup = ParseMeters(client_->Get("/ivp/meters", kRequestTimeout, stop)); });
     } catch (const EnvoyError& error) {
         // Old and non-metered firmware: 404, {"error": ...}, or 401 even with digest
         // (docs/protocols/envoy.md#legacy-digest).
@@ -208,12 +215,14 @@ void EnvoyPoller::AdoptSetup(MeterSetup setup) {
             log::Warning(kDomain, problem);
     }
     setup_ = std::move(setup);
+    facts_.SetCtSetup(CtSetupText(setup_));
     if (setup_.source == GridSource::TotalConsumption)
         EnsureEnergyCounter(std::max(Seconds(10), 5 * poll_interval_));
 }
 
 Seconds EnvoyPoller::NoGridData(const std::string& reason) {
     failure_log_.Recovered("the Envoy answers again");
+    facts_.Recovered(clock_.wall());
     if (!no_grid_logged_)
         log::Warning(kDomain,
                      "this Envoy has no enabled consumption CT, so it cannot measure "
@@ -236,8 +245,10 @@ Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
     bool probing = step_ == Step::ProbeProductionJson;
     std::optional<ProductionJsonGrid> grid;
     try {
-        grid = ParseProductionJsonGrid(
-            client_->Get("/production.json?details=1", kProductionJsonTimeout, stop));
+        Measured(stop, [&] {
+            grid = ParseProductionJsonGrid(
+                client_->Get("/production.json?details=1", kProductionJsonTimeout, stop));
+        });
     } catch (const EnvoyError& error) {
         // While probing, a refusal or a page instead of data means this gateway has no
         // usable summary (3.x serves HTML, early 7.x answers 401 here); down or busy is
@@ -259,6 +270,8 @@ Seconds EnvoyPoller::ProductionJson(std::stop_token stop) {
                     " s, energy integrated by meteremu and no frequency; set stale_after = 45 "
                     "or more");
     slow_logged_ = true;
+    facts_.SetCtSetup("consumption CT, read from /production.json every " +
+                      std::to_string(static_cast<int>(kProductionJsonInterval.count())) + " s");
     step_ = Step::PollProductionJson;
     EnsureEnergyCounter(4 * kProductionJsonInterval);
     Publish(grid->reading, true);
@@ -280,19 +293,22 @@ Seconds EnvoyPoller::PollReadings(std::stop_token stop) {
             return Seconds(0);
         }
     }
-    std::string body;
+    bool total = setup_.source == GridSource::TotalConsumption;
+    Reading reading;
     try {
-        body = client_->Get("/ivp/meters/readings", kRequestTimeout, stop);
+        // A reply the mapping cannot use counts as a bad reply, so the mapping is measured too.
+        Measured(stop, [&] {
+            ReadingsDocument document(client_->Get("/ivp/meters/readings", kRequestTimeout, stop));
+            reading =
+                total ? MapTotalConsumption(setup_, document) : MapNetConsumption(setup_, document);
+        });
     } catch (const EnvoyError& error) {
         if (error.Kind() != ErrorKind::Missing) throw;
         setup_.reason = "it has no /ivp/meters/readings";
         step_ = Step::ProbeProductionJson;
         return Seconds(0);
     }
-    ReadingsDocument document(body);
-    bool total = setup_.source == GridSource::TotalConsumption;
-    Publish(total ? MapTotalConsumption(setup_, document) : MapNetConsumption(setup_, document),
-            total);
+    Publish(reading, total);
     health_.Set(Condition::Ok);
     return poll_interval_;
 }
@@ -317,6 +333,7 @@ void EnvoyPoller::Publish(Reading reading, bool integrate) {
     state_.Publish(reading);
     if (integrate && energy_) SaveEnergy(now, kEnergySaveInterval);
     failure_log_.Recovered("Envoy readings are back");
+    facts_.Recovered(clock_.wall());
     failures_ = 0;
     auth_failures_ = 0;
     rechecked_ = false;

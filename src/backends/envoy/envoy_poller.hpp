@@ -10,6 +10,7 @@
 #include "backends/energy_counter.hpp"
 #include "backends/envoy/envoy_connection.hpp"
 #include "backends/envoy/envoy_error.hpp"
+#include "backends/envoy/envoy_facts.hpp"
 #include "backends/envoy/envoy_options.hpp"
 #include "backends/envoy/gateway_pin.hpp"
 #include "backends/envoy/health.hpp"
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <stop_token>
+#include <string_view>
 
 namespace meteremu::envoy {
 
@@ -58,6 +60,9 @@ public:
 
     const Health& GetHealth() const noexcept { return health_; }
 
+    /// What the status page shows of the gateway. Thread-safe.
+    SourceFacts Facts() const { return facts_.Get(); }
+
 private:
     enum class Step {
         Discover,
@@ -86,6 +91,10 @@ private:
     void PinOnFirstUse();
     Seconds OnUntrusted(const EnvoyError& error);
 
+    /// Runs `request` (one request to the gateway and the parsing of its answer) and counts it
+    /// by result and duration for the status page; rethrows what it throws.
+    void Measured(std::stop_token stop, const std::function<void()>& request);
+
     Seconds NeedToken(std::string why);
     Seconds NoGridData(const std::string& reason);
     void AdoptSetup(MeterSetup setup);
@@ -98,7 +107,9 @@ private:
     Seconds OnError(const EnvoyError& error);
     Seconds OnAuthError(const EnvoyError& error);
     Seconds OnRefreshFailed(const EnlightenError& error);
-    Seconds Fail(ErrorKind kind, const std::string& message, std::string health);
+    /// Logs `problem` + `log_suffix`, shows `problem` on the status page and backs off.
+    Seconds Fail(ErrorKind kind, const std::string& problem, std::string health,
+                 std::string_view log_suffix = {});
 
     const EnvoyOptions& options_;
     MeterState& state_;
@@ -110,6 +121,7 @@ private:
     PollerClock clock_;
     TokenKeeper tokens_;
     Health health_;
+    EnvoyFacts facts_;
     log::FailureLog failure_log_;
 
     Step step_ = Step::Discover;

@@ -31,8 +31,22 @@ std::string_view HealthWord(ErrorKind kind) {
 
 } // namespace
 
-Seconds EnvoyPoller::Fail(ErrorKind kind, const std::string& message, std::string health) {
-    failure_log_.Failed(message);
+void EnvoyPoller::Measured(std::stop_token stop, const std::function<void()>& request) {
+    SteadyTime start = clock_.steady();
+    try {
+        request();
+    } catch (const EnvoyError& error) {
+        // A request cut short by Stop() says nothing about the gateway.
+        if (!stop.stop_requested()) facts_.Record(ResultOf(error), clock_.steady() - start);
+        throw;
+    }
+    facts_.Record(RequestResult::Ok, clock_.steady() - start);
+}
+
+Seconds EnvoyPoller::Fail(ErrorKind kind, const std::string& problem, std::string health,
+                          std::string_view log_suffix) {
+    failure_log_.Failed(problem + std::string(log_suffix));
+    facts_.Failed(problem, failure_log_.Since(), clock_.wall());
     Seconds wait = RetryDelay(kind, kind == ErrorKind::Auth ? auth_failures_ : failures_);
     health_.SetFailing(std::move(health), failure_log_.Since(), wait);
     return wait;
@@ -58,8 +72,8 @@ Seconds EnvoyPoller::OnError(const EnvoyError& error) {
         what = "the Envoy answers an error: ";
         break;
     }
-    return Fail(error.Kind(), what + error.what() + "; retrying",
-                std::string(HealthWord(error.Kind())));
+    return Fail(error.Kind(), what + error.what(), std::string(HealthWord(error.Kind())),
+                "; retrying");
 }
 
 Seconds EnvoyPoller::OnAuthError(const EnvoyError& error) {
@@ -75,9 +89,8 @@ Seconds EnvoyPoller::OnAuthError(const EnvoyError& error) {
         }
         ++auth_failures_;
         return Fail(ErrorKind::Auth,
-                    std::string(error.what()) + " although the Envoy accepted the token; " +
-                        "retrying",
-                    "rejects the token");
+                    std::string(error.what()) + " although the Envoy accepted the token",
+                    "rejects the token", "; retrying");
     }
     if (RefreshAllowed(clock_.steady())) {
         log::Notice(kDomain, "the Envoy rejects the token: fetching a new one from Enlighten");

@@ -46,10 +46,12 @@ EnvoyInfo EnvoyPoller::DiscoverTrusted(std::stop_token stop) {
     bool http_allowed = HttpAllowed();
     EnvoyInfo info;
     try {
-        info = client_->Discover(stop, http_allowed && !known_token_firmware);
+        Measured(stop,
+                 [&] { info = client_->Discover(stop, http_allowed && !known_token_firmware); });
     } catch (const EnvoyError& error) {
         if (http_allowed || known_token_firmware || error.Kind() != ErrorKind::Unreachable) throw;
-        throw EnvoyError(error.Kind(), std::string(error.what()) + PlainHttpHint());
+        throw EnvoyError(error.Kind(), std::string(error.what()) + PlainHttpHint(),
+                         error.HttpStatus(), error.TimedOut());
     }
     if (client_->PlainHttp() || !info.firmware.UsesTokens()) {
         if (!http_allowed)
@@ -125,6 +127,7 @@ Seconds EnvoyPoller::OnUntrusted(const EnvoyError& error) {
         untrusted_reported_ = error.what();
         untrusted_since_ = clock_.wall();
     }
+    facts_.Failed(error.what(), untrusted_since_, clock_.wall());
     Seconds wait = RetryDelay(ErrorKind::Untrusted, failures_);
     health_.SetFailing("is not the trusted gateway", untrusted_since_, wait);
     return wait;

@@ -32,6 +32,7 @@ JwtClaims DecodeJwt(std::string_view token) {
     if (auto iat = OptionalNumber(claims.get(), "iat")) result.issued_at = EpochTime(*iat);
     result.user_type = OptionalString(claims.get(), "enphaseUser").value_or("");
     result.audience = OptionalString(claims.get(), "aud").value_or("");
+    result.username = OptionalString(claims.get(), "username").value_or("");
     return result;
 }
 

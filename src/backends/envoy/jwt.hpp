@@ -15,6 +15,7 @@ struct JwtClaims {
     std::optional<std::chrono::system_clock::time_point> issued_at; ///< iat
     std::string user_type; ///< enphaseUser: "owner" or "installer" ("" when absent)
     std::string audience;  ///< aud: the Envoy serial the token is for ("" when absent)
+    std::string username;  ///< username: the Enlighten account, an e-mail ("" when absent)
 };
 
 /// Throws BadData when `token` is not three base64url parts with a JSON payload and an `exp`.
