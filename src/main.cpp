@@ -8,6 +8,7 @@
 #include "daemon/signals.hpp"
 #include "daemon/supervisor.hpp"
 #include "platform/log.hpp"
+#include "platform/meter_bus_client.hpp"
 #include "platform/systemd.hpp"
 #if METEREMU_BACKEND_ENVOY
 #include "backends/envoy/gateway_pin.hpp"
@@ -16,6 +17,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 namespace {
 
@@ -46,6 +48,17 @@ int ForgetGateway() {
 #endif
 }
 
+/// `meteremu status`: the running daemon's state from the system bus.
+int PrintStatus() {
+    try {
+        std::fputs(FormatMeterStatus(ReadMeterBus(), std::time(nullptr)).c_str(), stdout);
+        return EXIT_SUCCESS;
+    } catch (const MeterBusReadError& error) {
+        std::fprintf(stderr, "meteremu status: %s\n", error.what());
+        return EXIT_FAILURE;
+    }
+}
+
 int Main(const CommandLine& line) {
     if (line.help) {
         std::fputs(HelpText().c_str(), stdout);
@@ -56,6 +69,7 @@ int Main(const CommandLine& line) {
         return EXIT_SUCCESS;
     }
     if (line.forget_gateway) return ForgetGateway();
+    if (line.status) return PrintStatus();
     if (line.log_level) log::SetLevel(*line.log_level);
     Config config = line.demo ? DemoConfig() : LoadConfigFile(line.config_path);
     LogDiagnostics(config.warnings);

@@ -84,9 +84,16 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                              "'; see meteremu --help");
         ApplyOption(option, line);
     }
+    // getopt_long moved the arguments that are no option to the end: at most the command.
+    if (optind < argc && std::strcmp(argv[optind], "status") == 0) {
+        line.status = true;
+        ++optind;
+    }
     if (optind < argc)
         throw UsageError(std::string("unexpected argument '") + argv[optind] +
                          "'; see meteremu --help");
+    if (line.status && (line.check_config || line.demo || line.forget_gateway || line.config_given))
+        throw UsageError("status reads the running daemon over D-Bus and takes no other option");
     if (line.demo && line.config_given)
         throw UsageError("--demo runs without a configuration file; drop --config or --demo");
     return line;
@@ -104,8 +111,13 @@ std::vector<CommandLineOption> CommandLineOptions() {
 
 std::string HelpText() {
     return std::string("Usage: meteremu [OPTION]...\n"
+                       "       meteremu status\n"
                        "Make an energy data source look like another energy meter on the LAN:\n"
                        "poll an Enphase Envoy and answer as a Shelly Pro 3EM.\n"
+                       "\n"
+                       "  status                print the running daemon's state (grid power, the\n"
+                       "                        reading's age, the source, clients, frontends),\n"
+                       "                        read over D-Bus; exit 1 when it cannot be reached\n"
                        "\n"
                        "  -c, --config=PATH     configuration file (default ") +
            build::kDefaultConfigFile +

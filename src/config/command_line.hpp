@@ -17,6 +17,8 @@ struct CommandLine {
     bool demo = false;
     bool forget_gateway = false;
     bool help = false;
+    /// `meteremu status`: print the running daemon's state, read over D-Bus.
+    bool status = false;
     bool version = false;
     std::optional<log::Level> log_level;
 };

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct ListenSettings {
     std::string address;         ///< empty: every address, IPv4 and IPv6
     std::uint16_t http_port = 0; ///< 0: an ephemeral port (tests)
     std::vector<std::uint16_t> udp_ports;
+
+    bool operator==(const ListenSettings&) const = default;
 };
 
 /// What a poll without a new sample gets on each transport when the file names no policy
@@ -73,9 +76,15 @@ struct BackendSettings {
     Seconds stale_after{10.0};
 };
 
-/// [status]: the status page and its document on every frontend's HTTP port.
+/// [status]: the status page and its document on every frontend's HTTP port, and the state
+/// on the system bus.
 struct StatusSettings {
     bool enabled = true;
+    bool dbus = true; ///< the state on the system bus (docs/dbus.md)
+    /// `listen`: the page, /status.json and /metrics on a port of their own instead of every
+    /// frontend's HTTP port; no UDP ports. Unset: on the frontends'.
+    std::optional<ListenSettings> listen;
+    AllowList allow; ///< who may ask on that port; empty: everyone
 };
 
 struct Config {

@@ -8,6 +8,7 @@
 #include "config/signal_config.hpp"
 #include "config/transport_limits_config.hpp"
 #include "frontends/frontend.hpp"
+#include "util/port_number.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -203,9 +204,65 @@ std::vector<FrontendSettings> ParseFrontends(const FrontendTables& found,
     return frontends;
 }
 
-StatusSettings ParseStatus(ConfigSection& section) {
+/// The page's own port may not be a frontend's HTTP port on an address both would bind.
+void CheckStatusPort(ConfigSection& section, const ListenSettings& listen,
+                     const std::vector<FrontendSettings>& frontends) {
+    if (listen.http_port == 0) return;
+    for (const FrontendSettings& frontend : frontends) {
+        const ListenSettings& other = frontend.listen;
+        bool same_address =
+            listen.address.empty() || other.address.empty() || listen.address == other.address;
+        if (other.http_port == listen.http_port && same_address)
+            section.ErrorAt("listen", "port " + std::to_string(listen.http_port) +
+                                          " is a frontend's HTTP port; give the status page "
+                                          "another one, or leave listen out to serve it on "
+                                          "every frontend's port");
+    }
+}
+
+/// "ADDRESS:PORT", "[IPv6]:PORT" or ":PORT" (every address); port 0: any free one (tests).
+std::optional<ListenSettings> ParseListenText(std::string_view text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view host = text.substr(0, colon);
+    std::string_view port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    else if (host.find(':') != std::string_view::npos)
+        return std::nullopt; // an IPv6 address takes brackets
+    auto port = port_text == "0" ? std::optional<std::uint16_t>(0) : ParsePortNumber(port_text);
+    if (!port) return std::nullopt;
+    return ListenSettings{std::string(host), *port, {}};
+}
+
+/// `listen` moves the page to a port of its own; `allow` belongs to that port.
+void ParseStatusListen(ConfigSection& section, StatusSettings& settings,
+                       const std::vector<FrontendSettings>& frontends) {
+    auto listen = section.String("listen");
+    AllowList allow = ParseAllow(section);
+    if (!listen || listen->empty()) {
+        if (section.Has("allow"))
+            section.ErrorAt("allow", "applies to the status page's own port: set listen too "
+                                     "(without it the page is on every frontend's HTTP port, "
+                                     "under that frontend's allow)");
+        return;
+    }
+    auto parsed = ParseListenText(*listen);
+    if (!parsed) {
+        section.ErrorAt("listen", "expected ADDRESS:PORT, [IPv6]:PORT or :PORT (every "
+                                  "address), e.g. \"192.168.1.5:8081\"");
+        return;
+    }
+    settings.allow = std::move(allow);
+    CheckStatusPort(section, *parsed, frontends);
+    settings.listen = std::move(parsed);
+}
+
+StatusSettings ParseStatus(ConfigSection& section, const std::vector<FrontendSettings>& frontends) {
     StatusSettings settings;
     if (auto enabled = section.Bool("enabled")) settings.enabled = *enabled;
+    if (auto dbus = section.Bool("dbus")) settings.dbus = *dbus;
+    ParseStatusListen(section, settings, frontends);
     section.ReportUnknownKeys();
     return settings;
 }
@@ -217,12 +274,13 @@ Config Build(const toml::table& root, Diagnostics& diagnostics) {
     ParseTopLevel(top, config);
     FrontendTables frontends = FindFrontendTables(top, root);
     const toml::table* backend = top.Table("backend");
-    if (const toml::table* status = top.Table("status")) {
-        ConfigSection status_section("status", status, SectionPosition(status), diagnostics);
-        config.status = ParseStatus(status_section);
-    }
+    const toml::table* status = top.Table("status");
     top.ReportUnknownKeys();
     config.frontends = ParseFrontends(frontends, diagnostics);
+    if (status) {
+        ConfigSection status_section("status", status, SectionPosition(status), diagnostics);
+        config.status = ParseStatus(status_section, config.frontends);
+    }
     if (!top.Has("backend"))
         diagnostics.Error(
             1, 1, "no [backend] section: add one with type = " + JoinNames(BackendPluginNames()));
@@ -313,7 +371,7 @@ std::vector<ConfigKeys> AcceptedConfigKeys() {
            [&](ConfigSection& section) { ParseBackendCommon(section, config.backend); });
     for (auto name : BackendPluginNames())
         record("backend", name, FindBackendPlugin(name)->parse);
-    record("status", "", [](ConfigSection& section) { ParseStatus(section); });
+    record("status", "", [](ConfigSection& section) { ParseStatus(section, {}); });
     return tables;
 }
 

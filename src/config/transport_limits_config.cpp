@@ -20,20 +20,6 @@ std::size_t Size(std::int64_t value) {
     return static_cast<std::size_t>(value);
 }
 
-AllowList ParseAllow(ConfigSection& section) {
-    auto entries = section.StringArray("allow");
-    if (!entries) return {};
-    std::vector<IpNetwork> networks;
-    for (std::size_t i = 0; i < entries->size(); ++i) {
-        std::string error;
-        if (auto network = IpNetwork::Parse((*entries)[i], error))
-            networks.push_back(*network);
-        else
-            section.ErrorAtElement("allow", i, error);
-    }
-    return AllowList(std::move(networks));
-}
-
 void ParseHttp(ConfigSection& section, HttpLimits& http) {
     http.max_connections =
         Size(section.Count("max_connections", Size(http.max_connections), 1, kMaxCount));
@@ -50,6 +36,20 @@ void ParseHttp(ConfigSection& section, HttpLimits& http) {
 }
 
 } // namespace
+
+AllowList ParseAllow(ConfigSection& section) {
+    auto entries = section.StringArray("allow");
+    if (!entries) return {};
+    std::vector<IpNetwork> networks;
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        std::string error;
+        if (auto network = IpNetwork::Parse((*entries)[i], error))
+            networks.push_back(*network);
+        else
+            section.ErrorAtElement("allow", i, error);
+    }
+    return AllowList(std::move(networks));
+}
 
 void ParseTransportLimits(ConfigSection& section, TransportLimits& limits) {
     limits.allow = ParseAllow(section);

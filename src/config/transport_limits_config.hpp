@@ -11,4 +11,7 @@ namespace meteremu {
 /// Reads the keys into `limits`, leaving the defaults of absent ones; errors go to `section`.
 void ParseTransportLimits(ConfigSection& section, TransportLimits& limits);
 
+/// The `allow` key: networks in CIDR notation; empty (every client) when absent.
+AllowList ParseAllow(ConfigSection& section);
+
 } // namespace meteremu

@@ -2,6 +2,7 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
+#include "daemon/meter_bus_glue.hpp"
 #include "daemon/passed_sockets.hpp"
 #include "platform/resource_limits.hpp"
 
@@ -121,6 +122,8 @@ void Daemon::StartServing(std::vector<FrontendListeners> listeners) {
     readings_ = std::make_unique<MeterState>(
         SiteLayout{}, FreshnessPolicy{config_.backend.stale_after, OnStale::Last});
     status_page_.SetEnabled(config_.status.enabled); // before a server answers its paths
+    ApplyStatusServer(true);
+    ApplyBus();
     for (std::size_t i = 0; i < config_.frontends.size(); ++i)
         bundles_.push_back(std::make_unique<FrontendBundle>(
             FrontendName(config_, i), config_.frontends[i], config_.backend.stale_after,
@@ -153,6 +156,8 @@ void Daemon::StartPolling() {
 }
 
 void Daemon::Stop() noexcept {
+    bus_.reset(); // first off the bus: `meteremu status` then says the daemon is not running
+    status_server_.reset();
     for (auto& bundle : bundles_)
         bundle->Stop(); // mDNS withdrawn and every port closed before the backend stops
     if (backend_) backend_->Stop();
@@ -222,7 +227,7 @@ void Daemon::PublishStatus(SteadyTime now) {
     std::shared_ptr<const Reading> latest = readings_ ? readings_->Latest() : nullptr;
     bool fresh = latest && now - latest->received_at <= config_.backend.stale_after;
     history_.Add(fresh ? latest.get() : nullptr);
-    if (!config_.status.enabled) return;
+    if (!config_.status.enabled && !bus_) return;
     StatusFacts facts;
     facts.now = now;
     facts.version = build::kVersion;
@@ -230,16 +235,65 @@ void Daemon::PublishStatus(SteadyTime now) {
     facts.config_file = config_.source;
     facts.reading = latest;
     facts.stale_after = config_.backend.stale_after;
-    facts.history = history_.Points();
     facts.source_describe = backend_ ? backend_->Describe() : "starting";
     facts.source_health = backend_ ? backend_->Health() : "starting";
     if (backend_) facts.source = backend_->Facts();
     // The plugin's name is the source's kind, whatever the backend knows of itself.
     if (facts.source.kind.empty()) facts.source.kind = config_.backend.type;
     facts.frontends = FrontendFacts(now);
-    facts.clients = clients_.Recent(now, std::chrono::minutes(10));
     facts.clients_last_minute = clients_.Count(now);
+    if (bus_) {
+        LogBusReports(bus_->TakeReports());
+        bus_->Publish(BusFactsOf(facts, std::chrono::system_clock::now()));
+    }
+    if (!config_.status.enabled) return;
+    facts.history = history_.Points();
+    facts.clients = clients_.Recent(now, std::chrono::minutes(10));
     status_page_.Publish(RenderStatusJson(facts), RenderMetrics(facts));
+}
+
+/// On when [status] dbus is (again), off when it is not; a daemon that found no bus tries
+/// again at each reload.
+void Daemon::ApplyBus() {
+    if (!config_.status.dbus) {
+        bus_.reset();
+        return;
+    }
+    if (bus_ && !bus_->Failed()) return;
+    bus_.reset();
+    bus_ = std::make_unique<MeterBus>(MeterBusFacts{});
+}
+
+void Daemon::ApplyStatusServer(bool starting) {
+    const std::optional<ListenSettings>& wanted = config_.status.listen;
+    if (!wanted) {
+        status_page_.SetOwnPort(false);
+        if (!status_server_) return;
+        status_server_.reset();
+        log::Notice(kDomain, "status page back on every frontend's HTTP port");
+        return;
+    }
+    if (status_server_ && status_server_->Listen() == *wanted) {
+        status_server_->ApplyAllow(config_.status.allow);
+        return;
+    }
+    // The same port on another address would collide with the server being replaced.
+    if (status_server_ && status_server_->Listen().http_port == wanted->http_port)
+        status_server_.reset();
+    try {
+        status_server_ =
+            std::make_unique<StatusServer>(*wanted, config_.status.allow, status_page_);
+    } catch (const std::exception& error) {
+        if (starting) throw;
+        log::Error(kDomain, "status page: " + log::DescribeException(error) +
+                                (status_server_ ? "; it stays on " + status_server_->Address()
+                                                : "; it stays on every frontend's HTTP port"));
+        status_page_.SetOwnPort(status_server_ != nullptr);
+        return;
+    }
+    status_page_.SetOwnPort(true);
+    log::Notice(kDomain, "serving the status page on " + status_server_->Address() +
+                             " (/, /status.json, /metrics)");
 }
 
 std::vector<std::pair<std::string, const Heartbeat*>> Daemon::Heartbeats() const {

@@ -14,9 +14,11 @@
 #include "daemon/client_log.hpp"
 #include "daemon/frontend_bundle.hpp"
 #include "daemon/status_line.hpp"
+#include "daemon/status_server.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_probe.hpp"
 #include "platform/log.hpp"
+#include "platform/meter_bus.hpp"
 #include "platform/systemd.hpp"
 #include "status/metrics_text.hpp"
 #include "status/reading_history.hpp"
@@ -101,6 +103,11 @@ private:
     /// Hands every backend reading to every frontend's state.
     void FanOut() noexcept;
     std::vector<StatusFacts::Frontend> FrontendFacts(SteadyTime now) const;
+    void ApplyBus();
+    /// Serves the page on its own port when [status] listen says so, else on the
+    /// frontends'. `starting`: a port that cannot be bound stops the start (throws); on a
+    /// reload it is logged and the page stays where it was.
+    void ApplyStatusServer(bool starting);
 
     Config config_;
     std::optional<log::Level> log_level_override_;
@@ -116,6 +123,10 @@ private:
     std::vector<std::unique_ptr<FrontendBundle>> bundles_;
     ReadingSubscription fan_out_;
     std::unique_ptr<Backend> backend_;
+    /// The state on the system bus ([status] dbus); null when off.
+    std::unique_ptr<MeterBus> bus_;
+    /// The page on its own port ([status] listen); null when on the frontends' ports.
+    std::unique_ptr<StatusServer> status_server_;
 };
 
 } // namespace meteremu

@@ -16,10 +16,18 @@ public:
     }
 };
 
+} // namespace
+
+std::unique_ptr<HttpHandler> MakeNotFoundHandler() {
+    return std::make_unique<NothingOverHttp>();
+}
+
+namespace {
+
 std::unique_ptr<HttpHandler> HttpHandlerOf(Frontend& frontend, HttpUpgradeHandler* websocket,
                                            const StatusPage* status) {
     std::unique_ptr<HttpHandler> http = frontend.MakeHttpHandler(websocket);
-    if (!http) http = std::make_unique<NothingOverHttp>();
+    if (!http) http = MakeNotFoundHandler();
     if (status) http = std::make_unique<StatusRoutes>(std::move(http), *status);
     return http;
 }

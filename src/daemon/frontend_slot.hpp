@@ -17,6 +17,9 @@
 
 namespace meteremu {
 
+/// An HTTP handler that answers 404 to everything: the HTTP port of a device without one.
+std::unique_ptr<HttpHandler> MakeNotFoundHandler();
+
 class FrontendSlot final : public HttpHandler, public FrontendSource {
 public:
     explicit FrontendSlot(std::unique_ptr<Frontend> frontend);

@@ -93,6 +93,8 @@ void Daemon::Apply(Config next, std::vector<std::unique_ptr<Frontend>> frontends
     backend_ = std::move(backend);
     config_ = std::move(next);
     status_page_.SetEnabled(config_.status.enabled);
+    ApplyStatusServer(false);
+    ApplyBus();
     ApplyLogLevel(config_);
     backend_->Start(); // fails only without resources for a thread: the daemon exits
     log::Notice(kDomain, "reloaded: emulating ", described, ", polling ", backend_->Describe(),

@@ -33,8 +33,8 @@ void StatusPage::Publish(std::string json, std::string metrics) {
     documents_ = std::move(documents);
 }
 
-std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request) const {
-    if (!Serves(request.path)) return std::nullopt;
+std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request, bool on_own_port) const {
+    if (!Serves(request.path, on_own_port)) return std::nullopt;
     if (request.method != "GET" && request.method != "HEAD")
         return Text(405, "Method Not Allowed\n", "text/plain");
     if (request.path == "/") return Text(200, std::string(Html()), "text/html; charset=utf-8");
@@ -50,16 +50,20 @@ std::optional<HttpResponse> StatusPage::Answer(const HttpRequest& request) const
 }
 
 bool StatusRoutes::IsClientPoll(std::string_view path) const noexcept {
-    return !page_.Serves(path) && frontend_->IsClientPoll(path);
+    return !page_.Serves(path, own_port_) && frontend_->IsClientPoll(path);
 }
 
 HttpResponse StatusRoutes::Handle(const HttpRequest& request) noexcept {
     try {
-        if (auto answer = page_.Answer(request)) return std::move(*answer);
+        if (auto answer = page_.Answer(request, own_port_)) return std::move(*answer);
     } catch (...) {
         return Text(500, "Internal Server Error\n", "text/plain");
     }
-    return frontend_->Handle(request);
+    HttpResponse response = frontend_->Handle(request);
+    // A reload may give the path back to the page ([status] enabled, listen): the server must
+    // not keep the frontend's answer to it.
+    if (StatusPage::IsStatusPath(request.path)) response.reusable = false;
+    return response;
 }
 
 } // namespace meteremu

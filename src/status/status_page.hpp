@@ -22,13 +22,23 @@ public:
     /// Off: Answer leaves every path to the frontend ([status] enabled). Thread-safe.
     void SetEnabled(bool enabled) noexcept { enabled_ = enabled; }
 
-    /// The answer to `request` when it asks for the page or the document; nullopt for any
-    /// other path (the frontend's own). Thread-safe.
-    std::optional<HttpResponse> Answer(const HttpRequest& request) const;
+    /// Whether the page has a port of its own ([status] http_port): then the frontends'
+    /// ports leave its paths to the frontend. Thread-safe.
+    void SetOwnPort(bool own_port) noexcept { own_port_ = own_port; }
 
-    /// Whether Answer takes `path` now.
-    bool Serves(std::string_view path) const noexcept {
-        return enabled_ && (path == "/" || path == "/status.json" || path == "/metrics");
+    /// The answer to `request` when it asks for the page or the document; nullopt for any
+    /// other path (the frontend's own). `on_own_port`: asked on the page's own port, not on a
+    /// frontend's. Thread-safe.
+    std::optional<HttpResponse> Answer(const HttpRequest& request, bool on_own_port) const;
+
+    /// Whether Answer takes `path` now, asked on the page's own port or a frontend's.
+    bool Serves(std::string_view path, bool on_own_port) const noexcept {
+        return enabled_ && on_own_port == own_port_ && IsStatusPath(path);
+    }
+
+    /// One of the page's paths, whoever answers it now.
+    static bool IsStatusPath(std::string_view path) noexcept {
+        return path == "/" || path == "/status.json" || path == "/metrics";
     }
 
     /// The page's bytes (web/status.html).
@@ -36,6 +46,7 @@ public:
 
 private:
     std::atomic<bool> enabled_ = true;
+    std::atomic<bool> own_port_ = false;
     mutable std::mutex mutex_;
     struct Documents {
         std::string json, metrics;
@@ -43,11 +54,13 @@ private:
     std::shared_ptr<const Documents> documents_;
 };
 
-/// A frontend's HTTP handler with the status paths in front of it.
+/// A frontend's HTTP handler with the status paths in front of it; or, with `own_port`, the
+/// handler of the page's own port, `frontend` answering every other path.
 class StatusRoutes final : public HttpHandler {
 public:
-    StatusRoutes(std::unique_ptr<HttpHandler> frontend, const StatusPage& page)
-        : frontend_(std::move(frontend)), page_(page) {}
+    StatusRoutes(std::unique_ptr<HttpHandler> frontend, const StatusPage& page,
+                 bool own_port = false)
+        : frontend_(std::move(frontend)), page_(page), own_port_(own_port) {}
 
     HttpResponse Handle(const HttpRequest& request) noexcept override;
     ReplyEpoch Epoch() noexcept override { return frontend_->Epoch(); }
@@ -60,6 +73,7 @@ public:
 private:
     std::unique_ptr<HttpHandler> frontend_;
     const StatusPage& page_;
+    bool own_port_;
 };
 
 } // namespace meteremu

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <thread>
 
 namespace meteremu::test {
@@ -79,6 +80,49 @@ TEST(StatusPageTest, TurnedOffBothPathsAreTheFrontendsOwn) {
     EXPECT_EQ(HttpGet(base + "/").status, 404);
     EXPECT_EQ(HttpGet(base + "/status.json").status, 404);
     EXPECT_EQ(HttpGet(base + "/shelly").status, 200);
+}
+
+/// The port of the daemon's "serving the status page on ADDRESS:PORT" line.
+std::uint16_t OwnStatusPort(ChildProcess& process, int nth = 1) {
+    std::string pattern;
+    for (int i = 0; i < nth; ++i)
+        pattern += R"(serving the status page on 127\.0\.0\.1:(\d+)[^\n]*\n[\s\S]*)";
+    auto found = process.WaitForOutput(pattern);
+    EXPECT_TRUE(found) << process.Stderr();
+    return found ? static_cast<std::uint16_t>(std::stoi(found->back())) : 0;
+}
+
+TEST(StatusPageTest, OnAPortOfItsOwnUnderItsOwnAllowListAndMovedBackByAReload) {
+    TempDir dir;
+    std::string config = DemoTestConfig("02:00:5E:10:20:59") +
+                         "\n[status]\nlisten = \"127.0.0.1:0\"\n"
+                         "allow = [\"127.0.0.32/30\"]\n";
+    std::filesystem::path file = dir.Write("meteremu.toml", config);
+    RunningDaemon daemon = StartDaemon(file.string());
+    std::uint16_t own = OwnStatusPort(*daemon.process);
+    ASSERT_NE(own, 0);
+    std::string page = "http://127.0.0.1:" + std::to_string(own);
+    std::string frontend = "http://127.0.0.1:" + std::to_string(daemon.http_port);
+    // Its own port: the three paths for the allowed network, nothing else, nobody else.
+    EXPECT_EQ(HttpGet(page + "/", 5s, "127.0.0.33").status, 200);
+    EXPECT_EQ(HttpGet(page + "/metrics", 5s, "127.0.0.33").status, 200);
+    std::this_thread::sleep_for(1200ms); // the document is rendered once a second
+    EXPECT_NE(HttpGet(page + "/status.json", 5s, "127.0.0.33").body.find("\"reading\""),
+              std::string::npos);
+    EXPECT_EQ(HttpGet(page + "/shelly", 5s, "127.0.0.33").status, 404);
+    EXPECT_NE(HttpGet(page + "/", 5s, "127.0.0.40").status, 200);
+    // The frontend's port leaves the paths to the frontend.
+    EXPECT_EQ(HttpGet(frontend + "/").status, 404);
+    EXPECT_EQ(HttpGet(frontend + "/status.json").status, 404);
+    EXPECT_EQ(HttpGet(frontend + "/shelly").status, 200);
+    // A reload without listen: back on the frontend's port, its own port closed.
+    std::filesystem::remove(file);
+    dir.Write("meteremu.toml", DemoTestConfig("02:00:5E:10:20:59"));
+    ASSERT_EQ(kill(daemon.process->Pid(), SIGHUP), 0);
+    ASSERT_TRUE(daemon.process->WaitForOutput("status page back on every frontend's HTTP port"))
+        << daemon.process->Stderr();
+    EXPECT_EQ(HttpGet(frontend + "/").status, 200);
+    EXPECT_NE(HttpGet(page + "/", 2s, "127.0.0.33").status, 200);
 }
 
 } // namespace

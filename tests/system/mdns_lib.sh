@@ -109,39 +109,13 @@ log_has() { grep -qs -- "$2" "$WORK/$1.log"; }
 
 warnings() { grep -c '^<4>' "$WORK/$1.log"; }
 
-# A system bus with Debian's own rules: the default policy of system.conf and the packages'
-# policies (avahi-dbus.conf lets any user publish). No service directories, so nothing is
-# ever activated outside the namespace.
+# A system bus with Debian's own rules (tests/support/system_bus.conf.in): the default policy
+# of system.conf and the packages' policies (avahi-dbus.conf lets any user publish).
 start_dbus() {
     local role=$1
-    cat >"$WORK/$role.bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$WORK/$role.bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <includedir>/usr/share/dbus-1/system.d</includedir>
-  <includedir>/etc/dbus-1/system.d</includedir>
-</busconfig>
-EOF
+    sed -e "s|@LISTEN@|$WORK/$role.bus|" \
+        -e "s|@INCLUDES@|<includedir>/usr/share/dbus-1/system.d</includedir> <includedir>/etc/dbus-1/system.d</includedir>|" \
+        "$HERE/../support/system_bus.conf.in" >"$WORK/$role.bus.conf"
     start "dbus-$role" "$role" dbus-daemon --config-file="$WORK/$role.bus.conf" --nofork --nopidfile
     wait_for 10 test -S "$WORK/$role.bus" || fail "dbus-daemon ($role) did not start"
 }

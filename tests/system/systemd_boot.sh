@@ -4,6 +4,7 @@
 # container booted from this host's own Debian (systemd_boot_lib.sh: an overlay of /, nothing
 # written to the host, loopback-only network).
 # Checked there: socket activation of port 80, the STATUS line, no root and no capability,
+# the state on the container's system bus (the shipped D-Bus policy, meteremu status),
 # reload of a valid and of a broken file, a watchdog restart when the poller hangs (the test
 # build of the daemon with its stall backend), and a clean stop.
 # Usage: systemd_boot.sh UNIT_DIR METEREMU_BINARY METEREMU_TEST_BINARY. Exit 77 (skipped) when
@@ -40,6 +41,26 @@ inside grep -E '^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):' "/proc/$pid/status"
 inside grep -Eq '^Uid:[[:space:]]+0[[:space:]]' "/proc/$pid/status" && fail "runs as root"
 inside grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$pid/status" || fail "has capabilities"
 inside grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$pid/status" || fail "no seccomp filter"
+
+echo "-- D-Bus"
+# The container's own system bus (dbus.socket), the shipped policy: the daemon, sandboxed and
+# as _meteremu, owns its name, and any user reads it with meteremu status.
+i=0
+until inside busctl get-property io.meteremu.Meter1 /io/meteremu/Meter1 io.meteremu.Meter1 \
+    ReadingPresent 2>/dev/null | grep -qx 'b true'; do
+    [ $i -lt 50 ] || fail "io.meteremu.Meter1 is not on the system bus: $(journal | grep dbus:)"
+    sleep 0.1
+    i=$((i + 1))
+done
+owner=$(inside busctl status io.meteremu.Meter1 | sed -n 's/^UID=//p')
+[ "$owner" = "$(inside id -u _meteremu)" ] || fail "io.meteremu.Meter1 is owned by uid $owner"
+text=$(inside setpriv --reuid=65534 --regid=65534 --clear-groups /usr/sbin/meteremu status) ||
+    fail "meteremu status as nobody: $text"
+echo "$text"
+echo "$text" | grep -Eq '^ +Grid: (importing|exporting) [0-9]+\.[0-9] W \(A ' ||
+    fail "meteremu status printed no grid power"
+echo "$text" | grep -q '^ *Frontend: shelly, Shelly Pro 3EM shellypro3em-02005e102030' ||
+    fail "meteremu status printed no frontend"
 
 echo "-- reload"
 write_config 02:00:5E:AA:BB:CC false "phases = 1"

@@ -58,6 +58,8 @@ boot_prepare() {
     install -m 0644 "$units/meteremu.service" "$units/meteremu.socket" "$root/etc/systemd/system/"
     install -d "$root/usr/lib/sysusers.d"
     install -m 0644 "$units/meteremu.sysusers" "$root/usr/lib/sysusers.d/meteremu.conf"
+    install -D -m 0644 "$units/../dbus/io.meteremu.Meter1.conf" \
+        "$root/usr/share/dbus-1/system.d/io.meteremu.Meter1.conf"
 }
 
 # write_config MAC MDNS [EXTRA_LINE]: the container's /etc/meteremu.toml.

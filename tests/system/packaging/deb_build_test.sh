@@ -28,6 +28,8 @@ contents=$(dpkg-deb -c "$deb")
 grep -q '^-rw-r----- root/root .* ./etc/meteremu.toml$' <<<"$contents" ||
     fail "/etc/meteremu.toml is not 0640 in the package"
 grep -q ' ./usr/lib/sysusers.d/meteremu.conf$' <<<"$contents" || fail "no sysusers.d file"
+grep -q '^-rw-r--r-- root/root .* ./usr/share/dbus-1/system.d/io.meteremu.Meter1.conf$' \
+    <<<"$contents" || fail "no D-Bus policy file"
 [ "$(dpkg-deb -f "$deb" Recommends)" = avahi-daemon ] || fail "Recommends is not avahi-daemon"
 
 # Units are enabled and started only through debhelper's snippets: our own maintainer

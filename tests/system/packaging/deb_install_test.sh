@@ -82,7 +82,8 @@ step "files, modes, owners"
 expect_stat /usr/sbin/meteremu "755 root root"
 expect_stat "$config" "640 root _meteremu"
 for file in /lib/systemd/system/meteremu.service /lib/systemd/system/meteremu.socket \
-    /usr/lib/sysusers.d/meteremu.conf /usr/share/man/man8/meteremu.8.gz \
+    /usr/lib/sysusers.d/meteremu.conf /usr/share/dbus-1/system.d/io.meteremu.Meter1.conf \
+    /usr/share/man/man8/meteremu.8.gz \
     /usr/share/man/man5/meteremu.toml.5.gz /usr/share/doc/meteremu/copyright; do
     expect_stat "$file" "644 root root"
 done

@@ -29,6 +29,7 @@ expect_file '-rwxr-xr-x root root +/usr/sbin/meteremu'
 expect_file '-rw-r--r-- root root +/usr/lib/systemd/system/meteremu.service'
 expect_file '-rw-r--r-- root root +/usr/lib/systemd/system/meteremu.socket'
 expect_file '-rw-r--r-- root root +/usr/lib/sysusers.d/meteremu.conf'
+expect_file '-rw-r--r-- root root +/usr/share/dbus-1/system.d/io.meteremu.Meter1.conf'
 expect_file '-rw-r--r-- root root d /usr/share/man/man8/meteremu.8.gz'
 expect_file '-rw-r--r-- root root d /usr/share/man/man5/meteremu.toml.5.gz'
 

@@ -48,6 +48,16 @@ TEST(CommandLineTest, Mistakes) {
     EXPECT_THROW(Parse({"stray"}), UsageError);
 }
 
+TEST(CommandLineTest, StatusIsACommandWithoutTheDaemonsOptions) {
+    EXPECT_FALSE(Parse({}).status);
+    EXPECT_TRUE(Parse({"status"}).status);
+    EXPECT_EQ(Parse({"status", "--log-level=debug"}).log_level, log::Level::Debug);
+    EXPECT_THROW(Parse({"status", "--check-config"}), UsageError);
+    EXPECT_THROW(Parse({"--config=a.toml", "status"}), UsageError);
+    EXPECT_THROW(Parse({"status", "status"}), UsageError);
+    EXPECT_NE(HelpText().find("meteremu status"), std::string::npos);
+}
+
 TEST(CommandLineTest, HelpNamesEveryOption) {
     std::string help = HelpText();
     for (const char* option :

@@ -99,6 +99,38 @@ TEST(ConfigLoaderTest, DemoConfigServesOnLoopback) {
     EXPECT_FALSE(config.frontends[0].mdns);
 }
 
+TEST(ConfigLoaderTest, TheStatusPageMovesToAPortOfItsOwnWithListen) {
+    Config config = ParseConfig("[backend]\ntype = \"demo\"\n[status]\n"
+                                "listen = \"127.0.0.1:8081\"\nallow = [\"10.0.0.0/8\"]\n"
+                                "dbus = false\n",
+                                "t.toml");
+    ASSERT_TRUE(config.status.listen);
+    EXPECT_EQ(config.status.listen->http_port, 8081);
+    EXPECT_EQ(config.status.listen->address, "127.0.0.1");
+    EXPECT_EQ(config.status.allow.Networks().size(), 1u);
+    EXPECT_FALSE(config.status.dbus);
+    auto listen = [](const char* text) {
+        return ParseConfig(std::string("[backend]\ntype = \"demo\"\n[status]\nlisten = \"") + text +
+                               "\"\n",
+                           "t.toml")
+            .status.listen;
+    };
+    EXPECT_EQ(listen("[::1]:9100")->address, "::1");
+    EXPECT_EQ(listen(":9100")->address, "");
+    EXPECT_EQ(listen(":9100")->http_port, 9100);
+    EXPECT_FALSE(listen(""));
+    EXPECT_FALSE(ParseConfig("[backend]\ntype = \"demo\"\n", "t.toml").status.listen);
+    ExpectError("[backend]\ntype = \"demo\"\n[status]\nlisten = \"::1:80\"\n", "4:10",
+                "listen: expected ADDRESS:PORT, [IPv6]:PORT or :PORT");
+    ExpectError("[backend]\ntype = \"demo\"\n[status]\nlisten = \"host:99999\"\n", "4:10",
+                "expected ADDRESS:PORT");
+    ExpectError("[backend]\ntype = \"demo\"\n[status]\nallow = [\"10.0.0.0/8\"]\n", "4:9",
+                "allow: applies to the status page's own port: set listen too");
+    ExpectError("[frontend]\nhttp_port = 8080\n[backend]\ntype = \"demo\"\n[status]\n"
+                "listen = \":8080\"\n",
+                "6:10", "port 8080 is a frontend's HTTP port");
+}
+
 TEST(ConfigLoaderTest, SyntaxError) {
     ExpectError("[backend]\ntype = \"demo\nseed = 1\n", "2:13", "Error while parsing string");
 }
