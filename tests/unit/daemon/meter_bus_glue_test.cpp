@@ -25,7 +25,14 @@ StatusFacts Gathered() {
     facts.source_health = "envoy ok";
     facts.source.token_expires = WallTime{} + std::chrono::seconds(1'900'000'000);
     facts.clients_last_minute = 3;
-    facts.frontends.push_back({"shelly", "shelly", "Shelly Pro 3EM x", 80, {}, "silent", "fresh"});
+    StatusFacts::Frontend frontend;
+    frontend.name = "shelly";
+    frontend.type = "shelly";
+    frontend.describe = "Shelly Pro 3EM x";
+    frontend.http_port = 80;
+    frontend.on_stale = "silent";
+    frontend.serving = "fresh";
+    facts.frontends.push_back(frontend);
     return facts;
 }
 
