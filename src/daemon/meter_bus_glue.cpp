@@ -55,11 +55,11 @@ void LogBusReports(const std::vector<MeterBusReport>& reports) {
             log::Info(kDomain, "serving " + report.text + " (meteremu status reads it)");
             break;
         case MeterBusReport::Kind::NoBus:
-            log::Notice(kDomain, report.text + ": meteremu status cannot reach this daemon");
+            log::Notice(kDomain, report.text + "; meteremu status will not see this daemon");
             break;
         case MeterBusReport::Kind::Refused:
         case MeterBusReport::Kind::Lost:
-            log::Warning(kDomain, report.text + ": meteremu status cannot reach this daemon");
+            log::Warning(kDomain, report.text + "; meteremu status will not see this daemon");
             break;
         }
     }
