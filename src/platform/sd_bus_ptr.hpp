@@ -38,7 +38,7 @@ public:
     const char* Message() const noexcept { return error_.message ? error_.message : ""; }
 
 private:
-    sd_bus_error error_ = SD_BUS_ERROR_NULL;
+    sd_bus_error error_{nullptr, nullptr, 0}; // SD_BUS_ERROR_NULL, without its C99 literal
 };
 
 } // namespace meteremu
