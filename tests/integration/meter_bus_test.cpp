@@ -5,13 +5,13 @@
 // meteremu-test's feed backend, whose readings the test writes.
 #include "platform/meter_bus_facts.hpp"
 #include "support/daemon_process.hpp"
+#include "support/feed_backend.hpp"
 #include "support/private_bus.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <thread>
 #include <unistd.h>
@@ -24,6 +24,7 @@ using test::ChildProcess;
 using test::PrivateBus;
 using test::RunResult;
 using test::TempDir;
+using test::WriteFeedSample;
 
 constexpr const char* kServing = "dbus: serving io\\.meteremu\\.Meter1 on the system bus";
 
@@ -32,12 +33,6 @@ std::string FeedConfig(const std::filesystem::path& feed, const std::string& sta
            "http_port = 0\nudp_ports = []\nmdns = false\n\n[backend]\ntype = \"feed\"\n"
            "feed_file = \"" +
            feed.string() + "\"\npoll_interval = 0.02\n" + status;
-}
-
-void WriteSample(const std::filesystem::path& feed, std::uint64_t sequence, double watts) {
-    std::filesystem::path next = feed.string() + ".next";
-    std::ofstream(next) << sequence << ' ' << watts << '\n';
-    std::filesystem::rename(next, feed);
 }
 
 class MeterBusTest : public testing::Test {
@@ -81,7 +76,7 @@ protected:
 };
 
 TEST_F(MeterBusTest, PropertiesFollowTheReadingAndStatusPrintsThem) {
-    WriteSample(feed_, 1, 500);
+    WriteFeedSample(feed_, 1, 500);
     auto daemon = StartDaemon();
     ASSERT_TRUE(daemon->WaitForOutput(kServing)) << daemon->Stderr();
     EXPECT_EQ(AwaitProperty("GridPowerTotal", "d 500"), "d 500\n");
@@ -92,7 +87,7 @@ TEST_F(MeterBusTest, PropertiesFollowTheReadingAndStatusPrintsThem) {
               "s \"" + (dir_.Path() / "meteremu.toml").string() + "\"\n");
     EXPECT_NE(Property("Frontends").out.find("\"shelly\" \"shelly\" \"Shelly Pro 3EM"),
               std::string::npos);
-    WriteSample(feed_, 2, -300);
+    WriteFeedSample(feed_, 2, -300);
     EXPECT_EQ(AwaitProperty("GridPowerTotal", "d -300"), "d -300\n");
 
     RunResult status = Status();
@@ -109,7 +104,7 @@ TEST_F(MeterBusTest, PropertiesFollowTheReadingAndStatusPrintsThem) {
 }
 
 TEST_F(MeterBusTest, ANewReadingIsSignalledAtMostAboutOnceASecond) {
-    WriteSample(feed_, 1, 100);
+    WriteFeedSample(feed_, 1, 100);
     auto daemon = StartDaemon();
     ASSERT_TRUE(daemon->WaitForOutput(kServing)) << daemon->Stderr();
     ChildProcess monitor({"/usr/bin/busctl", "--address=" + bus_.Address(), "monitor", "--match",
@@ -118,7 +113,7 @@ TEST_F(MeterBusTest, ANewReadingIsSignalledAtMostAboutOnceASecond) {
     // 60 readings in 3 s, each with another value.
     auto started = std::chrono::steady_clock::now();
     for (int sample = 2; sample < 62; ++sample) {
-        WriteSample(feed_, static_cast<std::uint64_t>(sample), sample);
+        WriteFeedSample(feed_, static_cast<std::uint64_t>(sample), sample);
         std::this_thread::sleep_for(50ms);
     }
     auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
@@ -136,7 +131,7 @@ TEST_F(MeterBusTest, ANewReadingIsSignalledAtMostAboutOnceASecond) {
 
 TEST_F(MeterBusTest, OnlyTheDaemonsUserOwnsTheNameAndAnyoneReadsIt) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root to ask as another user (CI runs as root)";
-    WriteSample(feed_, 1, 250);
+    WriteFeedSample(feed_, 1, 250);
     auto daemon = StartDaemon();
     ASSERT_TRUE(daemon->WaitForOutput(kServing)) << daemon->Stderr();
     AwaitProperty("GridPowerTotal", "d 250");
@@ -165,7 +160,7 @@ TEST_F(MeterBusTest, OnlyTheDaemonsUserOwnsTheNameAndAnyoneReadsIt) {
 }
 
 TEST_F(MeterBusTest, WithoutABusOrWithDbusOffTheDaemonServesAsBefore) {
-    WriteSample(feed_, 1, 100);
+    WriteFeedSample(feed_, 1, 100);
     auto no_bus = std::make_unique<ChildProcess>(
         std::vector<std::string>{METEREMU_TEST_DAEMON_BINARY, "--config",
                                  dir_.Write("meteremu.toml", FeedConfig(feed_)).string()},

@@ -4,6 +4,7 @@
 // at a time (meteremu-test's feed backend). Each answers a client built from its captures
 // over every transport it has, with the values the Pro 3EM serves for the same reading.
 #include "support/daemon_process.hpp"
+#include "support/feed_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/tcp_client.hpp"
 #include "support/temp_dir.hpp"
@@ -15,7 +16,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <string>
@@ -76,9 +76,7 @@ protected:
 
     /// Hands the daemon a new sample and waits until the Pro 3EM serves it.
     void Feed(int sequence, double watts) {
-        auto next = dir_.Path() / "feed.next";
-        { std::ofstream(next) << sequence << ' ' << watts << '\n'; }
-        std::filesystem::rename(next, feed_);
+        WriteFeedSample(feed_, static_cast<std::uint64_t>(sequence), watts);
         if (process_) WaitServed(watts);
     }
 

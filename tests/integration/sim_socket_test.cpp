@@ -13,6 +13,7 @@
 #include "scenarios.hpp"
 #include "simulation.hpp"
 #include "support/daemon_process.hpp"
+#include "support/feed_backend.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_client.hpp"
 
@@ -22,7 +23,6 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <stdexcept>
@@ -42,13 +42,6 @@ std::string FeedConfig(const std::filesystem::path& feed, const std::string& udp
            "http_port = 0\nudp_ports = [0]\nmdns = false\nudp_repeat_policy = \"" +
            udp_policy + "\"\n\n[backend]\ntype = \"feed\"\nfeed_file = \"" + feed.string() +
            "\"\npoll_interval = 0.02\n";
-}
-
-/// Hands a sample to the daemon: a whole file renamed in, never a half-written one.
-void WriteSample(const std::filesystem::path& feed, std::uint64_t sequence, double watts) {
-    std::filesystem::path next = feed.string() + ".next";
-    std::ofstream(next) << sequence << ' ' << watts << '\n';
-    std::filesystem::rename(next, feed);
 }
 
 std::optional<double> TotalActPower(const std::string& reply) {
@@ -101,7 +94,7 @@ private:
 
     void DeliverSamples(double now) {
         while (!pending_.empty() && sim::ToSeconds(pending_.front().arrives_at) <= now) {
-            WriteSample(feed_, ++sequence_, pending_.front().grid_w);
+            WriteFeedSample(feed_, ++sequence_, pending_.front().grid_w);
             pending_.pop_front();
         }
     }

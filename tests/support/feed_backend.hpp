@@ -8,9 +8,20 @@
 
 #include "backends/backend.hpp"
 
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace meteremu::test {
+
+/// Hands the backend a sample: a whole file renamed in, never a half-written one.
+inline void WriteFeedSample(const std::filesystem::path& feed, std::uint64_t sequence,
+                            double watts) {
+    std::filesystem::path next = feed.string() + ".next";
+    std::ofstream(next) << sequence << ' ' << watts << '\n';
+    std::filesystem::rename(next, feed);
+}
 
 struct FeedOptions : BackendOptions {
     std::string feed_file;

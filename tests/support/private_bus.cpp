@@ -2,9 +2,7 @@
 #include "support/private_bus.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <pwd.h>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -18,13 +16,6 @@ std::string CurrentUser() {
     const passwd* entry = getpwuid(getuid());
     if (!entry) throw std::runtime_error("the user running the test has no name");
     return entry->pw_name;
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 void Substitute(std::string& text, std::string_view placeholder, const std::string& value) {

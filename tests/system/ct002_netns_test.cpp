@@ -7,6 +7,7 @@
 // loop: the test writes grid = load - P1 - P2 to the feed every 100 ms.
 #include "frontends/ct002/ct002_frame.hpp"
 #include "support/daemon_process.hpp"
+#include "support/feed_backend.hpp"
 #include "support/netns.hpp"
 #include "support/temp_dir.hpp"
 #include "support/udp_client.hpp"
@@ -19,7 +20,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 namespace meteremu::test {
@@ -46,13 +46,6 @@ std::string Ct002Config(const std::filesystem::path& feed) {
            "\"\nudp_ports = [12345]\nmdns = false\non_stale = \"zero\"\n"
            "udp_repeat_policy = \"repeat\"\n\n[backend]\ntype = \"feed\"\nfeed_file = \"" +
            feed.string() + "\"\npoll_interval = 0.05\n";
-}
-
-/// Hands a sample to the daemon: a whole file renamed in, never a half-written one.
-void WriteSample(const std::filesystem::path& feed, std::uint64_t sequence, double watts) {
-    std::filesystem::path next = feed.string() + ".next";
-    std::ofstream(next) << sequence << ' ' << watts << '\n';
-    std::filesystem::rename(next, feed);
 }
 
 std::optional<std::int32_t> Integer(std::string_view text) {
@@ -139,7 +132,7 @@ public:
 
     double Load() const { return elapsed_ < kLoadStep ? 600 : 300; }
     double Grid() const { return Load() - batteries_[0].power - batteries_[1].power; }
-    void Feed() { WriteSample(feed_, ++sequence_, Grid()); }
+    void Feed() { WriteFeedSample(feed_, ++sequence_, Grid()); }
 
     void Run() {
         auto start = Clock::now();
