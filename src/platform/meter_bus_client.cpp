@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "platform/meter_bus_client.hpp"
 
-#include "platform/sd_bus_ptr.hpp"
+#include "util/sd_bus.hpp"
 
 #include <cmath>
 #include <cstdio>
