@@ -222,17 +222,14 @@ void CheckStatusPort(ConfigSection& section, const ListenSettings& listen,
 
 /// "ADDRESS:PORT", "[IPv6]:PORT" or ":PORT" (every address); port 0: any free one (tests).
 std::optional<ListenSettings> ParseListenText(std::string_view text) {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    std::string_view host = text.substr(0, colon);
-    std::string_view port_text = text.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    else if (host.find(':') != std::string_view::npos)
+    auto split = SplitHostAndPort(text);
+    if (!split || !split->port) return std::nullopt;
+    if (!split->bracketed && split->host.find(':') != std::string_view::npos)
         return std::nullopt; // an IPv6 address takes brackets
-    auto port = port_text == "0" ? std::optional<std::uint16_t>(0) : ParsePortNumber(port_text);
+    auto port =
+        *split->port == "0" ? std::optional<std::uint16_t>(0) : ParsePortNumber(*split->port);
     if (!port) return std::nullopt;
-    return ListenSettings{std::string(host), *port, {}};
+    return ListenSettings{std::string(split->host), *port, {}};
 }
 
 /// `listen` moves the page to a port of its own; `allow` belongs to that port.

@@ -117,18 +117,11 @@ std::optional<WebSocketUrl> ParseWebSocketUrl(std::string_view url) {
     WebSocketUrl parsed;
     std::size_t slash = url.find('/');
     if (slash != std::string_view::npos) parsed.path = url.substr(slash);
-    std::string_view authority = url.substr(0, slash);
-    std::size_t host_end = authority.starts_with('[') ? authority.find(']') : authority.rfind(':');
-    if (authority.starts_with('[')) {
-        if (host_end == std::string_view::npos) return std::nullopt;
-        parsed.host = authority.substr(1, host_end - 1);
-        ++host_end;
-    } else {
-        parsed.host = authority.substr(0, host_end);
-    }
-    if (host_end != std::string_view::npos && host_end < authority.size()) {
-        auto port = authority[host_end] == ':' ? ParsePortNumber(authority.substr(host_end + 1))
-                                               : std::nullopt;
+    auto split = SplitHostAndPort(url.substr(0, slash));
+    if (!split) return std::nullopt;
+    parsed.host = split->host;
+    if (split->port) {
+        auto port = ParsePortNumber(*split->port);
         if (!port) return std::nullopt;
         parsed.port = *port;
     }

@@ -71,19 +71,16 @@ bool ParseBrokerUrl(std::string_view url, MqttOptions& options) {
         return false;
     }
     if (url.ends_with('/')) url.remove_suffix(1);
-    std::size_t host_end = url.starts_with('[') ? url.find(']') : url.rfind(':');
-    if (url.starts_with('[') && host_end != std::string_view::npos) ++host_end;
-    std::string_view host = url.substr(0, host_end);
-    if (host_end != std::string_view::npos && host_end < url.size()) {
-        auto port = url[host_end] == ':' ? ParsePortNumber(url.substr(host_end + 1)) : std::nullopt;
+    auto split = SplitHostAndPort(url);
+    if (!split) return false;
+    if (split->port) {
+        auto port = ParsePortNumber(*split->port);
         if (!port) return false;
         options.port = *port;
     }
-    bool bracketed = host.starts_with('[');
-    if (bracketed) host = host.substr(1, host.size() - 2);
-    options.host = host;
-    std::string_view forbidden = bracketed ? "/@ []" : "/@ []:";
-    return !host.empty() && host.find_first_of(forbidden) == std::string_view::npos;
+    options.host = split->host;
+    std::string_view forbidden = split->bracketed ? "/@ []" : "/@ []:";
+    return !split->host.empty() && split->host.find_first_of(forbidden) == std::string_view::npos;
 }
 
 void ParseBroker(ConfigSection& section, MqttOptions& options) {
