@@ -18,6 +18,27 @@ std::string Via(const ClientVia& via) {
     return text;
 }
 
+/// ": EM.GetStatus, answered", ": refused by allow" (nothing was read, so no method).
+std::string Got(const RequestLabel& label) {
+    std::string text = ": ";
+    if (label.method != kUnreadMethod) text += std::string(MethodName(label.method)) + ", ";
+    switch (label.outcome) {
+    case RequestOutcome::Answered:
+        return text + "answered";
+    case RequestOutcome::Withheld:
+        return text + "withheld (the reading is stale)";
+    case RequestOutcome::NoNewSample:
+        return text + "held back (no new reading yet)";
+    case RequestOutcome::RateLimited:
+        return text + "rate-limited";
+    case RequestOutcome::Refused:
+        return text + "refused by allow";
+    case RequestOutcome::Failed:
+        return text + "failed";
+    }
+    return text;
+}
+
 std::string SecondsText(Seconds seconds) {
     char text[32];
     std::snprintf(text, sizeof text, seconds.count() < 10 ? "%.1f s" : "%.0f s", seconds.count());
@@ -30,12 +51,12 @@ std::string ClientLog::Describe(const ClientEvent& event, SteadyTime now) {
     std::string client = "client " + event.address.ToString();
     switch (event.kind) {
     case ClientEvent::Kind::FirstPoll:
-        return client + " polls for the first time, over " + Via(event.via);
+        return client + " polls for the first time, over " + Via(event.via) + Got(event.label);
     case ClientEvent::Kind::WentQuiet:
         return client + " went quiet: it polled every " + SecondsText(event.interval) + " over " +
                Via(event.via) + ", last " + SecondsText(now - event.last_seen) + " ago";
     case ClientEvent::Kind::Back:
-        return client + " polls again, over " + Via(event.via);
+        return client + " polls again, over " + Via(event.via) + Got(event.label);
     }
     return client;
 }

@@ -218,7 +218,9 @@ std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
             {bundle->Name(), bundle->Settings().type, bundle->Describe(), bundle->HttpPort(),
              bundle->UdpPorts(), std::string(OnStaleName(state.Policy().on_stale)),
              std::string(Serving(state, now)), bundle->UdpTotals(), bundle->WebSocketClients(),
-             bundle->UdpStatusJson(now), std::move(mdns_state), std::move(mdns_detail)});
+             // Only the page shows the protocol's details: none for the bus alone.
+             config_.status.enabled ? bundle->UdpStatusJson(now) : std::string(),
+             std::move(mdns_state), std::move(mdns_detail), bundle->HttpConnections()});
     }
     return facts;
 }
@@ -249,6 +251,8 @@ void Daemon::PublishStatus(SteadyTime now) {
     if (!config_.status.enabled) return;
     facts.history = history_.Points();
     facts.clients = clients_.Recent(now, std::chrono::minutes(10));
+    facts.requests = clients_.RequestCounts();
+    facts.client_notes_lost = clients_.NotesLost();
     status_page_.Publish(RenderStatusJson(facts), RenderMetrics(facts));
 }
 

@@ -96,6 +96,8 @@ public:
     /// "starting" (nothing reported yet) or the latest report's MdnsEventName, with its detail.
     std::pair<std::string, std::string> MdnsStatus() const;
 
+    /// The HTTP server's connections, open now and since the start.
+    ConnectionGate::Stats HttpConnections() const noexcept { return http_->Connections(); }
     /// WebSocket connections open now; 0 without a WebSocket.
     std::size_t WebSocketClients() const noexcept { return websocket_ ? websocket_->Clients() : 0; }
 

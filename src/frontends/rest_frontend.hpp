@@ -77,12 +77,20 @@ private:
     std::uint64_t instance_ = NextInstance();
 };
 
-/// The HTTP face of a RestFrontend: every request to it, under its epoch.
+/// The HTTP face of a RestFrontend: every request to it, under its epoch, labelled by its
+/// path. Only a path that was served names itself: any other is "other", so a client asking
+/// for made-up paths cannot fill the table of method names.
 class RestHttpHandler final : public HttpHandler {
 public:
     explicit RestHttpHandler(RestFrontend& frontend) : frontend_(frontend) {}
     HttpResponse Handle(const HttpRequest& request) noexcept override {
-        return frontend_.Answer(request);
+        HttpResponse response = frontend_.Answer(request);
+        bool served = response.status / 100 == 2 || response.status == 503;
+        response.label = {served ? MethodIdOf(request.path) : kOtherMethod,
+                          response.status / 100 == 2 ? RequestOutcome::Answered
+                          : response.status == 503   ? RequestOutcome::Withheld
+                                                     : RequestOutcome::Failed};
+        return response;
     }
     ReplyEpoch Epoch() noexcept override { return frontend_.Epoch(); }
 

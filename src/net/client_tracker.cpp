@@ -28,35 +28,62 @@ ClientTracker::ClientTracker(std::chrono::seconds window, std::size_t capacity)
     entries_.reserve(capacity_);
 }
 
-void ClientTracker::Seen(const sockaddr* address, SteadyTime now, ClientVia via) noexcept {
+void ClientTracker::Seen(const sockaddr* address, SteadyTime now, ClientVia via,
+                         RequestLabel label) noexcept {
     auto ip = IpAddress::Of(address);
     if (!ip) return;
-    std::lock_guard lock(mutex_);
-    auto known = std::find_if(entries_.begin(), entries_.end(),
-                              [&](const Entry& entry) { return entry.address == *ip; });
-    if (known != entries_.end()) {
-        Seconds interval = now - known->last_seen;
-        known->interval = known->polls == 1
-                              ? interval
-                              : known->interval + kIntervalWeight * (interval - known->interval);
-        ++known->polls;
-        known->last_seen = now;
-        known->via = via;
-        if (known->quiet) known->back = true;
-        known->quiet = false;
-    } else if (entries_.size() < capacity_) {
-        entries_.push_back({*ip, now, via}); // within the reserved capacity: no allocation
-    } else {
-        auto oldest =
-            std::min_element(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-                return a.last_seen < b.last_seen;
-            });
-        *oldest = {*ip, now, via};
-    }
+    auto transport = static_cast<std::size_t>(via.transport);
+    auto outcome = static_cast<std::size_t>(label.outcome);
+    if (transport < kTransports && label.method < kMethodCapacity && outcome < kRequestOutcomes)
+        counts_[(transport * kMethodCapacity + label.method) * kRequestOutcomes + outcome]
+            .fetch_add(1, std::memory_order_relaxed);
+    if (!notes_.Push({*ip, now, via, label})) lost_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::size_t ClientTracker::Count(SteadyTime now) const noexcept {
-    std::lock_guard lock(mutex_);
+void ClientTracker::Drain() const noexcept {
+    while (auto note = notes_.Take())
+        Take(*note);
+}
+
+void ClientTracker::Take(const Note& note) const noexcept {
+    Entry& entry = EntryFor(note);
+    if (entry.polls > 0) {
+        // Notes of two threads may come a little out of order.
+        Seconds interval = std::max(Seconds{0}, Seconds{note.at - entry.last_seen});
+        entry.interval = entry.polls == 1
+                             ? interval
+                             : entry.interval + kIntervalWeight * (interval - entry.interval);
+        if (entry.quiet) entry.back = true;
+        entry.quiet = false;
+    } else {
+        entry.first = note.label;
+    }
+    entry.last = note.label;
+    ++entry.polls;
+    entry.last_seen = std::max(entry.last_seen, note.at);
+    entry.via = note.via;
+    if (note.label.method < kMethodCapacity) entry.methods |= std::uint64_t{1} << note.label.method;
+    auto outcome = static_cast<std::size_t>(note.label.outcome);
+    if (outcome < kRequestOutcomes) ++entry.outcomes[outcome];
+}
+
+/// The entry of the note's address: the known one, a new one, or the longest-silent one
+/// taken over.
+ClientTracker::Entry& ClientTracker::EntryFor(const Note& note) const noexcept {
+    auto known = std::find_if(entries_.begin(), entries_.end(),
+                              [&](const Entry& entry) { return entry.address == note.address; });
+    if (known != entries_.end()) return *known;
+    if (entries_.size() < capacity_) // within the reserved capacity: no allocation
+        return entries_.emplace_back(Entry{note.address, note.at, note.via});
+    auto oldest =
+        std::min_element(entries_.begin(), entries_.end(),
+                         [](const Entry& a, const Entry& b) { return a.last_seen < b.last_seen; });
+    *oldest = {note.address, note.at, note.via};
+    return *oldest;
+}
+
+std::size_t ClientTracker::Count(SteadyTime now) const {
+    Drain();
     return static_cast<std::size_t>(
         std::count_if(entries_.begin(), entries_.end(),
                       [&](const Entry& entry) { return now - entry.last_seen <= window_; }));
@@ -69,10 +96,14 @@ bool ClientTracker::IsQuiet(const Entry& entry, SteadyTime now) noexcept {
 
 std::vector<ClientEvent> ClientTracker::TakeEvents(SteadyTime now) {
     std::vector<ClientEvent> events;
-    std::lock_guard lock(mutex_);
+    Drain();
     for (Entry& entry : entries_) {
-        ClientEvent event{ClientEvent::Kind::FirstPoll, entry.address, entry.via, entry.interval,
-                          entry.last_seen};
+        ClientEvent event{ClientEvent::Kind::FirstPoll,
+                          entry.address,
+                          entry.via,
+                          entry.interval,
+                          entry.last_seen,
+                          entry.announced ? entry.last : entry.first};
         if (!entry.announced) {
             entry.announced = true;
             entry.back = false;
@@ -91,16 +122,28 @@ std::vector<ClientEvent> ClientTracker::TakeEvents(SteadyTime now) {
 }
 
 std::vector<ClientInfo> ClientTracker::Recent(SteadyTime now, Seconds within) const {
+    Drain();
     std::vector<ClientInfo> recent;
-    {
-        std::lock_guard lock(mutex_);
-        for (const Entry& entry : entries_)
-            if (now - entry.last_seen <= within)
-                recent.push_back({entry.address, entry.via, entry.polls, entry.interval,
-                                  entry.first_seen, entry.last_seen});
-    }
+    for (const Entry& entry : entries_)
+        if (now - entry.last_seen <= within)
+            recent.push_back({entry.address, entry.via, entry.polls, entry.interval,
+                              entry.first_seen, entry.last_seen, entry.methods, entry.outcomes});
     std::ranges::sort(recent, std::greater<>(), &ClientInfo::last_seen);
     return recent;
+}
+
+std::vector<RequestCount> ClientTracker::RequestCounts() const {
+    std::vector<RequestCount> counts;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+        std::uint64_t count = counts_[i].load(std::memory_order_relaxed);
+        if (count == 0) continue;
+        std::size_t outcome = i % kRequestOutcomes;
+        std::size_t method = i / kRequestOutcomes % kMethodCapacity;
+        std::size_t transport = i / kRequestOutcomes / kMethodCapacity;
+        counts.push_back({static_cast<ClientTransport>(transport), static_cast<MethodId>(method),
+                          static_cast<RequestOutcome>(outcome), count});
+    }
+    return counts;
 }
 
 } // namespace meteremu

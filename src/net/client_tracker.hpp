@@ -5,16 +5,26 @@
 // however many connections it opens. Every server (HTTP, UDP) reports into the same tracker.
 // It also tells when an address polls for the first time and when one that polled regularly
 // goes quiet (TakeEvents), the two facts a person needs when a battery does not find the
-// meter or stops using it.
+// meter or stops using it; and what each request asked and got (net/request_label.hpp), by
+// address for the status page and counted by transport, method and outcome for /metrics.
+//
+// The servers' threads never wait here: a request is counted with relaxed atomics and noted
+// into a lock-free ring (util/mpsc_ring.hpp); the daemon's thread takes the notes into its
+// table when it reads (at least once a second). A flood of more than kRingNotes requests
+// between two reads loses notes (the table's numbers, never the counters): NotesLost() says
+// how many.
 #pragma once
 
 #include "core/clock.hpp"
 #include "net/ip_address.hpp"
+#include "net/request_label.hpp"
+#include "util/mpsc_ring.hpp"
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 #include <sys/socket.h>
 #include <vector>
@@ -41,6 +51,7 @@ struct ClientEvent {
     ClientVia via;       ///< of its first request (FirstPoll) or its last one
     Seconds interval{0}; ///< its mean time between requests; 0: not known yet
     SteadyTime last_seen{};
+    RequestLabel label{}; ///< what its first request (FirstPoll) or its last one asked and got
 };
 
 /// One address as the tracker knows it, for the status page.
@@ -51,6 +62,16 @@ struct ClientInfo {
     Seconds interval{0}; ///< mean time between requests; 0 until the second
     SteadyTime first_seen{};
     SteadyTime last_seen{};
+    std::uint64_t methods = 0;                              ///< bit n: it asked MethodName(n)
+    std::array<std::uint32_t, kRequestOutcomes> outcomes{}; ///< its requests by outcome
+};
+
+/// Requests since the start by transport, method and outcome; only those that happened.
+struct RequestCount {
+    ClientTransport transport = ClientTransport::Http;
+    MethodId method = kOtherMethod;
+    RequestOutcome outcome = RequestOutcome::Answered;
+    std::uint64_t count = 0;
 };
 
 class ClientTracker {
@@ -60,12 +81,15 @@ public:
     explicit ClientTracker(std::chrono::seconds window = std::chrono::seconds(60),
                            std::size_t capacity = 64);
 
-    /// Notes a request from `address` (IPv4 or IPv6; the port is ignored) that came in `via`.
-    /// Thread-safe, allocation-free.
-    void Seen(const sockaddr* address, SteadyTime now, ClientVia via = {}) noexcept;
+    /// Notes a request from `address` (IPv4 or IPv6; the port is ignored) that came in `via`
+    /// and what came of it. Any thread; lock-free and allocation-free.
+    void Seen(const sockaddr* address, SteadyTime now, ClientVia via = {},
+              RequestLabel label = {}) noexcept;
 
-    /// Distinct addresses seen within the window before `now`. Thread-safe.
-    std::size_t Count(SteadyTime now) const noexcept;
+    /// The calls below read the table: one thread at a time (the daemon's), never a server's.
+
+    /// Distinct addresses seen within the window before `now`.
+    std::size_t Count(SteadyTime now) const;
 
     /// What happened since the last call: the first request of each new address, and each
     /// address that polled at least kRegularPolls times and then not for kQuietAfter times
@@ -75,29 +99,54 @@ public:
     /// The addresses seen within `within` before `now`, the most recent first.
     std::vector<ClientInfo> Recent(SteadyTime now, Seconds within) const;
 
+    /// Every request counted since the start (any thread).
+    std::vector<RequestCount> RequestCounts() const;
+    /// Notes a flood did not leave room for since the start (any thread).
+    std::uint64_t NotesLost() const noexcept { return lost_.load(std::memory_order_relaxed); }
+
+    static constexpr std::size_t kRingNotes = 2048;
+
     static constexpr std::uint32_t kRegularPolls = 5;
     static constexpr double kQuietAfter = 5;
     static constexpr Seconds kQuietFloor{30};
 
 private:
+    struct Note {
+        IpAddress address;
+        SteadyTime at;
+        ClientVia via;
+        RequestLabel label{};
+    };
     struct Entry {
         IpAddress address;
         SteadyTime last_seen;
         ClientVia via; ///< of the last request
         SteadyTime first_seen = last_seen;
-        std::uint32_t polls = 1;
+        std::uint32_t polls = 0;
         Seconds interval{0}; ///< exponential mean; 0 until the second request
+        std::uint64_t methods = 0;
+        std::array<std::uint32_t, kRequestOutcomes> outcomes{};
+        RequestLabel first{}, last{}; ///< of its first and its latest request
         bool announced = false;
         bool quiet = false; ///< reported quiet; its next request is told as Back
         bool back = false;
     };
 
     static bool IsQuiet(const Entry& entry, SteadyTime now) noexcept;
+    /// Takes the notes waiting in the ring into the table: a reader's view of the table
+    /// includes every request noted before it looked, hence const.
+    void Drain() const noexcept;
+    void Take(const Note& note) const noexcept;
+    Entry& EntryFor(const Note& note) const noexcept;
 
     SteadyTime::duration window_;
     std::size_t capacity_;
-    mutable std::mutex mutex_;
-    std::vector<Entry> entries_;
+    mutable std::vector<Entry> entries_; ///< the reading thread's
+    mutable MpscRing<Note, kRingNotes> notes_;
+    std::atomic<std::uint64_t> lost_{0};
+    static constexpr std::size_t kTransports = 3;
+    std::array<std::atomic<std::uint64_t>, kTransports * kMethodCapacity * kRequestOutcomes>
+        counts_{};
 };
 
 } // namespace meteremu

@@ -33,16 +33,26 @@ bool ConnectionGate::IsOwnHost(const IpAddress& address) const noexcept {
     return address.IsHostLoopback() || address == own_address_;
 }
 
-bool ConnectionGate::Admit(const sockaddr* peer) noexcept {
+ConnectionGate::Admission ConnectionGate::Admit(const sockaddr* peer) noexcept {
     auto address = IpAddress::Of(peer);
-    if (address && IsOwnHost(*address)) return true;
-    if (filter_ && !filter_->Allows(peer)) return false;
+    if (address && IsOwnHost(*address)) return Admission::Admitted;
+    if (filter_ && !filter_->Allows(peer)) return Refused(Admission::NotAllowed);
     std::lock_guard lock(mutex_);
     if (address) {
         auto found = per_client_.find(address->Client());
-        if (found != per_client_.end() && found->second >= limits_.max_per_address) return false;
+        if (found != per_client_.end() && found->second >= limits_.max_per_address)
+            return Refused(Admission::AddressFull);
     }
-    return Limited() < limits_.max_connections || Victim() != nullptr;
+    if (Limited() < limits_.max_connections || Victim() != nullptr) return Admission::Admitted;
+    return Refused(Admission::ServerFull);
+}
+
+ConnectionGate::Admission ConnectionGate::Refused(Admission why) noexcept {
+    (why == Admission::NotAllowed    ? not_allowed_
+     : why == Admission::AddressFull ? address_full_
+                                     : server_full_)
+        .Add(1);
+    return why;
 }
 
 /// Admit() checks without counting, and each server thread accepts on its own: two threads
@@ -66,14 +76,20 @@ ConnectionGate::Entry* ConnectionGate::Opened(const sockaddr* peer, int fd) noex
             return nullptr;
         }
     }
-    ++counts_.http;
+    http_.Add(1);
+    opened_.Add(1);
     if (entry.own_host) return &entry;
     entry.limited = true;
     ++limited_;
-    if (of_client > limits_.max_per_address)
+    if (of_client > limits_.max_per_address) {
         ShutDown(entry);
-    else if (Limited() > limits_.max_connections)
-        if (Entry* victim = Victim()) ShutDown(*victim);
+        address_full_.Add(1);
+    } else if (Limited() > limits_.max_connections) {
+        if (Entry* victim = Victim()) {
+            ShutDown(*victim);
+            displaced_.Add(1);
+        }
+    }
     return &entry;
 } catch (...) {
     return nullptr;
@@ -99,14 +115,14 @@ void ConnectionGate::Upgraded(Entry* entry) noexcept {
     StopWaiting(*entry);
     entry->upgraded = true;
     if (std::exchange(entry->limited, false)) --limited_;
-    --counts_.http;
-    ++counts_.upgraded;
+    http_.Add(-1);
+    upgraded_.Add(1);
 }
 
 void ConnectionGate::Closed(Entry* entry) noexcept {
     if (!entry) return;
     std::lock_guard lock(mutex_);
-    --(entry->upgraded ? counts_.upgraded : counts_.http);
+    (entry->upgraded ? upgraded_ : http_).Add(-1);
     if (entry->limited) --limited_;
     if (entry->client) {
         auto found = per_client_.find(*entry->client);
@@ -115,9 +131,9 @@ void ConnectionGate::Closed(Entry* entry) noexcept {
     (entry->waiting ? waiting_ : busy_).erase(entry->self);
 }
 
-ConnectionGate::Counts ConnectionGate::Count() const {
-    std::lock_guard lock(mutex_);
-    return counts_;
+ConnectionGate::Stats ConnectionGate::Count() const noexcept {
+    return {http_.Get(),         upgraded_.Get(),    opened_.Get(),    not_allowed_.Get(),
+            address_full_.Get(), server_full_.Get(), displaced_.Get(), timed_out_.Get()};
 }
 
 ConnectionGate::Entry* ConnectionGate::Victim() noexcept {
@@ -153,8 +169,10 @@ void ConnectionGate::StopWaiting(Entry& entry) noexcept {
 /// Cuts every connection past its deadline and returns the next deadline.
 std::optional<ConnectionGate::Clock::time_point>
 ConnectionGate::CutExpired(Clock::time_point now) noexcept {
-    while (!waiting_.empty() && waiting_.front().deadline <= now)
+    while (!waiting_.empty() && waiting_.front().deadline <= now) {
         ShutDown(waiting_.front());
+        timed_out_.Add(1);
+    }
     if (waiting_.empty()) return std::nullopt;
     return waiting_.front().deadline;
 }

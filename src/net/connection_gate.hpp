@@ -20,9 +20,11 @@
 #include "net/allow_list.hpp"
 #include "net/ip_address.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -51,9 +53,15 @@ public:
     ConnectionGate(const ConnectionGate&) = delete;
     ConnectionGate& operator=(const ConnectionGate&) = delete;
 
+    enum class Admission : std::uint8_t {
+        Admitted,
+        NotAllowed,  ///< outside the allow list
+        AddressFull, ///< its client holds max_per_address connections
+        ServerFull,  ///< every place taken, none to displace
+    };
     /// Whether a connection from `peer` is accepted now: allowed, its client under its limit,
     /// and a free place or one to displace.
-    bool Admit(const sockaddr* peer) noexcept;
+    Admission Admit(const sockaddr* peer) noexcept;
 
     /// A connection was accepted on socket `fd`; its first request is due. One that takes its
     /// client past its limit (admitted by two threads at once) is shut down at once; one that
@@ -70,11 +78,16 @@ public:
     /// The connection is gone; `entry` is freed. Must come before its socket is closed.
     void Closed(Entry* entry) noexcept;
 
-    struct Counts {
-        std::size_t http = 0;
-        std::size_t upgraded = 0;
+    /// What the gate counted; read without the gate's lock (for the status page).
+    struct Stats {
+        std::size_t http = 0;     ///< HTTP connections open now
+        std::size_t upgraded = 0; ///< WebSockets open now
+        std::uint64_t opened = 0; ///< since the start
+        std::uint64_t not_allowed = 0, address_full = 0, server_full = 0; ///< refused, by Admission
+        std::uint64_t displaced = 0; ///< shut down for a new connection
+        std::uint64_t timed_out = 0; ///< shut down for not sending a whole request in time
     };
-    Counts Count() const;
+    Stats Count() const noexcept;
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -86,6 +99,7 @@ private:
     /// The connection to displace: the longest waiting one not of the host itself, or null.
     Entry* Victim() noexcept;
     void ShutDown(Entry& entry) noexcept;
+    Admission Refused(Admission why) noexcept;
     void Wait(Entry& entry, Clock::time_point now) noexcept;
     void StopWaiting(Entry& entry) noexcept;
     void Run(std::stop_token stop) noexcept;
@@ -102,7 +116,14 @@ private:
     /// The others: being answered, upgraded, or shut down and about to close.
     std::list<Entry> busy_;
     std::unordered_map<IpAddress, std::size_t, IpAddressHash> per_client_;
-    Counts counts_;
+    struct Counter : std::atomic<std::uint64_t> {
+        void Add(std::int64_t step) noexcept {
+            fetch_add(static_cast<std::uint64_t>(step), std::memory_order_relaxed);
+        }
+        std::uint64_t Get() const noexcept { return load(std::memory_order_relaxed); }
+    };
+    Counter http_, upgraded_, opened_, not_allowed_, address_full_, server_full_, displaced_,
+        timed_out_;
     std::size_t limited_ = 0; ///< see Limited()
     std::jthread reaper_;
 };

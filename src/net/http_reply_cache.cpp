@@ -47,13 +47,12 @@ void HttpReplyKey::Append(std::string_view part) noexcept {
     size_ += part.size();
 }
 
-void HttpReplyCache::Store(std::string_view key, ReplyEpoch epoch, unsigned status,
-                           std::uint64_t sample, MhdResponsePtr response) {
+void HttpReplyCache::Store(std::string_view key, ReplyEpoch epoch, const HttpKeptFacts& facts,
+                           MhdResponsePtr response) {
     MhdResponsePtr replaced; // destroyed after the lock is released
     std::lock_guard lock(mutex_);
     cache_.Keep(key, epoch, [&](Kept& kept) {
-        kept.status = status;
-        kept.sample = sample;
+        kept.facts = facts;
         replaced = std::exchange(kept.response, std::move(response));
     });
 }

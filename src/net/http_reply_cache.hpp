@@ -8,6 +8,7 @@
 
 #include "net/reply_cache.hpp"
 #include "net/reply_epoch.hpp"
+#include "net/request_label.hpp"
 #include "util/mhd.hpp"
 
 #include <array>
@@ -39,33 +40,40 @@ private:
     bool fits_ = true;
 };
 
+/// What a kept response is, besides its bytes.
+struct HttpKeptFacts {
+    unsigned status = 0;
+    std::uint64_t sample = 0; ///< the sample it carries, 0 for none
+    RequestLabel label{};
+};
+
 /// A ReplyCache of finished responses, shared by the server's threads.
 class HttpReplyCache {
 public:
     /// Queues the kept response for `key` on `connection` if it was kept under `epoch`, unless
-    /// `pass(sample)` (the sample the response carries, 0 for none) returns what became of the
-    /// request instead (the sample gate held it, or refused it). Nullopt: nothing kept.
+    /// `pass(sample, label)` (of the response) returns what became of the request instead (the
+    /// sample gate held it, or refused it). Nullopt: nothing kept.
     template <class Pass>
     std::optional<MHD_Result> Queue(MHD_Connection* connection, std::string_view key,
                                     ReplyEpoch epoch, Pass&& pass) {
         std::lock_guard lock(mutex_);
         const Kept* kept = cache_.Find(key, epoch);
         if (!kept || !kept->response) return std::nullopt;
-        if (std::optional<MHD_Result> stopped = pass(kept->sample)) return stopped;
-        return MHD_queue_response(connection, kept->status, kept->response.get());
+        if (std::optional<MHD_Result> stopped = pass(kept->facts.sample, kept->facts.label))
+            return stopped;
+        return MHD_queue_response(connection, kept->facts.status, kept->response.get());
     }
 
-    /// Keeps `response` (status `status`, carrying `sample`) for `key` under `epoch`, in place
-    /// of what the key had, or of the oldest entry.
-    void Store(std::string_view key, ReplyEpoch epoch, unsigned status, std::uint64_t sample,
+    /// Keeps `response` for `key` under `epoch`, in place of what the key had, or of the
+    /// oldest entry.
+    void Store(std::string_view key, ReplyEpoch epoch, const HttpKeptFacts& facts,
                MhdResponsePtr response);
 
     static constexpr std::size_t kEntries = 8;
 
 private:
     struct Kept {
-        unsigned status = 0;
-        std::uint64_t sample = 0;
+        HttpKeptFacts facts;
         MhdResponsePtr response;
     };
 

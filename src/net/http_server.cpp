@@ -306,8 +306,19 @@ void HttpServer::OnCompleted(void* self, MHD_Connection* connection, void** requ
     static_cast<HttpServer*>(self)->gate_.AwaitRequest(EntryOf(connection));
 }
 
+/// A connection refused is noted as one request of its client, refused (allow) or rate
+/// limited (the limits on connections), with no method: none was read.
 MHD_Result HttpServer::OnAccept(void* self, const sockaddr* peer, socklen_t) noexcept {
-    return static_cast<HttpServer*>(self)->gate_.Admit(peer) ? MHD_YES : MHD_NO;
+    auto& server = *static_cast<HttpServer*>(self);
+    ConnectionGate::Admission admission = server.gate_.Admit(peer);
+    if (admission == ConnectionGate::Admission::Admitted) return MHD_YES;
+    if (server.clients_)
+        server.clients_->Seen(peer, std::chrono::steady_clock::now(),
+                              {ClientTransport::Http, server.port_},
+                              {kUnreadMethod, admission == ConnectionGate::Admission::NotAllowed
+                                                  ? RequestOutcome::Refused
+                                                  : RequestOutcome::RateLimited});
+    return MHD_NO;
 }
 
 void HttpServer::OnConnection(void* self, MHD_Connection* connection, void** socket_state,
@@ -332,53 +343,58 @@ void HttpServer::OnConnection(void* self, MHD_Connection* connection, void** soc
 MHD_Result HttpServer::RespondToGet(MHD_Connection* connection, const char* url, const char* method,
                                     bool held) {
     std::shared_ptr<HttpHandler> handler = handler_.Current(); // one answers the whole request
+    Asked asked{connection, *handler, url, held};
     ReplyEpoch epoch = handler->Epoch();
     HttpReplyKey key(connection, method, url);
-    if (!held) {
-        NoteClient(connection, *handler, url);
-        gate_.RequestArrived(EntryOf(connection));
-    }
+    if (!held) gate_.RequestArrived(EntryOf(connection));
     if (!epoch.Valid() || !key.Fits())
-        return Respond(connection, Answer(*handler, connection, url, method, {}), held);
-    auto pass = [&](std::uint64_t sample) { return Gate(connection, sample, held); };
+        return Respond(asked, Answer(*handler, connection, url, method, {}));
+    auto pass = [&](std::uint64_t sample, RequestLabel label) {
+        std::optional<MHD_Result> stopped = Gate(asked, sample, label.method);
+        if (!stopped) NoteClient(asked, label);
+        return stopped;
+    };
     if (auto queued = cache_.Queue(connection, key.View(), epoch, pass)) return *queued;
     HttpResponse reply = Answer(*handler, connection, url, method, {});
-    if (!reply.reusable || reply.upgrade) return Respond(connection, reply, held);
+    if (!reply.reusable || reply.upgrade) return Respond(asked, reply);
     MhdResponsePtr response = BuildResponse(reply);
     if (!response) return MHD_NO;
-    std::optional<MHD_Result> stopped = Gate(connection, reply.sample, held);
+    std::optional<MHD_Result> stopped = pass(reply.sample, reply.label);
     MHD_Result queued =
         stopped ? *stopped : MHD_queue_response(connection, reply.status, response.get());
-    cache_.Store(key.View(), epoch, reply.status, reply.sample, std::move(response));
+    cache_.Store(key.View(), epoch, {reply.status, reply.sample, reply.label}, std::move(response));
     return queued;
 }
 
-std::optional<MHD_Result> HttpServer::Gate(MHD_Connection* connection, std::uint64_t sample,
-                                           bool held) {
+std::optional<MHD_Result> HttpServer::Gate(const Asked& asked, std::uint64_t sample,
+                                           MethodId method) {
     if (!sample_gate_ || !sample) return std::nullopt;
-    ClientKey client = ClientOf(connection);
+    ClientKey client = ClientOf(asked.connection);
     auto now = std::chrono::steady_clock::now();
-    GateDecision decision = held ? sample_gate_->Recheck(client, sample, now)
-                                 : sample_gate_->Admit(client, sample, now);
+    GateDecision decision = asked.held ? sample_gate_->Recheck(client, sample, now)
+                                       : sample_gate_->Admit(client, sample, now);
     if (decision.Answered()) return std::nullopt;
     if (decision.verdict == GateVerdict::Hold) {
-        if (holds_->Hold(connection, decision.deadline)) return MHD_YES;
+        if (holds_->Hold(asked.connection, decision.deadline)) return MHD_YES;
         if (holds_->Stopping()) return std::nullopt; // answered: nobody would resume it
         // Full: the drop's answer.
     }
+    NoteClient(asked, {method, RequestOutcome::NoNewSample});
     HttpResponse refusal = handler_.Current()->Refuse(kNoNewSample);
     refusal.headers.emplace_back("Retry-After", "1");
-    return Queue(connection, refusal);
+    return Queue(asked.connection, refusal);
 }
 
-MHD_Result HttpServer::Respond(MHD_Connection* connection, const HttpResponse& reply, bool held) {
-    if (auto stopped = Gate(connection, reply.sample, held)) return *stopped;
-    return Queue(connection, reply);
+MHD_Result HttpServer::Respond(const Asked& asked, const HttpResponse& reply) {
+    if (auto stopped = Gate(asked, reply.sample, reply.label.method)) return *stopped;
+    NoteClient(asked, reply.label);
+    return Queue(asked.connection, reply);
 }
 
 /// An error for a request that is not answered further.
 MHD_Result HttpServer::Refuse(MHD_Connection* connection, const HttpRefusal& refusal, bool close) {
     gate_.RequestArrived(EntryOf(connection));
+    NoteClient(connection, {kUnreadMethod, RequestOutcome::Failed});
     HttpResponse reply = handler_.Current()->Refuse(refusal);
     if (close) reply.headers.emplace_back("Connection", "close");
     return Queue(connection, reply);
@@ -387,11 +403,9 @@ MHD_Result HttpServer::Refuse(MHD_Connection* connection, const HttpRefusal& ref
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const char* url, const char* method,
                                std::string_view body, bool held) {
     std::shared_ptr<HttpHandler> handler = handler_.Current();
-    if (!held) {
-        NoteClient(connection, *handler, url);
-        gate_.RequestArrived(EntryOf(connection));
-    }
-    return Respond(connection, Answer(*handler, connection, url, method, body), held);
+    if (!held) gate_.RequestArrived(EntryOf(connection));
+    return Respond({connection, *handler, url, held},
+                   Answer(*handler, connection, url, method, body));
 }
 
 HttpResponse HttpServer::Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
@@ -404,9 +418,12 @@ HttpResponse HttpServer::Answer(HttpHandler& handler, MHD_Connection* connection
     return reply;
 }
 
-void HttpServer::NoteClient(MHD_Connection* connection, const HttpHandler& handler,
-                            const char* url) noexcept {
-    if (!clients_ || !handler.IsClientPoll(url)) return;
+void HttpServer::NoteClient(const Asked& asked, RequestLabel label) noexcept {
+    if (clients_ && asked.handler.IsClientPoll(asked.url)) NoteClient(asked.connection, label);
+}
+
+void HttpServer::NoteClient(MHD_Connection* connection, RequestLabel label) noexcept {
+    if (!clients_) return;
     const char* agent =
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     if (agent && agent == kLivenessProbeAgent) return;
@@ -414,7 +431,7 @@ void HttpServer::NoteClient(MHD_Connection* connection, const HttpHandler& handl
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info)
         clients_->Seen(info->client_addr, std::chrono::steady_clock::now(),
-                       {ClientTransport::Http, port_});
+                       {ClientTransport::Http, port_}, label);
 }
 
 } // namespace meteremu

@@ -18,6 +18,7 @@
 #include "net/held_connections.hpp"
 #include "net/http_reply_cache.hpp"
 #include "net/reply_epoch.hpp"
+#include "net/request_label.hpp"
 #include "net/socket.hpp"
 #include "net/transport_limits.hpp"
 #include "util/mhd.hpp"
@@ -90,6 +91,8 @@ struct HttpResponse {
     /// The reading the body carries (MeterStamp::sample); 0: none. Only a response with a
     /// sample passes the server's sample gate.
     std::uint64_t sample = 0;
+    /// What was asked and what came of it, for the client tracker (net/request_label.hpp).
+    RequestLabel label{};
 };
 
 /// Why a request is refused before a handler answers it (the server's limits, a WebSocket
@@ -171,6 +174,9 @@ public:
     /// Requests held at once at most; past it a request without a new sample gets 503.
     static constexpr std::size_t kMaxHeld = 64;
 
+    /// The connections since the start and now; lock-free.
+    ConnectionGate::Stats Connections() const noexcept { return gate_.Count(); }
+
 private:
     static MHD_Result OnRequest(void* self, MHD_Connection* connection, const char* url,
                                 const char* method, const char* version, const char* upload_data,
@@ -182,6 +188,14 @@ private:
     static void OnConnection(void* self, MHD_Connection* connection, void** socket_state,
                              MHD_ConnectionNotificationCode code) noexcept;
 
+    /// A request being answered, by the handler that answers all of it.
+    struct Asked {
+        MHD_Connection* connection;
+        const HttpHandler& handler;
+        const char* url;
+        bool held; ///< asked again after the sample gate held it
+    };
+
     MHD_Result Respond(MHD_Connection* connection, const char* url, const char* method,
                        std::string_view body, bool held);
     /// `refusal` as the handler renders it; with `close`, the connection closes after it.
@@ -189,16 +203,18 @@ private:
     MHD_Result RespondToGet(MHD_Connection* connection, const char* url, const char* method,
                             bool held);
     /// `sample` through the gate: nullopt when the response may go out, else what became of
-    /// the request (suspended, or a 503 queued).
-    std::optional<MHD_Result> Gate(MHD_Connection* connection, std::uint64_t sample, bool held);
-    MHD_Result Respond(MHD_Connection* connection, const HttpResponse& reply, bool held);
+    /// the request (suspended, or a 503 queued: noted as `method` with no new sample).
+    std::optional<MHD_Result> Gate(const Asked& asked, std::uint64_t sample, MethodId method);
+    /// `reply` through the gate; noted as its label when it goes out.
+    MHD_Result Respond(const Asked& asked, const HttpResponse& reply);
     /// `handler`'s response; a WebSocket upgrade is told to the gate.
     HttpResponse Answer(HttpHandler& handler, MHD_Connection* connection, const char* url,
                         const char* method, std::string_view body);
-    /// Reports the request's sender to the client tracker, unless `handler` says the path is
-    /// no client's poll.
-    void NoteClient(MHD_Connection* connection, const HttpHandler& handler,
-                    const char* url) noexcept;
+    /// Reports the request's sender and `label` to the client tracker, unless the handler says
+    /// the path is no client's poll.
+    void NoteClient(const Asked& asked, RequestLabel label) noexcept;
+    /// The same for a request refused before a handler saw it.
+    void NoteClient(MHD_Connection* connection, RequestLabel label) noexcept;
 
     HttpHandler& handler_;
     SampleGate* sample_gate_;

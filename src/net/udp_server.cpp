@@ -147,6 +147,7 @@ struct UdpServer::Destination {
 struct UdpServer::HeldPoll {
     Destination to;
     std::string request;
+    RequestLabel label; ///< of the answer that was held
     SteadyTime deadline;
 };
 
@@ -256,19 +257,28 @@ bool UdpServer::Admit(const Listener& listener, const sockaddr_storage& sender,
                       const std::optional<IpAddress>& ip, bool too_long, SteadyTime now) noexcept {
     const auto* address = reinterpret_cast<const sockaddr*>(&sender);
     if (filter_ && !filter_->Allows(address)) {
-        ++refused_; // not even counted as a client
+        ++refused_;
+        NoteClient(listener, sender, now, {kUnreadMethod, RequestOutcome::Refused});
         return false;
     }
-    if (clients_) clients_->Seen(address, now, {ClientTransport::Udp, listener.port});
     if (too_long) {
         ++dropped_;
+        NoteClient(listener, sender, now, {kUnreadMethod, RequestOutcome::Failed});
         return false;
     }
     if (ip && !rate_limiter_.Allow(*ip, now)) {
         ++throttled_;
+        NoteClient(listener, sender, now, {kUnreadMethod, RequestOutcome::RateLimited});
         return false;
     }
     return true;
+}
+
+void UdpServer::NoteClient(const Listener& listener, const sockaddr_storage& sender, SteadyTime now,
+                           RequestLabel label) noexcept {
+    if (clients_)
+        clients_->Seen(reinterpret_cast<const sockaddr*>(&sender), now,
+                       {ClientTransport::Udp, listener.port}, label);
 }
 
 void UdpServer::Answer(Listener& listener, msghdr& request, std::size_t size) noexcept {
@@ -281,8 +291,11 @@ void UdpServer::Answer(Listener& listener, msghdr& request, std::size_t size) no
     auto now = std::chrono::steady_clock::now();
     if (!Admit(listener, sender, ip, too_long, now)) return;
     std::string_view bytes(static_cast<char*>(request.msg_iov->iov_base), size);
-    std::optional<DatagramReply> reply = handler_.Handle(bytes);
-    if (!reply) return;
+    DatagramAnswer answer = handler_.Handle(bytes);
+    if (!answer.reply) {
+        NoteClient(listener, sender, now, answer.label);
+        return;
+    }
     Destination to;
     std::memcpy(&to.address, &sender, std::min<std::size_t>(request.msg_namelen, sizeof sender));
     to.length = request.msg_namelen;
@@ -290,31 +303,40 @@ void UdpServer::Answer(Listener& listener, msghdr& request, std::size_t size) no
     // The host itself is exempt, as from the budget per address (net/reply_rate_limiter.hpp).
     to.from_host = ip && ip->IsHostLoopback();
     if (ip) to.client = ClientKeyOf(GateTransport::Udp, ip->bytes.data(), ip->bytes.size());
-    if (PassGate(listener, *reply, to, bytes, now)) Send(listener.socket.Get(), to, *reply, now);
+    if (PassGate(listener, answer, to, bytes, now)) Send(listener, to, answer, now);
 }
 
-bool UdpServer::PassGate(Listener& listener, const DatagramReply& reply, const Destination& to,
+bool UdpServer::PassGate(Listener& listener, const DatagramAnswer& answer, const Destination& to,
                          std::string_view request, SteadyTime now) noexcept {
-    if (!gate_ || !reply.sample) return true;
-    GateDecision decision = gate_->Admit(to.client, reply.sample, now);
-    if (decision.verdict == GateVerdict::Hold) Hold(listener, to, request, decision.deadline);
-    if (decision.verdict == GateVerdict::Drop) ++unanswered_;
+    if (!gate_ || !answer.reply->sample) return true;
+    GateDecision decision = gate_->Admit(to.client, answer.reply->sample, now);
+    if (decision.verdict == GateVerdict::Hold)
+        Hold(listener, to, request, answer.label, decision.deadline);
+    if (decision.verdict == GateVerdict::Drop) {
+        ++unanswered_;
+        NoteClient(listener, to.address, now, {answer.label.method, RequestOutcome::NoNewSample});
+    }
     return decision.Answered();
 }
 
 /// Keeps the newest poll of each sender: a battery that polls again while held is answered
 /// once, to its latest request.
 void UdpServer::Hold(Listener& listener, const Destination& to, std::string_view request,
-                     SteadyTime deadline) noexcept try {
+                     RequestLabel label, SteadyTime deadline) noexcept try {
     ++held_;
     std::erase_if(listener.held, [&](const HeldPoll& poll) { return poll.to.client == to.client; });
     if (listener.held.size() >= kMaxHeld) {
+        const HeldPoll& oldest = listener.held.front();
+        NoteClient(listener, oldest.to.address, std::chrono::steady_clock::now(),
+                   {oldest.label.method, RequestOutcome::NoNewSample});
         listener.held.erase(listener.held.begin());
         ++unanswered_;
     }
-    listener.held.push_back({to, std::string(request), deadline});
+    listener.held.push_back({to, std::string(request), label, deadline});
 } catch (...) {
     ++unanswered_; // out of memory: the poll goes unanswered, the battery asks again
+    NoteClient(listener, to.address, std::chrono::steady_clock::now(),
+               {label.method, RequestOutcome::NoNewSample});
 }
 
 void UdpServer::ServeHeld(Listener& listener) noexcept {
@@ -332,25 +354,35 @@ void UdpServer::ServeHeld(Listener& listener) noexcept {
 
 /// Asks the handler again for `poll`; sends what the gate lets go. Whether it stays held.
 bool UdpServer::StillHeld(Listener& listener, HeldPoll& poll, SteadyTime now) noexcept {
-    std::optional<DatagramReply> reply = handler_.Handle(poll.request);
-    if (!reply) return false; // nothing to say any more (the reading turned stale)
-    GateDecision decision = reply->sample ? gate_->Recheck(poll.to.client, reply->sample, now)
-                                          : GateDecision{GateVerdict::Serve};
+    DatagramAnswer answer = handler_.Handle(poll.request);
+    if (!answer.reply) { // nothing to say any more (the reading turned stale)
+        NoteClient(listener, poll.to.address, now, answer.label);
+        return false;
+    }
+    std::uint64_t sample = answer.reply->sample;
+    GateDecision decision =
+        sample ? gate_->Recheck(poll.to.client, sample, now) : GateDecision{GateVerdict::Serve};
     if (decision.verdict == GateVerdict::Hold) {
         poll.deadline = decision.deadline;
         return true;
     }
-    if (decision.Answered())
-        Send(listener.socket.Get(), poll.to, *reply, now);
-    else
+    if (decision.Answered()) {
+        Send(listener, poll.to, answer, now);
+    } else {
         ++unanswered_;
+        NoteClient(listener, poll.to.address, now,
+                   {answer.label.method, RequestOutcome::NoNewSample});
+    }
     return false;
 }
 
-void UdpServer::Send(int fd, const Destination& to, const DatagramReply& reply,
+/// Sends the reply of `answer`, and notes what became of it.
+void UdpServer::Send(const Listener& listener, const Destination& to, const DatagramAnswer& answer,
                      SteadyTime now) noexcept {
+    const DatagramReply& reply = *answer.reply;
     if (!to.from_host && !byte_budget_.Spend(reply.bytes.size(), reply.priority, now)) {
         ++over_budget_;
+        NoteClient(listener, to.address, now, {answer.label.method, RequestOutcome::RateLimited});
         return;
     }
     iovec out{const_cast<char*>(reply.bytes.data()), reply.bytes.size()};
@@ -362,7 +394,8 @@ void UdpServer::Send(int fd, const Destination& to, const DatagramReply& reply,
                     to.control_length,
                     0};
     ++replied_; // counted before the client can see the reply
-    if (sendmsg(fd, &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+    NoteClient(listener, to.address, now, answer.label);
+    if (sendmsg(listener.socket.Get(), &response, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
         --replied_;
         ++dropped_;
     }

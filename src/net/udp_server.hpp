@@ -20,6 +20,7 @@
 #include "net/client_tracker.hpp"
 #include "net/reply_byte_budget.hpp"
 #include "net/reply_rate_limiter.hpp"
+#include "net/request_label.hpp"
 #include "net/socket.hpp"
 #include "net/transport_limits.hpp"
 
@@ -49,13 +50,21 @@ struct DatagramReply {
     std::uint64_t sample = 0;
 };
 
+/// What a handler makes of one datagram.
+struct DatagramAnswer {
+    std::optional<DatagramReply> reply; ///< nullopt: stay silent
+    /// What was asked and, when silent, why (net/request_label.hpp); the server tells what
+    /// became of a reply.
+    RequestLabel label{};
+};
+
 class DatagramHandler {
 public:
     virtual ~DatagramHandler() = default;
-    /// One datagram in; the reply datagram, or nullopt to stay silent. The reply's bytes are
+    /// One datagram in; the reply datagram, or none to stay silent. The reply's bytes are
     /// the handler's and stay valid until the next call. Runs on a UDP thread, one call at a
     /// time; must not block on the network.
-    virtual std::optional<DatagramReply> Handle(std::string_view datagram) noexcept = 0;
+    virtual DatagramAnswer Handle(std::string_view datagram) noexcept = 0;
     /// What the handler learnt of its clients, for the status page: a JSON object of the
     /// protocol's own fields, or "" for nothing. Called from another thread than Handle.
     virtual std::string StatusJson(SteadyTime /*now*/) const { return {}; }
@@ -115,19 +124,23 @@ private:
     void Run(Listener& listener, std::stop_token stop) noexcept;
     void Answer(Listener& listener, msghdr& request, std::size_t size) noexcept;
     /// Whether the gate lets `reply` go out now; a held poll is kept in `listener`.
-    bool PassGate(Listener& listener, const DatagramReply& reply, const Destination& to,
+    bool PassGate(Listener& listener, const DatagramAnswer& answer, const Destination& to,
                   std::string_view request, SteadyTime now) noexcept;
     void Hold(Listener& listener, const Destination& to, std::string_view request,
-              SteadyTime deadline) noexcept;
+              RequestLabel label, SteadyTime deadline) noexcept;
     /// Waits for a datagram, a wake or the first held poll's deadline; true: a datagram waits.
     bool AwaitWithHeldPolls(Listener& listener) noexcept;
     /// Asks the handler again for every held poll; sends what the gate lets go.
     void ServeHeld(Listener& listener) noexcept;
     bool StillHeld(Listener& listener, HeldPoll& poll, SteadyTime now) noexcept;
-    void Send(int fd, const Destination& to, const DatagramReply& reply, SteadyTime now) noexcept;
+    void Send(const Listener& listener, const Destination& to, const DatagramAnswer& answer,
+              SteadyTime now) noexcept;
     /// Whether the datagram from `sender` gets an answer at all; counts why not.
     bool Admit(const Listener& listener, const sockaddr_storage& sender,
                const std::optional<IpAddress>& ip, bool too_long, SteadyTime now) noexcept;
+    /// Reports `sender` and what its datagram got to the client tracker.
+    void NoteClient(const Listener& listener, const sockaddr_storage& sender, SteadyTime now,
+                    RequestLabel label) noexcept;
 
     std::vector<std::string> addresses_;
     DatagramHandler& handler_;

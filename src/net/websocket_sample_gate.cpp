@@ -24,8 +24,12 @@ void WebSocketServer::Answer(Connection& connection, const WebSocketAnswer& answ
             return;
         }
         if (!recheck) connection.held.reset(); // the newest message replaces a held one
-        if (!decision.Answered()) return;
+        if (!decision.Answered()) {
+            NoteClient(connection, {answer.label.method, RequestOutcome::NoNewSample});
+            return;
+        }
     }
+    NoteClient(connection, answer.label);
     Send(connection, websocket::EncodeFrame(websocket::Opcode::Text, answer.text));
 }
 
@@ -37,6 +41,8 @@ void WebSocketServer::ServeHeld(Clock::time_point now, bool all) {
         connection->held.reset();
         if (auto answer = connection->session->OnMessage(text))
             Answer(*connection, *answer, text, true);
+        else
+            NoteClient(*connection, {kOtherMethod, RequestOutcome::Failed});
     }
 }
 

@@ -231,18 +231,17 @@ void WebSocketServer::HandleEvents(Connection& connection) {
         std::optional<websocket::Event> event = connection.reader.Next();
         if (!event) return;
         connection.last_frame = Clock::now();
-        if (clients_ && connection.peer_length &&
-            (event->kind == Kind::Text || event->kind == Kind::Ping))
-            clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer),
-                           connection.last_frame,
-                           {ClientTransport::WebSocket, connection.local_port});
         switch (event->kind) {
         case Kind::Text:
             if (connection.closing) break;
             if (auto answer = connection.session->OnMessage(event->payload))
                 Answer(connection, *answer, event->payload, false);
+            else
+                NoteClient(connection, {kOtherMethod, RequestOutcome::Failed});
             break;
         case Kind::Ping:
+            // A Home Assistant connection lasts days: its pings show it is still there.
+            NoteClient(connection, {MethodIdOf("ping"), RequestOutcome::Answered});
             if (!connection.closing)
                 Send(connection, websocket::EncodeFrame(websocket::Opcode::Pong, event->payload));
             break;
@@ -393,6 +392,12 @@ void WebSocketServer::Drop(std::uint64_t id) {
     epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, found->second->socket.Fd(), nullptr);
     connections_.erase(found); // UpgradedSocket closes it through libmicrohttpd
     connected_.store(connections_.size());
+}
+
+void WebSocketServer::NoteClient(const Connection& connection, RequestLabel label) noexcept {
+    if (clients_ && connection.peer_length)
+        clients_->Seen(reinterpret_cast<const sockaddr*>(&connection.peer), Clock::now(),
+                       {ClientTransport::WebSocket, connection.local_port}, label);
 }
 
 } // namespace meteremu

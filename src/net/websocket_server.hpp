@@ -16,6 +16,7 @@
 #include "net/allow_list.hpp"
 #include "net/client_tracker.hpp"
 #include "net/http_server.hpp"
+#include "net/request_label.hpp"
 #include "net/socket.hpp"
 #include "net/transport_limits.hpp"
 
@@ -40,6 +41,8 @@ struct WebSocketAnswer {
     /// The reading it carries (MeterStamp::sample); 0: none. Only an answer with a sample
     /// passes the server's sample gate.
     std::uint64_t sample = 0;
+    /// What was asked and what came of it, for the client tracker (net/request_label.hpp).
+    RequestLabel label{};
 };
 
 /// One client's conversation. All calls come from the server's thread.
@@ -119,6 +122,8 @@ private:
                 bool recheck);
     /// Asks again for the held messages: every one (`all`, a new reading) or those due.
     void ServeHeld(Clock::time_point now, bool all);
+    /// Reports the connection's client and what its message got to the client tracker.
+    void NoteClient(const Connection& connection, RequestLabel label) noexcept;
     void CloseAll(std::uint16_t code);
     bool Allowed(const Connection& connection) const noexcept;
     void CloseRefused();

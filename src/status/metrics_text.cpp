@@ -23,8 +23,8 @@ void AppendValue(std::string& out, double value) {
     out.append(text, end);
 }
 
-/// One sample; `labels` is the text between the braces, "" for none. Label values here come
-/// from the configuration and fixed words: nothing to escape but what a name may not hold.
+/// One sample; `labels` is the text between the braces, "" for none, its values escaped by
+/// Label().
 void Sample(std::string& out, std::string_view name, std::string_view labels, double value) {
     out.append(name);
     if (!labels.empty()) out.append("{").append(labels).append("}");
@@ -42,6 +42,19 @@ std::string Label(std::string_view key, std::string_view value) {
     }
     return text + "\"";
 }
+
+/// One sample of `name` per frontend and reason: `counts(frontend)` gives the pairs of reason
+/// and count, as an array.
+template <typename Counts>
+void SamplePerReason(std::string& out, std::string_view name, const StatusFacts& facts,
+                     Counts counts) {
+    for (const auto& frontend : facts.frontends)
+        for (auto [reason, count] : counts(frontend))
+            Sample(out, name, Label("frontend", frontend.name) + "," + Label("reason", reason),
+                   static_cast<double>(count));
+}
+
+using Reason = std::pair<std::string_view, std::uint64_t>;
 
 void AppendReading(std::string& out, const StatusFacts& facts) {
     if (!facts.reading) return;
@@ -103,22 +116,75 @@ void AppendUdp(std::string& out, const StatusFacts& facts) {
                static_cast<double>(frontend.udp.replied));
     Header(out, "meteremu_udp_datagrams_unanswered_total", "counter",
            "UDP datagrams that got no reply, by reason.");
-    for (const auto& frontend : facts.frontends) {
-        const UdpCounters& udp = frontend.udp;
-        for (auto [reason, count] : {std::pair{"dropped", udp.dropped},
-                                     {"refused", udp.refused},
-                                     {"throttled", udp.throttled},
-                                     {"over_budget", udp.over_budget},
-                                     {"no_new_sample", udp.unanswered}})
-            Sample(out, "meteremu_udp_datagrams_unanswered_total",
-                   Label("frontend", frontend.name) + "," + Label("reason", reason),
-                   static_cast<double>(count));
-    }
+    SamplePerReason(
+        out, "meteremu_udp_datagrams_unanswered_total", facts, [](const auto& frontend) {
+            const UdpCounters& udp = frontend.udp;
+            return std::array{Reason{"dropped", udp.dropped}, Reason{"refused", udp.refused},
+                              Reason{"throttled", udp.throttled},
+                              Reason{"over_budget", udp.over_budget},
+                              Reason{"no_new_sample", udp.unanswered}};
+        });
     Header(out, "meteremu_udp_polls_held_total", "counter",
            "UDP polls held until a new sample arrived.");
     for (const auto& frontend : facts.frontends)
         Sample(out, "meteremu_udp_polls_held_total", Label("frontend", frontend.name),
                static_cast<double>(frontend.udp.held));
+}
+
+std::string_view TransportLabel(ClientTransport transport) {
+    switch (transport) {
+    case ClientTransport::Http:
+        return "http";
+    case ClientTransport::WebSocket:
+        return "websocket";
+    case ClientTransport::Udp:
+        return "udp";
+    }
+    return "http";
+}
+
+/// The clients' requests, by what they asked and got. The method names come from the frontends
+/// (what they serve), at most kMethodCapacity of them: the series stay bounded.
+void AppendClientRequests(std::string& out, const StatusFacts& facts) {
+    Header(out, "meteremu_requests_total", "counter",
+           "Requests from clients, by transport, method asked and outcome.");
+    for (const RequestCount& count : facts.requests)
+        Sample(out, "meteremu_requests_total",
+               Label("transport", TransportLabel(count.transport)) + "," +
+                   Label("method", MethodName(count.method)) + "," +
+                   Label("outcome", OutcomeName(count.outcome)),
+               static_cast<double>(count.count));
+    Header(out, "meteremu_client_notes_lost_total", "counter",
+           "Requests left out of the status page's clients table by a flood (never out of "
+           "meteremu_requests_total).");
+    Sample(out, "meteremu_client_notes_lost_total", "",
+           static_cast<double>(facts.client_notes_lost));
+}
+
+void AppendHttpConnections(std::string& out, const StatusFacts& facts) {
+    Header(out, "meteremu_http_connections", "gauge", "HTTP connections open (not WebSockets).");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_http_connections", Label("frontend", frontend.name),
+               static_cast<double>(frontend.http_connections.http));
+    Header(out, "meteremu_http_connections_opened_total", "counter", "HTTP connections accepted.");
+    for (const auto& frontend : facts.frontends)
+        Sample(out, "meteremu_http_connections_opened_total", Label("frontend", frontend.name),
+               static_cast<double>(frontend.http_connections.opened));
+    Header(out, "meteremu_http_connections_refused_total", "counter",
+           "HTTP connections refused, by reason.");
+    SamplePerReason(out, "meteremu_http_connections_refused_total", facts,
+                    [](const auto& frontend) {
+                        const ConnectionGate::Stats& http = frontend.http_connections;
+                        return std::array{Reason{"allow", http.not_allowed},
+                                          Reason{"per_address", http.address_full},
+                                          Reason{"full", http.server_full}};
+                    });
+    Header(out, "meteremu_http_connections_cut_total", "counter",
+           "HTTP connections shut down by the server before the client closed them, by reason.");
+    SamplePerReason(out, "meteremu_http_connections_cut_total", facts, [](const auto& frontend) {
+        const ConnectionGate::Stats& http = frontend.http_connections;
+        return std::array{Reason{"displaced", http.displaced}, Reason{"timeout", http.timed_out}};
+    });
 }
 
 /// The backend's requests: a counter by result and a histogram of their durations; absent for
@@ -168,6 +234,8 @@ std::string RenderMetrics(const StatusFacts& facts) {
     AppendSource(out, facts.source);
     AppendFrontendServing(out, facts);
     AppendUdp(out, facts);
+    AppendHttpConnections(out, facts);
+    AppendClientRequests(out, facts);
     Header(out, "meteremu_clients", "gauge",
            "Distinct client addresses that sent a request in the last minute.");
     Sample(out, "meteremu_clients", "", static_cast<double>(facts.clients_last_minute));

@@ -159,6 +159,15 @@ void AppendFrontend(std::string& out, const StatusFacts::Frontend& frontend) {
     Key(out, "udp_ports");
     AppendArray(out, frontend.udp_ports,
                 [&](std::uint16_t port) { json::AppendInteger(out, port); });
+    Key(out, "http_connections");
+    const ConnectionGate::Stats& http = frontend.http_connections;
+    out += "{\"open\":";
+    json::AppendInteger(out, http.http);
+    out += ",\"opened\":";
+    json::AppendInteger(out, http.opened);
+    out += ",\"refused\":";
+    json::AppendInteger(out, http.not_allowed + http.address_full + http.server_full);
+    out += '}';
     Key(out, "mdns");
     out += "{\"state\":";
     json::AppendString(out, frontend.mdns_state);
@@ -189,6 +198,23 @@ void AppendClient(std::string& out, const ClientInfo& client, SteadyTime now) {
     AppendSeconds(out, now - client.first_seen);
     Key(out, "last_seen_s_ago");
     AppendSeconds(out, now - client.last_seen);
+    Key(out, "methods");
+    out += '[';
+    for (std::size_t id = 0; id < kMethodCapacity; ++id) {
+        if (!(client.methods >> id & 1)) continue;
+        if (out.back() != '[') out += ',';
+        json::AppendString(out, MethodName(static_cast<MethodId>(id)));
+    }
+    out += ']';
+    Key(out, "got");
+    out += '{';
+    for (std::size_t i = 0; i < kRequestOutcomes; ++i) {
+        if (i > 0) out += ',';
+        json::AppendString(out, OutcomeName(static_cast<RequestOutcome>(i)));
+        out += ':';
+        json::AppendInteger(out, client.outcomes[i]);
+    }
+    out += '}';
     out += '}';
 }
 

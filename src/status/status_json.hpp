@@ -7,6 +7,7 @@
 #include "core/reading.hpp"
 #include "core/source_facts.hpp"
 #include "net/client_tracker.hpp"
+#include "net/connection_gate.hpp"
 #include "net/udp_server.hpp"
 #include "status/reading_history.hpp"
 
@@ -43,10 +44,14 @@ struct StatusFacts {
         std::string details;
         std::string mdns_state;  ///< "off", "starting", "published", "unavailable", ...
         std::string mdns_detail; ///< what the latest report said, e.g. the names advertised
+        ConnectionGate::Stats http_connections{}; ///< open now and since the start
     };
     std::vector<Frontend> frontends;
     std::vector<ClientInfo> clients; ///< the most recent first
     std::size_t clients_last_minute = 0;
+    /// Every client request since the start, by transport, method and outcome.
+    std::vector<RequestCount> requests;
+    std::uint64_t client_notes_lost = 0; ///< ClientTracker::NotesLost
 };
 
 /// The document of GET /status.json, version 1.

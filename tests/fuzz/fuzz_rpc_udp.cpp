@@ -7,7 +7,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static meteremu::fuzz::Meter meter;
     static meteremu::RpcUdpHandler handler(*meter.frontend);
     meter.Publish();
-    if (auto reply = handler.Handle(meteremu::fuzz::AsText(data, size))) {
+    if (auto reply = handler.Handle(meteremu::fuzz::AsText(data, size)).reply) {
         meteremu::fuzz::Require(reply->bytes.starts_with('{') && reply->bytes.ends_with('}'),
                                 "a JSON frame");
         meteremu::fuzz::Require(reply->bytes.size() <=

@@ -66,8 +66,8 @@ TEST(DaemonUdpTest, TheJournalNamesEachClientTheFirstTimeItPolls) {
         ASSERT_TRUE(battery.Send("127.0.0.1", ports[1], kMarstekPoll));
         ASSERT_TRUE(battery.Receive(std::chrono::seconds(2))) << daemon.process->Stderr();
     }
-    std::string line =
-        "client 127.0.0.7 polls for the first time, over UDP port " + std::to_string(ports[1]);
+    std::string line = "client 127.0.0.7 polls for the first time, over UDP port " +
+                       std::to_string(ports[1]) + ": EM.GetStatus, answered";
     ASSERT_TRUE(daemon.process->WaitForOutput(line)) << daemon.process->Stderr();
     // Once: further polls add no line.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -72,6 +72,82 @@ TEST(StatusPageTest, TheDocumentNamesThePollersButNotTheReader) {
     EXPECT_NE(page.body.find("status.json"), std::string::npos);
 }
 
+/// The client of `address` in the document, or null.
+json_t* ClientOf(json_t* document, std::string_view address) {
+    json_t* clients = json_object_get(document, "clients");
+    for (std::size_t i = 0; i < json_array_size(clients); ++i) {
+        json_t* client = json_array_get(clients, i);
+        if (json_string_value(json_object_get(client, "address")) == address) return client;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> MethodsOf(json_t* client) {
+    std::vector<std::string> methods;
+    json_t* list = json_object_get(client, "methods");
+    for (std::size_t i = 0; i < json_array_size(list); ++i)
+        methods.emplace_back(json_string_value(json_array_get(list, i)));
+    return methods;
+}
+
+json_int_t Got(json_t* client, const char* outcome) {
+    return json_integer_value(json_object_get(json_object_get(client, "got"), outcome));
+}
+
+// Each client says what it asked and what it got, over UDP and HTTP (the second GET from the
+// server's reply cache), refused ones included; /metrics counts the same by transport,
+// method and outcome.
+TEST(StatusPageTest, EachClientSaysWhatItAskedAndWhatItGot) {
+    TempDir dir;
+    std::string config = WithFrontendKeys(DemoTestConfig("02:00:5E:10:20:58"),
+                                          std::string(kAnswerEveryPoll) +
+                                              "allow = [\"127.0.0.9\", \"127.0.0.11\"]\n");
+    RunningDaemon daemon = StartDaemon(dir.Write("meteremu.toml", config).string());
+    auto udp = daemon.UdpPorts(2);
+    std::this_thread::sleep_for(300ms); // the first reading: before it, on_stale = "silent"
+    UdpClient battery("127.0.0.9"), stranger("127.0.0.12");
+    for (const char* poll : {kMarstekPoll, kMarstekPoll, R"({"id":2,"method":"No.Such"})"}) {
+        ASSERT_TRUE(battery.Send("127.0.0.1", udp[0], poll));
+        ASSERT_TRUE(battery.Receive(2s)) << daemon.process->Stderr();
+    }
+    ASSERT_TRUE(stranger.Send("127.0.0.1", udp[0], kMarstekPoll));
+    EXPECT_FALSE(stranger.Receive(300ms)) << "outside allow";
+    std::string base = "http://127.0.0.1:" + std::to_string(daemon.http_port);
+    for (int poll = 0; poll < 2; ++poll)
+        EXPECT_EQ(HttpGet(base + "/rpc/EM.GetStatus?id=0", 5s, "127.0.0.11").status, 200);
+    EXPECT_EQ(HttpGet(base + "/rpc/Made.Up", 5s, "127.0.0.11").status, 404);
+    std::this_thread::sleep_for(1200ms); // the document is rendered once a second
+    JsonPtr document = StatusDocument(daemon.http_port);
+    ASSERT_TRUE(document);
+    json_t* udp_client = ClientOf(document.get(), "127.0.0.9");
+    ASSERT_TRUE(udp_client);
+    EXPECT_EQ(MethodsOf(udp_client), (std::vector<std::string>{"other", "EM.GetStatus"}));
+    EXPECT_EQ(Got(udp_client, "answered"), 2);
+    EXPECT_EQ(Got(udp_client, "failed"), 1); // the unknown method's error reply
+    json_t* http_client = ClientOf(document.get(), "127.0.0.11");
+    ASSERT_TRUE(http_client);
+    EXPECT_STREQ(json_string_value(json_object_get(http_client, "transport")), "HTTP");
+    EXPECT_EQ(MethodsOf(http_client), (std::vector<std::string>{"other", "EM.GetStatus"}));
+    EXPECT_EQ(Got(http_client, "answered"), 2);
+    EXPECT_EQ(Got(http_client, "failed"), 1);
+    json_t* refused = ClientOf(document.get(), "127.0.0.12");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(MethodsOf(refused), std::vector<std::string>{"-"});
+    EXPECT_EQ(Got(refused, "refused"), 1);
+    std::string metrics = HttpGet(base + "/metrics").body;
+    for (const char* line :
+         {"meteremu_requests_total{transport=\"udp\",method=\"EM.GetStatus\","
+          "outcome=\"answered\"} 2\n",
+          "meteremu_requests_total{transport=\"http\",method=\"EM.GetStatus\","
+          "outcome=\"answered\"} 2\n",
+          "meteremu_requests_total{transport=\"udp\",method=\"-\",outcome=\"refused\"} 1\n",
+          "meteremu_requests_total{transport=\"http\",method=\"other\",outcome=\"failed\"} 1\n"})
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << metrics;
+    EXPECT_NE(metrics.find("meteremu_http_connections_opened_total{frontend=\"shelly\"} "),
+              std::string::npos)
+        << metrics;
+}
+
 TEST(StatusPageTest, TurnedOffBothPathsAreTheFrontendsOwn) {
     TempDir dir;
     std::string config = DemoTestConfig("02:00:5E:10:20:58") + "\n[status]\nenabled = false\n";

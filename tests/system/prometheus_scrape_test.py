@@ -86,9 +86,14 @@ def run(meteremu, work):
         processes.append(subprocess.Popen([meteremu, "--config", config],
                                           stderr=subprocess.DEVNULL))
         metrics_url = f"http://127.0.0.1:{port}/metrics"
-        text = wait_for("a reading in /metrics",
+        wait_for("a reading in /metrics",
+                 lambda: (body := get(metrics_url)) and "meteremu_grid_power_watts" in body, 10)
+        # A client's request, so that the counters by method have a series to lint.
+        get(f"http://127.0.0.1:{port}/rpc/EM.GetStatus?id=0")
+        text = wait_for("the request counted in /metrics",
                         lambda: (body := get(metrics_url)) and
-                        "meteremu_grid_power_watts" in body and body, 10)
+                        'meteremu_requests_total{transport="http",method="EM.GetStatus"' in body
+                        and body, 10)
         lint = subprocess.run([PROMTOOL, "check", "metrics"], input=text, text=True,
                               capture_output=True, timeout=30)
         assert lint.returncode == 0 and not lint.stdout.strip() and not lint.stderr.strip(), \
@@ -109,6 +114,11 @@ def run(meteremu, work):
                                        'meteremu_grid_power_watts{phase="total"}'), 20)
         watts = float(total[0]["value"][1])
         assert -20000 < watts < 20000, watts
+        requests = wait_for("meteremu_requests_total in Prometheus",
+                            lambda: query(prometheus_port,
+                                          'meteremu_requests_total{method="EM.GetStatus",'
+                                          'outcome="answered"}'), 20)
+        assert float(requests[0]["value"][1]) >= 1, requests
         info = query(prometheus_port, "meteremu_build_info")
         assert info and info[0]["metric"]["version"], info
         print(f"ok: Prometheus scraped meteremu, total {watts} W, "

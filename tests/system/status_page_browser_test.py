@@ -223,6 +223,8 @@ class StatusPageInBrowser(unittest.TestCase):
         self.assertTrue(rows, "the battery never shows in the clients table")
         self.assertIn("UDP", rows[0])
         self.assertIn(str(self.udp_port), rows[0])
+        self.assertIn("EM.GetStatus", rows[0])  # what it asked
+        self.assertIn("2 answered", rows[0])  # and what it got
 
     def test_screenshots_at_a_phone_and_a_desktop_width(self):
         # Kept beside the test's output (ctest runs in build/tests) for a person to look at.

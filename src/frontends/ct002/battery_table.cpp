@@ -56,6 +56,7 @@ Battery& BatteryTable::SlotFor(std::uint64_t key, SteadyTime now) {
 void BatteryTable::Record(const Request& request, SteadyTime now) {
     std::uint64_t key = MacKey(request.battery_mac);
     Battery& battery = SlotFor(key, now);
+    recorded_ = static_cast<std::size_t>(&battery - batteries_.data());
     if (battery.key != key || !IsLive(battery, now)) {
         battery = Battery{key, std::string(request.battery_type), std::string(request.battery_mac)};
         battery.first_seen = now;

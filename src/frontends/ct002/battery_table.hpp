@@ -55,12 +55,21 @@ public:
     /// How long `battery` stays live after its last poll.
     static Seconds TimeToLive(const Battery& battery) noexcept;
 
+    /// Makes this copy of `from` equal again after one Record() on `from`: copies the one
+    /// battery it changed.
+    void Follow(const BatteryTable& from) {
+        batteries_[from.recorded_] = from.batteries_[from.recorded_];
+        used_ = from.used_;
+        recorded_ = from.recorded_;
+    }
+
 private:
     static bool IsLive(const Battery& battery, SteadyTime now) noexcept;
     Battery& SlotFor(std::uint64_t key, SteadyTime now);
 
     std::array<Battery, kCapacity> batteries_{};
     std::size_t used_ = 0;
+    std::size_t recorded_ = 0; ///< the slot the latest Record() changed
 };
 
 /// The 48 bits of a 12-digit hex MAC in either case; 0 for anything else.

@@ -42,17 +42,17 @@ public:
         return "Marstek " + model + " " + (macs.empty() ? "answering every CT MAC" : macs);
     }
 
-    /// The reply to `request` in `out`, or nullopt: a poll for another meter, or nothing to
+    /// The reply to `request` in `out`, or none: a poll for another meter, or nothing to
     /// serve (on_stale = "silent"). Notes the battery with its meter in `memories` first.
-    std::optional<DatagramReply> Answer(const Request& request, MeterMemories& memories,
-                                        std::string& out) const {
+    DatagramAnswer Answer(const Request& request, MeterMemories& memories, std::string& out) const {
+        MethodId poll = MethodIdOf(kPollMethod);
         std::optional<std::size_t> meter = MeterAsked(request.ct_mac);
-        if (!meter) return std::nullopt;
+        if (!meter) return {std::nullopt, {poll, RequestOutcome::Failed}};
         MeterMemory& memory = memories.Of(ct_macs_.empty() ? 0 : ct_keys_[*meter]);
         auto now = std::chrono::steady_clock::now();
         memory.batteries.Record(request, now);
         MeterView view = state_.View(now);
-        if (!view.reading) return std::nullopt;
+        if (!view.reading) return {std::nullopt, {poll, RequestOutcome::Withheld}};
         Reply reply{ct_type_,
                     ct_macs_.empty() ? request.ct_mac : std::string_view(ct_macs_[*meter]),
                     request.battery_type, request.battery_mac};
@@ -60,8 +60,11 @@ public:
         FillBatteries(reply, memory.batteries.Totals(now));
         reply.index = ++memory.index;
         BuildReply(out, reply);
-        return DatagramReply{out, true, view.sample};
+        return {DatagramReply{out, true, view.sample}, {poll, RequestOutcome::Answered}};
     }
+
+    /// The one request a CT002 knows, as the client tracker names it.
+    static constexpr std::string_view kPollMethod = "CT poll";
 
 private:
     /// Which of the meters a poll asks for; a poll for any meter gets the first.
@@ -99,28 +102,54 @@ class Ct002DatagramHandler final : public DatagramHandler {
 public:
     explicit Ct002DatagramHandler(FrontendSource& frontends) : frontends_(frontends) {}
 
-    std::optional<DatagramReply> Handle(std::string_view datagram) noexcept override try {
+    DatagramAnswer Handle(std::string_view datagram) noexcept override try {
         auto request = ParseRequest(datagram);
-        if (!request) return std::nullopt; // as a real meter: silence
+        if (!request) return kUnanswered; // as a real meter: silence
         std::shared_ptr<Frontend> frontend = frontends_.CurrentFrontend();
         const auto* meter = dynamic_cast<const Ct002Frontend*>(frontend.get());
-        if (!meter) return std::nullopt;
-        std::lock_guard lock(mutex_);
-        return meter->Answer(*request, memories_, reply_);
+        if (!meter) return kUnanswered;
+        DatagramAnswer answer = meter->Answer(*request, memories_, reply_);
+        ShareWithStatusPage();
+        return answer;
     } catch (...) {
-        return std::nullopt; // out of memory: a lost datagram, as on a busy network
+        return kUnanswered; // out of memory: a lost datagram, as on a busy network
     }
 
     std::string StatusJson(SteadyTime now) const override {
-        std::lock_guard lock(mutex_);
-        return MetersStatusJson(memories_.Used(), now);
+        std::lock_guard lock(shared_mutex_);
+        return MetersStatusJson(shared_.Used(), now);
     }
 
 private:
+    static constexpr DatagramAnswer kUnanswered{std::nullopt,
+                                                {kOtherMethod, RequestOutcome::Failed}};
+
+    /// Brings the status page's copy up to date, unless the page is reading it right now:
+    /// a poll never waits for the page. A poll that finds it busy leaves the whole copy to the
+    /// next one.
+    void ShareWithStatusPage() noexcept {
+        std::unique_lock lock(shared_mutex_, std::try_to_lock);
+        if (!lock) {
+            shared_behind_ = true;
+            return;
+        }
+        try {
+            if (std::exchange(shared_behind_, false))
+                shared_ = memories_;
+            else
+                shared_.Follow(memories_);
+        } catch (...) {
+            shared_behind_ = true; // out of memory (a long battery type): the next poll tries
+        }
+    }
+
     FrontendSource& frontends_;
-    mutable std::mutex mutex_; ///< the status page reads the memories from another thread
+    // The UDP server calls Handle one datagram at a time: the memories are its thread's.
     MeterMemories memories_;
     std::string reply_;
+    mutable std::mutex shared_mutex_; ///< the page's copy: the page waits, a poll never does
+    MeterMemories shared_;
+    bool shared_behind_ = false; ///< the UDP thread's
 };
 
 /// `ct_mac`: one MAC, "" (any meter), or a list of distinct MACs.

@@ -32,12 +32,32 @@ public:
         MeterMemory* memory = found != used.end() ? &*found : nullptr;
         if (!memory && used_ < meters_.size()) memory = &meters_[used_++];
         if (!memory) memory = &*std::ranges::min_element(used, {}, &MeterMemory::last_used);
-        if (memory->key != key) {
+        renewed_ = memory->key != key;
+        if (renewed_) {
             *memory = MeterMemory{};
             memory->key = key;
         }
         memory->last_used = ++uses_;
+        touched_ = static_cast<std::size_t>(memory - meters_.data());
         return *memory;
+    }
+
+    /// Makes this copy of `from` equal again after one poll on `from` (an Of() and a Record()
+    /// of the meter it returned): copies only what the poll changed, so the UDP thread can keep
+    /// the status page's copy current at each poll for the price of one battery.
+    void Follow(const MeterMemories& from) {
+        const MeterMemory& theirs = from.meters_[from.touched_];
+        MeterMemory& mine = meters_[from.touched_];
+        if (from.renewed_) {
+            mine = theirs;
+        } else {
+            mine.key = theirs.key;
+            mine.index = theirs.index;
+            mine.last_used = theirs.last_used;
+            mine.batteries.Follow(theirs.batteries);
+        }
+        used_ = from.used_;
+        uses_ = from.uses_;
     }
 
     /// The meters in use, for the status page.
@@ -47,6 +67,8 @@ private:
     std::array<MeterMemory, Ct002Options::kMaxMeters> meters_;
     std::size_t used_ = 0;
     std::uint64_t uses_ = 0;
+    std::size_t touched_ = 0; ///< the meter the latest Of() returned
+    bool renewed_ = false;    ///< that Of() gave the meter's slot to another MAC
 };
 
 /// The batteries each meter counts, as the status page shows them: {"meters":[{"ct_mac":

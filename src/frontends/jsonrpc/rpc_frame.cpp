@@ -121,9 +121,18 @@ void RefuseOversized(FrameAnswer& answer, const RpcRequest& request, std::string
     if (answer.reply->size() > max_reply_bytes) answer.reply.reset();
     answer.reusable = false;
     answer.sample = 0;
+    answer.label.outcome = RequestOutcome::Failed;
 }
 
 } // namespace
+
+RequestLabel LabelOf(std::string_view method, const RpcOutcome& outcome) noexcept {
+    const auto* error = std::get_if<RpcError>(&outcome);
+    if (!error) return {MethodIdOf(method), RequestOutcome::Answered};
+    if (error->code == rpc_code::kNoHandler) return {kOtherMethod, RequestOutcome::Failed};
+    return {MethodIdOf(method), error->code == rpc_code::kUnavailable ? RequestOutcome::Withheld
+                                                                      : RequestOutcome::Failed};
+}
 
 FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text, std::size_t max_reply_bytes) {
     FrameAnswer answer;
@@ -143,6 +152,9 @@ FrameAnswer AnswerFrame(RpcHandler& handler, std::string_view text, std::size_t 
     answer.reusable = request->id && !error && call.reusable;
     answer.epoch = call.epoch;
     answer.sample = error ? 0 : call.sample;
+    // Params refused before the handler looked the method up: the name is the client's word.
+    answer.label = request->params_invalid ? RequestLabel{kOtherMethod, RequestOutcome::Failed}
+                                           : LabelOf(request->method, call.outcome);
     if (!request->id) return answer;
     answer.reply = RenderResponseFrame(*request->id, call.src, request->src, call.outcome);
     if (answer.reply->size() > max_reply_bytes)

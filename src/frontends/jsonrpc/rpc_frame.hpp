@@ -9,6 +9,7 @@
 #pragma once
 
 #include "frontends/jsonrpc/rpc.hpp"
+#include "net/request_label.hpp"
 #include "util/json.hpp"
 
 #include <cstddef>
@@ -54,7 +55,13 @@ struct FrameAnswer {
     ReplyEpoch epoch; ///< the handler's, read before it answered
     /// The reading a result carries (RpcAnswer::sample); 0 for an error or no reading.
     std::uint64_t sample = 0;
+    /// What was asked and what came of it; "other", failed, for a frame that is no request.
+    RequestLabel label{kOtherMethod, RequestOutcome::Failed};
 };
+
+/// What a call of `method` that ended in `outcome` counts as (net/request_label.hpp): a
+/// method the handler does not serve is "other", a lack of fresh data is "withheld".
+RequestLabel LabelOf(std::string_view method, const RpcOutcome& outcome) noexcept;
 
 /// Parses `text`, calls `handler` once, renders the reply. Hold `handler` until the reply is
 /// sent (see RpcHandlerSource). A reply longer than `max_reply_bytes`

@@ -18,11 +18,14 @@ json_t* QueryValue(std::string_view text) {
 
 /// What is left to say when answering failed (out of memory): perhaps not even the body.
 HttpResponse InternalError() noexcept {
+    HttpResponse response{500, {}, "application/json", {}};
+    response.label = {kOtherMethod, RequestOutcome::Failed};
     try {
-        return {500, RenderRpcError({500, "Internal error"}), "application/json", {}};
+        response.body = RenderRpcError({500, "Internal error"});
     } catch (...) {
-        return {500, {}, "application/json", {}};
+        // Without the body.
     }
+    return response;
 }
 
 } // namespace
@@ -61,7 +64,9 @@ HttpResponse RpcHttpHandler::Reply(unsigned status, std::string body, bool no_ca
 }
 
 HttpResponse RpcHttpHandler::ReplyError(unsigned status, const RpcError& error) const {
-    return Reply(status, RenderRpcError(error));
+    HttpResponse response = Reply(status, RenderRpcError(error));
+    response.label = {kOtherMethod, RequestOutcome::Failed};
+    return response;
 }
 
 HttpResponse RpcHttpHandler::Refuse(const HttpRefusal& refusal) const {
@@ -74,14 +79,19 @@ HttpResponse RpcHttpHandler::Refuse(const HttpRefusal& refusal) const {
 HttpResponse RpcHttpHandler::CallMethod(std::string_view method, const json_t* params,
                                         bool no_cache) const {
     RpcAnswer answer = rpc_.Call({method, params});
+    RequestLabel label = LabelOf(method, answer.outcome);
     if (auto* result = std::get_if<std::string>(&answer.outcome)) {
         HttpResponse response = Reply(200, std::move(*result), no_cache);
         response.reusable = answer.reusable;
         response.sample = answer.sample;
+        response.label = label;
         return response;
     }
     const auto& error = std::get<RpcError>(answer.outcome);
-    return Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
+    HttpResponse response =
+        Reply(HttpStatusForRpcError(error.code), RenderRpcError(error), no_cache);
+    response.label = label;
+    return response;
 }
 
 /// POST /rpc carries a whole request frame and gets the whole response frame, errors
@@ -94,6 +104,7 @@ HttpResponse RpcHttpHandler::AnswerFramePost(const HttpRequest& request) const {
             400, {rpc_code::kInvalidArgument, "Expected a JSON-RPC request frame with a method"});
     HttpResponse response = Reply(200, answer.reply.value_or(std::string()));
     response.sample = answer.reply ? answer.sample : 0;
+    response.label = answer.label;
     return response;
 }
 
@@ -103,6 +114,8 @@ HttpResponse RpcHttpHandler::RpcPath(const HttpRequest& request) const {
     if (websocket_ && IsWebSocketUpgrade(request)) {
         HttpResponse response = WebSocketHandshake(request, *websocket_, *this);
         response.headers.emplace_back("Server", server_name_);
+        response.label = {MethodIdOf(kRpcFramePath),
+                          response.upgrade ? RequestOutcome::Answered : RequestOutcome::Failed};
         return response;
     }
     return ReplyError(400, {rpc_code::kInvalidArgument,

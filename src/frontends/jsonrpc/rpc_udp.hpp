@@ -29,7 +29,7 @@ public:
     /// Each datagram is answered by `rpc.CurrentRpcHandler()`, asked once per datagram.
     explicit RpcUdpHandler(RpcHandlerSource& rpc) : rpc_(rpc) {}
 
-    std::optional<DatagramReply> Handle(std::string_view datagram) noexcept override;
+    DatagramAnswer Handle(std::string_view datagram) noexcept override;
 
     /// How many different requests are remembered (batteries on one site: a few).
     static constexpr std::size_t kRemembered = 8;
@@ -40,6 +40,7 @@ private:
     struct KeptReply {
         std::string bytes;
         std::uint64_t sample = 0; ///< RpcAnswer::sample: the same while the epoch stays
+        RequestLabel label{};
     };
 
     RpcHandlerSource& rpc_;

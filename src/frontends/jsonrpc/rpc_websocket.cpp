@@ -14,7 +14,7 @@ public:
         FrameAnswer answer = AnswerFrame(*handler, text);
         if (answer.src) subscriber_ = std::move(answer.src);
         if (!answer.reply) return std::nullopt;
-        return WebSocketAnswer{std::move(*answer.reply), answer.sample};
+        return WebSocketAnswer{std::move(*answer.reply), answer.sample, answer.label};
     } catch (...) {
         return std::nullopt; // out of memory: this request goes unanswered
     }

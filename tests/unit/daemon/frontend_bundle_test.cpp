@@ -48,12 +48,12 @@ class BinaryDatagrams final : public DatagramHandler {
 public:
     explicit BinaryDatagrams(FrontendSource& frontends) : frontends_(frontends) {}
 
-    std::optional<DatagramReply> Handle(std::string_view datagram) noexcept override {
-        if (datagram != "?") return std::nullopt;
+    DatagramAnswer Handle(std::string_view datagram) noexcept override {
+        if (datagram != "?") return {};
         // The plugin built every frontend this source hands out: they are all BinaryMeters.
         std::shared_ptr<Frontend> frontend = frontends_.CurrentFrontend();
         reply_ = static_cast<const BinaryMeter&>(*frontend).Answer();
-        return DatagramReply{reply_};
+        return {DatagramReply{reply_}, {}};
     }
 
 private:

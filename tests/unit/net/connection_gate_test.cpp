@@ -10,13 +10,18 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <poll.h>
+#include <string>
 #include <string_view>
 #include <sys/socket.h>
+#include <thread>
 #include <vector>
 
 namespace meteremu {
 namespace {
+
+using namespace std::chrono_literals;
 
 sockaddr_in Peer(const char* address) {
     sockaddr_in peer{};
@@ -77,12 +82,14 @@ FakeConnection Open6(ConnectionGate& gate, const char* address) {
     return connection;
 }
 
+constexpr auto kAdmitted = ConnectionGate::Admission::Admitted;
+
 bool Admits(ConnectionGate& gate, const char* address) {
     sockaddr_in6 peer6 = Peer6(address);
     sockaddr_in peer4 = Peer(address);
     return std::string_view(address).find(':') != std::string_view::npos
-               ? gate.Admit(reinterpret_cast<const sockaddr*>(&peer6))
-               : gate.Admit(reinterpret_cast<const sockaddr*>(&peer4));
+               ? gate.Admit(reinterpret_cast<const sockaddr*>(&peer6)) == kAdmitted
+               : gate.Admit(reinterpret_cast<const sockaddr*>(&peer4)) == kAdmitted;
 }
 
 /// A request arrives on the connection and is answered.
@@ -157,6 +164,81 @@ TEST(ConnectionGateTest, Ipv6ClientsAreCountedPerSlash64) {
     for (auto& connection : connections)
         gate.Closed(connection.entry);
     EXPECT_TRUE(Admits(gate, "2001:db8:1:2::1"));
+}
+
+using Admission = ConnectionGate::Admission;
+
+Admission AdmitV4(ConnectionGate& gate, const char* address) {
+    sockaddr_in peer = Peer(address);
+    return gate.Admit(reinterpret_cast<const sockaddr*>(&peer));
+}
+
+AllowList Allow(const char* network) {
+    std::string error;
+    return AllowList({IpNetwork::Parse(network, error).value()});
+}
+
+TEST(ConnectionGateTest, AdmitTellsWhyAConnectionIsRefusedAndCountsEachReason) {
+    ClientFilter filter(Allow("10.0.0.0/8"));
+    ConnectionGate gate({.max_connections = 2, .max_per_address = 1}, &filter, std::nullopt);
+    EXPECT_EQ(AdmitV4(gate, "192.0.2.1"), Admission::NotAllowed);
+    EXPECT_EQ(AdmitV4(gate, "127.0.0.1"), Admission::Admitted) << "the host itself";
+    std::vector<FakeConnection> connections;
+    connections.push_back(Open(gate, "10.0.0.1"));
+    EXPECT_EQ(AdmitV4(gate, "10.0.0.1"), Admission::AddressFull);
+    connections.push_back(Open(gate, "10.0.0.2"));
+    gate.RequestArrived(connections[0].entry);
+    gate.RequestArrived(connections[1].entry);
+    EXPECT_EQ(AdmitV4(gate, "10.0.0.3"), Admission::ServerFull) << "both being answered";
+    ConnectionGate::Stats stats = gate.Count();
+    EXPECT_EQ(stats.http, 2u);
+    EXPECT_EQ(stats.upgraded, 0u);
+    EXPECT_EQ(stats.opened, 2u);
+    EXPECT_EQ(stats.not_allowed, 1u);
+    EXPECT_EQ(stats.address_full, 1u);
+    EXPECT_EQ(stats.server_full, 1u);
+    EXPECT_EQ(stats.displaced, 0u);
+    EXPECT_EQ(stats.timed_out, 0u);
+    // Admitted: only counted when it opens. .2 waits again and is displaced by .3.
+    gate.AwaitRequest(connections[1].entry);
+    EXPECT_EQ(AdmitV4(gate, "10.0.0.3"), Admission::Admitted);
+    connections.push_back(Open(gate, "10.0.0.3"));
+    EXPECT_TRUE(connections[1].ShutDown());
+    // A second connection of .1 admitted by another thread meanwhile goes at once.
+    connections.push_back(Open(gate, "10.0.0.1"));
+    EXPECT_TRUE(connections[3].ShutDown());
+    gate.Upgraded(connections[0].entry);
+    stats = gate.Count();
+    EXPECT_EQ(stats.opened, 4u);
+    EXPECT_EQ(stats.displaced, 1u);
+    EXPECT_EQ(stats.address_full, 2u);
+    EXPECT_EQ(stats.http, 3u) << "shut down, not yet closed";
+    EXPECT_EQ(stats.upgraded, 1u);
+    EXPECT_EQ(stats.not_allowed, 1u);
+    EXPECT_EQ(stats.server_full, 1u);
+    for (auto& connection : connections)
+        gate.Closed(connection.entry);
+    stats = gate.Count();
+    EXPECT_EQ(stats.http, 0u);
+    EXPECT_EQ(stats.upgraded, 0u);
+    EXPECT_EQ(stats.opened, 4u) << "since the start";
+}
+
+TEST(ConnectionGateTest, ConnectionWithoutARequestInTimeIsCutAndCounted) {
+    ConnectionGate gate({.max_connections = 10, .max_per_address = 10, .request_timeout = 300ms},
+                        nullptr, std::nullopt);
+    FakeConnection slow = Open(gate, "192.0.2.1");
+    FakeConnection answered = Open(gate, "192.0.2.2");
+    gate.RequestArrived(answered.entry); // no deadline while it is answered
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!slow.ShutDown() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(slow.ShutDown());
+    EXPECT_FALSE(answered.ShutDown());
+    EXPECT_EQ(gate.Count().timed_out, 1u);
+    gate.Closed(slow.entry);
+    gate.Closed(answered.entry);
+    EXPECT_EQ(gate.Count().http, 0u);
 }
 
 } // namespace

@@ -4,10 +4,13 @@
 // the server must serve the next client afterwards (libmicrohttpd 0.9.75's epoll loop stopped
 // serving in exactly this case; the benchmark found it).
 #include "net/http_server.hpp"
+#include "support/http_client.hpp"
+#include "support/tcp_client.hpp"
 
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <atomic>
 #include <chrono>
 #include <netinet/in.h>
 #include <poll.h>
@@ -107,6 +110,107 @@ TEST(HttpServerTest, LeavesTheListeningSocketListeningForTheNextStart) {
     EXPECT_EQ(accepting, 1) << "the server shut the socket down";
     HttpServer next(std::move(systemds_copy), handler);
     EXPECT_EQ(KeptAliveBurst(next.Port(), 2, 2, Clock::now() + 10s), 4);
+}
+
+// Named before main(): the process's table of method names may be full by the time this test
+// runs (tests/unit/net/request_label_test.cpp fills it).
+const MethodId kTestGet = MethodIdOf("Test.Get");
+const MethodId kTestBusy = MethodIdOf("Test.Busy");
+
+/// "/busy": 503, no reading may be served (withheld); anything else: a reply kept under a
+/// fixed epoch, so the same request is answered again from the server's cache.
+class LabellingHandler final : public HttpHandler {
+public:
+    HttpResponse Handle(const HttpRequest& request) noexcept override {
+        ++calls;
+        if (request.path == "/busy") {
+            HttpResponse busy{503, "{\"error\":\"no reading\"}", "application/json", {}};
+            busy.label = {kTestBusy, RequestOutcome::Withheld};
+            return busy;
+        }
+        HttpResponse response{200, "{\"ok\":true}", "application/json", {}};
+        response.reusable = true;
+        response.label = {kTestGet, RequestOutcome::Answered};
+        return response;
+    }
+    ReplyEpoch Epoch() noexcept override { return {1, 1, 0}; }
+
+    std::atomic<int> calls = 0;
+};
+
+std::uint64_t Bit(MethodId method) {
+    return std::uint64_t{1} << method;
+}
+
+std::uint32_t Outcomes(const ClientInfo& client, RequestOutcome outcome) {
+    return client.outcomes[static_cast<std::size_t>(outcome)];
+}
+
+std::uint64_t CountOf(const ClientTracker& clients, MethodId method, RequestOutcome outcome) {
+    std::uint64_t total = 0;
+    for (const RequestCount& count : clients.RequestCounts())
+        if (count.transport == ClientTransport::Http && count.method == method &&
+            count.outcome == outcome)
+            total += count.count;
+    return total;
+}
+
+TEST(HttpServerTest, NotesEachRequestWithItsLabelAlsoWhenAnsweredFromTheCache) {
+    ASSERT_NE(kTestGet, kTestBusy);
+    LabellingHandler handler;
+    ClientTracker clients;
+    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, {}, &clients);
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.Port());
+    for (int i = 0; i < 2; ++i) {
+        test::HttpResult reply = test::HttpGet(url + "/rpc/Test.Get", 5s, "127.0.0.2");
+        EXPECT_EQ(reply.status, 200) << reply.error;
+        EXPECT_EQ(reply.body, "{\"ok\":true}");
+    }
+    EXPECT_EQ(handler.calls, 1) << "the second was answered from the cache";
+    // The tracker's note is made before the reply is queued: it is there once the reply came.
+    auto recent = clients.Recent(std::chrono::steady_clock::now(), Seconds{60});
+    ASSERT_EQ(recent.size(), 1u);
+    EXPECT_EQ(recent[0].address.ToString(), "127.0.0.2");
+    EXPECT_EQ(recent[0].via.transport, ClientTransport::Http);
+    EXPECT_EQ(recent[0].via.port, server.Port());
+    EXPECT_EQ(recent[0].polls, 2u);
+    EXPECT_EQ(recent[0].methods, Bit(kTestGet));
+    EXPECT_EQ(Outcomes(recent[0], RequestOutcome::Answered), 2u);
+    EXPECT_EQ(CountOf(clients, kTestGet, RequestOutcome::Answered), 2u);
+}
+
+TEST(HttpServerTest, NotesA503WithoutAReadingAsWithheld) {
+    LabellingHandler handler;
+    ClientTracker clients;
+    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, {}, &clients);
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.Port());
+    EXPECT_EQ(test::HttpGet(url + "/busy", 5s, "127.0.0.3").status, 503);
+    EXPECT_EQ(test::HttpGet(url + "/rpc/Test.Get", 5s, "127.0.0.3").status, 200);
+    auto recent = clients.Recent(std::chrono::steady_clock::now(), Seconds{60});
+    ASSERT_EQ(recent.size(), 1u);
+    EXPECT_EQ(recent[0].methods, Bit(kTestBusy) | Bit(kTestGet));
+    EXPECT_EQ(Outcomes(recent[0], RequestOutcome::Withheld), 1u);
+    EXPECT_EQ(Outcomes(recent[0], RequestOutcome::Answered), 1u);
+    EXPECT_EQ(CountOf(clients, kTestBusy, RequestOutcome::Withheld), 1u);
+    EXPECT_EQ(CountOf(clients, kTestBusy, RequestOutcome::Answered), 0u);
+}
+
+TEST(HttpServerTest, NotesAConnectionTheAllowListRefusesAsRefusedWithNoMethod) {
+    FixedHandler handler;
+    ClientTracker clients;
+    std::string error;
+    ClientFilter filter(AllowList({IpNetwork::Parse("127.0.0.2/32", error).value()}));
+    HttpServer server(BindSocket(SocketKind::Stream, "127.0.0.1", 0), handler, {}, &clients,
+                      &filter);
+    UniqueFd refused = test::ConnectFrom("127.0.0.3", server.Port());
+    EXPECT_TRUE(test::ClosedSilently(refused.Get(), 5s));
+    auto recent = clients.Recent(std::chrono::steady_clock::now(), Seconds{60});
+    ASSERT_EQ(recent.size(), 1u);
+    EXPECT_EQ(recent[0].address.ToString(), "127.0.0.3");
+    EXPECT_EQ(recent[0].methods, Bit(kUnreadMethod));
+    EXPECT_EQ(Outcomes(recent[0], RequestOutcome::Refused), 1u);
+    EXPECT_EQ(CountOf(clients, kUnreadMethod, RequestOutcome::Refused), 1u);
+    EXPECT_EQ(server.Connections().not_allowed, 1u);
 }
 
 } // namespace

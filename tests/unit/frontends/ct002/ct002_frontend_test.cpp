@@ -11,6 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <thread>
+
 namespace meteremu {
 namespace {
 
@@ -191,6 +195,68 @@ TEST(Ct002FrontendTest, SeveralMetersOnOnePortEachCountTheirOwnBatteries) {
     ASSERT_TRUE(searching);
     EXPECT_EQ((*searching)[1], "02b250a1b2c3");
     EXPECT_FALSE(first.Poll(Phase::A, 0, "02b250a1b2c5"));
+}
+
+/// Each battery's power as the status page shows it, by MAC, over every meter; empty when the
+/// page's JSON does not parse.
+std::map<std::string, json_int_t> PowersOnStatusPage(const test::MeterServers& servers) {
+    std::string text = servers.bundle->UdpStatusJson(std::chrono::steady_clock::now());
+    json_error_t error;
+    JsonPtr root(json_loads(text.c_str(), 0, &error));
+    std::map<std::string, json_int_t> powers;
+    json_t* meters = json_object_get(root.get(), "meters");
+    for (std::size_t m = 0; m < json_array_size(meters); ++m) {
+        json_t* batteries = json_object_get(json_array_get(meters, m), "batteries");
+        for (std::size_t b = 0; b < json_array_size(batteries); ++b) {
+            json_t* battery = json_array_get(batteries, b);
+            const char* mac = json_string_value(json_object_get(battery, "mac"));
+            if (mac) powers[mac] = json_integer_value(json_object_get(battery, "power_w"));
+        }
+    }
+    return powers;
+}
+
+TEST(Ct002FrontendTest, TheStatusPageFollowsEveryPoll) {
+    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    servers.state->Publish(MakeReading(400, 100, 0));
+    Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
+    for (std::int32_t round = 1; round <= 6; ++round) {
+        ASSERT_TRUE(first.Poll(Phase::A, 100 * round)) << round;
+        // Between two polls of the round: the page has the first's new power already.
+        EXPECT_EQ(PowersOnStatusPage(servers)["aabbccddee01"], 100 * round) << round;
+        ASSERT_TRUE(second.Poll(Phase::B, -30 * round)) << round;
+        using Powers = std::map<std::string, json_int_t>;
+        EXPECT_EQ(PowersOnStatusPage(servers),
+                  (Powers{{"aabbccddee01", 100 * round}, {"aabbccddee02", -30 * round}}))
+            << round;
+    }
+}
+
+TEST(Ct002FrontendTest, TheStatusPageCatchesUpAfterReadingDuringPolls) {
+    auto options = Options();
+    options->ct_macs.push_back({0x02, 0xb2, 0x50, 0xa1, 0xb2, 0xc4});
+    test::MeterServers servers(ct002_frontend_plugin, options, OnStale::Silent, true);
+    servers.state->Publish(MakeReading(400, 0, 0));
+    Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
+    // The page is read all the time: a poll that finds it reading leaves the copy behind, and
+    // a later poll copies all of it.
+    std::atomic<bool> stop = false;
+    std::thread page([&] {
+        while (!stop)
+            PowersOnStatusPage(servers);
+    });
+    constexpr std::int32_t kRounds = 100;
+    for (std::int32_t power = 1; power <= kRounds; ++power) {
+        ASSERT_TRUE(first.Poll(Phase::A, power, "02b250a1b2c3"));
+        ASSERT_TRUE(second.Poll(Phase::A, -power, "02b250a1b2c4"));
+    }
+    stop = true;
+    page.join();
+    // Whichever poll found the page reading, the next one brings every meter up to date.
+    ASSERT_TRUE(first.Poll(Phase::A, 1000, "02b250a1b2c3"));
+    using Powers = std::map<std::string, json_int_t>;
+    EXPECT_EQ(PowersOnStatusPage(servers),
+              (Powers{{"aabbccddee01", 1000}, {"aabbccddee02", -kRounds}}));
 }
 
 std::string FirstError(std::string_view text) {
