@@ -26,6 +26,13 @@ std::string_view TransportName(ClientTransport transport) noexcept {
 ClientTracker::ClientTracker(std::chrono::seconds window, std::size_t capacity)
     : window_(window), capacity_(std::max<std::size_t>(capacity, 1)) {
     entries_.reserve(capacity_);
+    taken_.reserve(kShards * kRingNotes);
+}
+
+std::size_t ClientTracker::ThisThreadsShard() noexcept {
+    static std::atomic<std::size_t> next{0};
+    thread_local std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return shard;
 }
 
 void ClientTracker::Seen(const sockaddr* address, SteadyTime now, ClientVia via,
@@ -34,15 +41,31 @@ void ClientTracker::Seen(const sockaddr* address, SteadyTime now, ClientVia via,
     if (!ip) return;
     auto transport = static_cast<std::size_t>(via.transport);
     auto outcome = static_cast<std::size_t>(label.outcome);
+    Shard& shard = shards_[ThisThreadsShard()];
     if (transport < kTransports && label.method < kMethodCapacity && outcome < kRequestOutcomes)
-        counts_[(transport * kMethodCapacity + label.method) * kRequestOutcomes + outcome]
+        shard.counts[(transport * kMethodCapacity + label.method) * kRequestOutcomes + outcome]
             .fetch_add(1, std::memory_order_relaxed);
-    if (!notes_.Push({*ip, now, via, label})) lost_.fetch_add(1, std::memory_order_relaxed);
+    if (!shard.notes.Push({*ip, now, via, label}))
+        shard.lost.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// The shards' notes in the order they were made: a client whose requests two threads
+/// answered (a new connection per poll) gets its intervals right.
 void ClientTracker::Drain() const noexcept {
-    while (auto note = notes_.Take())
-        Take(*note);
+    taken_.clear(); // within the reserved capacity: no allocation
+    for (Shard& shard : shards_)
+        while (auto note = shard.notes.Take())
+            taken_.push_back(*note);
+    std::ranges::stable_sort(taken_, {}, &Note::at);
+    for (const Note& note : taken_)
+        Take(note);
+}
+
+std::uint64_t ClientTracker::NotesLost() const noexcept {
+    std::uint64_t lost = 0;
+    for (const Shard& shard : shards_)
+        lost += shard.lost.load(std::memory_order_relaxed);
+    return lost;
 }
 
 void ClientTracker::Take(const Note& note) const noexcept {
@@ -134,8 +157,10 @@ std::vector<ClientInfo> ClientTracker::Recent(SteadyTime now, Seconds within) co
 
 std::vector<RequestCount> ClientTracker::RequestCounts() const {
     std::vector<RequestCount> counts;
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-        std::uint64_t count = counts_[i].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < kCounts; ++i) {
+        std::uint64_t count = 0;
+        for (const Shard& shard : shards_)
+            count += shard.counts[i].load(std::memory_order_relaxed);
         if (count == 0) continue;
         std::size_t outcome = i % kRequestOutcomes;
         std::size_t method = i / kRequestOutcomes % kMethodCapacity;

@@ -8,11 +8,12 @@
 // meter or stops using it; and what each request asked and got (net/request_label.hpp), by
 // address for the status page and counted by transport, method and outcome for /metrics.
 //
-// The servers' threads never wait here: a request is counted with relaxed atomics and noted
-// into a lock-free ring (util/mpsc_ring.hpp); the daemon's thread takes the notes into its
-// table when it reads (at least once a second). A flood of more than kRingNotes requests
-// between two reads loses notes (the table's numbers, never the counters): NotesLost() says
-// how many.
+// The servers' threads never wait here, nor share a cache line: each thread counts a request
+// in relaxed atomics of its own shard and notes it into its shard's lock-free ring
+// (util/mpsc_ring.hpp); the daemon's thread takes the notes of every shard, in time order,
+// into its table when it reads (at least once a second). A flood of more than kRingNotes
+// requests on one shard between two reads loses notes (the table's numbers, never the
+// counters): NotesLost() says how many.
 #pragma once
 
 #include "core/clock.hpp"
@@ -102,9 +103,12 @@ public:
     /// Every request counted since the start (any thread).
     std::vector<RequestCount> RequestCounts() const;
     /// Notes a flood did not leave room for since the start (any thread).
-    std::uint64_t NotesLost() const noexcept { return lost_.load(std::memory_order_relaxed); }
+    std::uint64_t NotesLost() const noexcept;
 
-    static constexpr std::size_t kRingNotes = 2048;
+    /// Notes each shard keeps between two reads.
+    static constexpr std::size_t kRingNotes = 512;
+    /// Shards: the HTTP server's threads (at most 4) each have one when alone.
+    static constexpr std::size_t kShards = 4;
 
     static constexpr std::uint32_t kRegularPolls = 5;
     static constexpr double kQuietAfter = 5;
@@ -141,12 +145,20 @@ private:
 
     SteadyTime::duration window_;
     std::size_t capacity_;
-    mutable std::vector<Entry> entries_; ///< the reading thread's
-    mutable MpscRing<Note, kRingNotes> notes_;
-    std::atomic<std::uint64_t> lost_{0};
     static constexpr std::size_t kTransports = 3;
-    std::array<std::atomic<std::uint64_t>, kTransports * kMethodCapacity * kRequestOutcomes>
-        counts_{};
+    static constexpr std::size_t kCounts = kTransports * kMethodCapacity * kRequestOutcomes;
+
+    /// What the threads that share it note; each thread takes one shard for its life.
+    struct alignas(64) Shard {
+        MpscRing<Note, kRingNotes> notes;
+        std::atomic<std::uint64_t> lost{0};
+        std::array<std::atomic<std::uint64_t>, kCounts> counts{};
+    };
+    static std::size_t ThisThreadsShard() noexcept;
+
+    mutable std::vector<Entry> entries_; ///< the reading thread's
+    mutable std::vector<Note> taken_;    ///< the reading thread's, to sort the shards' notes
+    mutable std::array<Shard, kShards> shards_;
 };
 
 } // namespace meteremu
