@@ -186,17 +186,14 @@ void Daemon::ReportClients(SteadyTime now) {
 
 namespace {
 
-/// What a poll of `state` gets now.
-std::string_view Serving(const MeterState& state, SteadyTime now) {
-    switch (state.View(now).freshness) {
-    case Freshness::Missing:
-        return "waiting";
-    case Freshness::Fresh:
-        return "fresh";
-    case Freshness::Stale:
-        break;
-    }
-    switch (state.Policy().on_stale) {
+/// What a poll gets now: every frontend serves the source's `latest` reading under the
+/// source's stale_after and its own on_stale. Told from the daemon's own copies, not the
+/// frontend's state, which the requests read.
+std::string_view Serving(const Reading* latest, Seconds stale_after, OnStale on_stale,
+                         SteadyTime now) {
+    if (!latest) return "waiting";
+    if (now - latest->received_at <= stale_after) return "fresh";
+    switch (on_stale) {
     case OnStale::Silent:
         return "withheld";
     case OnStale::Zero:
@@ -209,18 +206,19 @@ std::string_view Serving(const MeterState& state, SteadyTime now) {
 
 } // namespace
 
-std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(SteadyTime now) const {
+std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(const Reading* latest,
+                                                         SteadyTime now) const {
     std::vector<StatusFacts::Frontend> facts;
     for (const auto& bundle : bundles_) {
-        const MeterState& state = bundle->State();
+        OnStale on_stale = bundle->Settings().on_stale;
         auto [mdns_state, mdns_detail] = bundle->MdnsStatus();
-        facts.push_back(
-            {bundle->Name(), bundle->Settings().type, bundle->Describe(), bundle->HttpPort(),
-             bundle->UdpPorts(), std::string(OnStaleName(state.Policy().on_stale)),
-             std::string(Serving(state, now)), bundle->UdpTotals(), bundle->WebSocketClients(),
-             // Only the page shows the protocol's details: none for the bus alone.
-             config_.status.enabled ? bundle->UdpStatusJson(now) : std::string(),
-             std::move(mdns_state), std::move(mdns_detail), bundle->HttpConnections()});
+        facts.push_back({bundle->Name(), bundle->Settings().type, bundle->Describe(),
+                         bundle->HttpPort(), bundle->UdpPorts(), std::string(OnStaleName(on_stale)),
+                         std::string(Serving(latest, config_.backend.stale_after, on_stale, now)),
+                         bundle->UdpTotals(), bundle->WebSocketClients(),
+                         // Only the page shows the protocol's details: none for the bus alone.
+                         config_.status.enabled ? bundle->UdpStatusJson(now) : std::string(),
+                         std::move(mdns_state), std::move(mdns_detail), bundle->HttpConnections()});
     }
     return facts;
 }
@@ -242,7 +240,7 @@ void Daemon::PublishStatus(SteadyTime now) {
     if (backend_) facts.source = backend_->Facts();
     // The plugin's name is the source's kind, whatever the backend knows of itself.
     if (facts.source.kind.empty()) facts.source.kind = config_.backend.type;
-    facts.frontends = FrontendFacts(now);
+    facts.frontends = FrontendFacts(latest.get(), now);
     facts.clients_last_minute = clients_.Count(now);
     if (bus_) {
         LogBusReports(bus_->TakeReports());

@@ -102,7 +102,7 @@ private:
     void RaiseFileLimit() const;
     /// Hands every backend reading to every frontend's state.
     void FanOut() noexcept;
-    std::vector<StatusFacts::Frontend> FrontendFacts(SteadyTime now) const;
+    std::vector<StatusFacts::Frontend> FrontendFacts(const Reading* latest, SteadyTime now) const;
     void ApplyBus();
     /// Serves the page on its own port when [status] listen says so, else on the
     /// frontends'. `starting`: a port that cannot be bound stops the start (throws); on a

@@ -31,7 +31,8 @@ FrontendBundle::FrontendBundle(std::string name, const FrontendSettings& setting
       websocket_gate_(settings.gating.websocket) {
     slot_ = std::make_unique<FrontendSlot>(
         settings_.plugin->create(*settings_.options, {*state_, started_at, settings_.ordinal}));
-    log::Info(kDomain, LogPrefix(), "emulating ", slot_->Describe());
+    describe_ = slot_->Describe();
+    log::Info(kDomain, LogPrefix(), "emulating ", describe_);
     if (status) slot_->ServeStatus(*status);
     StartHttp(std::move(listeners.http));
     StartUdp(std::move(listeners.udp));
@@ -164,6 +165,7 @@ const FrontendSettings& FrontendBundle::Apply(const FrontendSettings& next, Seco
         applied.options = settings_.options;
     } else {
         slot_->Replace(std::move(frontend));
+        describe_ = slot_->Describe();
     }
     settings_ = std::move(applied);
     PublishMdns();
@@ -183,7 +185,7 @@ void FrontendBundle::ApplyAllow(AllowList allow) {
 }
 
 std::string FrontendBundle::Describe() const {
-    return slot_->Describe();
+    return describe_;
 }
 
 std::vector<std::uint16_t> FrontendBundle::UdpPorts() const {

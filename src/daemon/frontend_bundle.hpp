@@ -78,7 +78,8 @@ public:
     /// Replaces the allow list; closes the WebSocket clients it refuses now.
     void ApplyAllow(AllowList allow);
 
-    /// e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5 (triphase)".
+    /// e.g. "Shelly Pro 3EM shellypro3em-0aa1b2c3d4e5 (triphase)"; kept at each (re)start
+    /// of the frontend, so the status page asks nothing of the frontend the requests use.
     std::string Describe() const;
 
     std::uint16_t HttpPort() const { return http_->Port(); }
@@ -124,6 +125,7 @@ private:
     void PublishMdns();
 
     std::string name_;
+    std::string describe_;
     FrontendSettings settings_;
     FrontendTransports transports_;
     ClientTracker* clients_;
