@@ -3,6 +3,7 @@
 
 #include "util/sd_bus.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -10,6 +11,8 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <system_error>
+#include <tuple>
+#include <type_traits>
 
 namespace meteremu {
 
@@ -60,30 +63,33 @@ int Get(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, v
     return Append(reply, static_cast<const Facts*>(userdata)->*Member);
 }
 
-constexpr auto kChanges = SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE;
-constexpr auto kConst = SD_BUS_VTABLE_PROPERTY_CONST;
+constexpr std::uint64_t FlagsOf(BusPropertyKind kind) {
+    switch (kind) {
+    case BusPropertyKind::Constant:
+        return SD_BUS_VTABLE_PROPERTY_CONST;
+    case BusPropertyKind::Signalled:
+        return SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE;
+    case BusPropertyKind::Polled:
+        return 0;
+    }
+    return 0;
+}
 
-// The interface of docs/dbus.md. ReadingAge changes every second: a client reads it when it
-// wants it; every other property is signalled when it changes.
-const sd_bus_vtable kVtable[] = {
-    SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Version", "s", Get<&Facts::version>, 0, kConst),
-    SD_BUS_PROPERTY("ConfigFile", "s", Get<&Facts::config_file>, 0, kConst),
-    SD_BUS_PROPERTY("ReadingPresent", "b", Get<&Facts::reading_present>, 0, kChanges),
-    SD_BUS_PROPERTY("GridPower", "ad", Get<&Facts::grid_power>, 0, kChanges),
-    SD_BUS_PROPERTY("GridPowerTotal", "d", Get<&Facts::grid_power_total>, 0, kChanges),
-    SD_BUS_PROPERTY("ReadingTime", "t", Get<&Facts::reading_time_us>, 0, kChanges),
-    SD_BUS_PROPERTY("ReadingAge", "d", Get<&Facts::reading_age_s>, 0, 0),
-    SD_BUS_PROPERTY("Stale", "b", Get<&Facts::stale>, 0, kChanges),
-    SD_BUS_PROPERTY("Source", "s", Get<&Facts::source>, 0, kChanges),
-    SD_BUS_PROPERTY("SourceHealth", "s", Get<&Facts::source_health>, 0, kChanges),
-    SD_BUS_PROPERTY("TokenExpiry", "t", Get<&Facts::token_expiry_s>, 0, kChanges),
-    SD_BUS_PROPERTY("Clients", "u", Get<&Facts::clients>, 0, kChanges),
-    SD_BUS_PROPERTY("Frontends", "a(sssqs)", Get<&Facts::frontends>, 0, kChanges),
-    SD_BUS_VTABLE_END};
+template <typename... Properties>
+auto MakeVtable(const Properties&... properties) {
+    // The inner braces are the array's own: each element is then one sd-bus macro.
+    return std::array<sd_bus_vtable, sizeof...(Properties) + 2>{
+        {SD_BUS_VTABLE_START(0),
+         SD_BUS_PROPERTY(properties.name, properties.signature, Get<Properties::kMember>, 0,
+                         FlagsOf(properties.kind))...,
+         SD_BUS_VTABLE_END}};
+}
+
+const auto kVtable = std::apply([](const auto&... properties) { return MakeVtable(properties...); },
+                                kMeterBusProperties);
 
 struct Signalled {
-    const char* name;
+    const char* name; ///< null for a property that is not signalled
     bool (*changed)(const Facts& before, const Facts& after);
 };
 
@@ -92,18 +98,13 @@ bool Changed(const Facts& before, const Facts& after) {
     return !(before.*Member == after.*Member);
 }
 
-constexpr Signalled kSignalled[] = {
-    {"ReadingPresent", Changed<&Facts::reading_present>},
-    {"GridPower", Changed<&Facts::grid_power>},
-    {"GridPowerTotal", Changed<&Facts::grid_power_total>},
-    {"ReadingTime", Changed<&Facts::reading_time_us>},
-    {"Stale", Changed<&Facts::stale>},
-    {"Source", Changed<&Facts::source>},
-    {"SourceHealth", Changed<&Facts::source_health>},
-    {"TokenExpiry", Changed<&Facts::token_expiry_s>},
-    {"Clients", Changed<&Facts::clients>},
-    {"Frontends", Changed<&Facts::frontends>},
-};
+constexpr auto kSignalled = std::apply(
+    [](const auto&... properties) {
+        return std::array{
+            Signalled{properties.kind == BusPropertyKind::Signalled ? properties.name : nullptr,
+                      Changed<std::remove_cvref_t<decltype(properties)>::kMember>}...};
+    },
+    kMeterBusProperties);
 
 std::string Errno(int negative) {
     return std::strerror(-negative);
@@ -193,8 +194,8 @@ void MeterBus::Run(std::stop_token stop) noexcept try {
     connection.bus.reset(bus);
     sd_bus_set_method_call_timeout(bus, kCallTimeoutUs);
     sd_bus_slot* slot = nullptr;
-    if (int r = sd_bus_add_object_vtable(bus, &slot, kMeterBusPath, kMeterBusInterface, kVtable,
-                                         &connection.facts);
+    if (int r = sd_bus_add_object_vtable(bus, &slot, kMeterBusPath, kMeterBusInterface,
+                                         kVtable.data(), &connection.facts);
         r < 0) {
         Report(Kind::Refused, "cannot publish " + std::string(kMeterBusPath) + ": " + Errno(r));
         return;
@@ -233,7 +234,8 @@ void MeterBus::Serve(Connection& connection, std::stop_token stop) {
         if (!next) continue;
         changed.clear();
         for (const Signalled& property : kSignalled)
-            if (property.changed(connection.facts, *next)) changed.push_back(property.name);
+            if (property.name && property.changed(connection.facts, *next))
+                changed.push_back(property.name);
         connection.facts = std::move(*next);
         if (changed.empty()) continue;
         changed.push_back(nullptr);

@@ -3,10 +3,13 @@
 
 #include "util/sd_bus.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 
 namespace meteremu {
 namespace {
@@ -73,21 +76,13 @@ struct Property {
     int (*read)(sd_bus_message*, const char*, Facts&);
 };
 
-constexpr Property kProperties[] = {
-    {"Version", "s", ReadVariant<&Facts::version>},
-    {"ConfigFile", "s", ReadVariant<&Facts::config_file>},
-    {"ReadingPresent", "b", ReadVariant<&Facts::reading_present>},
-    {"GridPower", "ad", ReadVariant<&Facts::grid_power>},
-    {"GridPowerTotal", "d", ReadVariant<&Facts::grid_power_total>},
-    {"ReadingTime", "t", ReadVariant<&Facts::reading_time_us>},
-    {"ReadingAge", "d", ReadVariant<&Facts::reading_age_s>},
-    {"Stale", "b", ReadVariant<&Facts::stale>},
-    {"Source", "s", ReadVariant<&Facts::source>},
-    {"SourceHealth", "s", ReadVariant<&Facts::source_health>},
-    {"TokenExpiry", "t", ReadVariant<&Facts::token_expiry_s>},
-    {"Clients", "u", ReadVariant<&Facts::clients>},
-    {"Frontends", "a(sssqs)", ReadVariant<&Facts::frontends>},
-};
+constexpr auto kProperties = std::apply(
+    [](const auto&... properties) {
+        return std::array{
+            Property{properties.name, properties.signature,
+                     ReadVariant<std::remove_cvref_t<decltype(properties)>::kMember>}...};
+    },
+    kMeterBusProperties);
 
 int ReadEntry(sd_bus_message* message, Facts& facts) {
     const char* name = nullptr;

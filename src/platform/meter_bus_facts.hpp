@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace meteremu {
@@ -42,6 +43,42 @@ struct MeterBusFacts {
         bool operator==(const Frontend&) const = default;
     };
     std::vector<Frontend> frontends;
+};
+
+/// How a property changes, as the interface announces it.
+enum class BusPropertyKind : std::uint8_t {
+    Constant,  ///< never while the daemon runs
+    Signalled, ///< PropertiesChanged tells each change
+    Polled,    ///< changes all the time (an age): read when wanted, never signalled
+};
+
+/// One property of the interface: its name, its D-Bus signature, the member of MeterBusFacts
+/// that holds it and how it changes.
+template <auto Member>
+struct BusProperty {
+    static constexpr auto kMember = Member;
+    const char* name;
+    const char* signature;
+    BusPropertyKind kind;
+};
+
+/// The interface of docs/dbus.md: the one list the service's vtable, its change signals and
+/// the reader of `meteremu status` are all made from.
+inline constexpr auto kMeterBusProperties = std::tuple{
+    BusProperty<&MeterBusFacts::version>{"Version", "s", BusPropertyKind::Constant},
+    BusProperty<&MeterBusFacts::config_file>{"ConfigFile", "s", BusPropertyKind::Constant},
+    BusProperty<&MeterBusFacts::reading_present>{"ReadingPresent", "b", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::grid_power>{"GridPower", "ad", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::grid_power_total>{"GridPowerTotal", "d",
+                                                  BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::reading_time_us>{"ReadingTime", "t", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::reading_age_s>{"ReadingAge", "d", BusPropertyKind::Polled},
+    BusProperty<&MeterBusFacts::stale>{"Stale", "b", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::source>{"Source", "s", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::source_health>{"SourceHealth", "s", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::token_expiry_s>{"TokenExpiry", "t", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::clients>{"Clients", "u", BusPropertyKind::Signalled},
+    BusProperty<&MeterBusFacts::frontends>{"Frontends", "a(sssqs)", BusPropertyKind::Signalled},
 };
 
 } // namespace meteremu
