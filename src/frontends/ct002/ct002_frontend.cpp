@@ -45,7 +45,7 @@ public:
     /// The reply to `request` in `out`, or none: a poll for another meter, or nothing to
     /// serve (on_stale = "silent"). Notes the battery with its meter in `memories` first.
     DatagramAnswer Answer(const Request& request, MeterMemories& memories, std::string& out) const {
-        MethodId poll = MethodIdOf(kPollMethod);
+        static const MethodId poll = MethodIdOf(kPollMethod); // the table is the process's
         std::optional<std::size_t> meter = MeterAsked(request.ct_mac);
         if (!meter) return {std::nullopt, {poll, RequestOutcome::Failed}};
         MeterMemory& memory = memories.Of(ct_macs_.empty() ? 0 : ct_keys_[*meter]);
