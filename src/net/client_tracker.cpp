@@ -107,9 +107,11 @@ ClientTracker::Entry& ClientTracker::EntryFor(const Note& note) const noexcept {
 
 std::size_t ClientTracker::Count(SteadyTime now) const {
     Drain();
+    auto refused = static_cast<std::size_t>(RequestOutcome::Refused);
     return static_cast<std::size_t>(
-        std::count_if(entries_.begin(), entries_.end(),
-                      [&](const Entry& entry) { return now - entry.last_seen <= window_; }));
+        std::count_if(entries_.begin(), entries_.end(), [&](const Entry& entry) {
+            return now - entry.last_seen <= window_ && entry.outcomes[refused] < entry.polls;
+        }));
 }
 
 bool ClientTracker::IsQuiet(const Entry& entry, SteadyTime now) noexcept {

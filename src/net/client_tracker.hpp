@@ -89,7 +89,8 @@ public:
 
     /// The calls below read the table: one thread at a time (the daemon's), never a server's.
 
-    /// Distinct addresses seen within the window before `now`.
+    /// Distinct addresses seen within the window before `now`, but those `allow` refused every
+    /// time: the clients that use the meter.
     std::size_t Count(SteadyTime now) const;
 
     /// What happened since the last call: the first request of each new address, and each

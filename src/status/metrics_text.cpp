@@ -237,7 +237,8 @@ std::string RenderMetrics(const StatusFacts& facts) {
     AppendHttpConnections(out, facts);
     AppendClientRequests(out, facts);
     Header(out, "meteremu_clients", "gauge",
-           "Distinct client addresses that sent a request in the last minute.");
+           "Distinct client addresses that sent a request in the last minute, not counting "
+           "those the allow list refused every time.");
     Sample(out, "meteremu_clients", "", static_cast<double>(facts.clients_last_minute));
     return out;
 }

@@ -50,6 +50,20 @@ TEST(ClientTrackerTest, CountsAddressesNotConnections) {
     EXPECT_EQ(clients.Count(kStart + 2s), 2u);
 }
 
+// The count is of the clients that use the meter: an address allow refuses every time is
+// listed (the page says why it gets nothing) but not counted; one answered once counts.
+TEST(ClientTrackerTest, AnAddressRefusedEveryTimeIsNotCounted) {
+    ClientTracker clients;
+    auto stranger = V4("192.168.1.66", 40000), battery = V4("192.168.1.20", 40000);
+    constexpr RequestLabel kRefused{kUnreadMethod, RequestOutcome::Refused};
+    clients.Seen(Address(stranger), kStart, {}, kRefused);
+    clients.Seen(Address(stranger), kStart + 1s, {}, kRefused);
+    clients.Seen(Address(battery), kStart + 1s, {}, kRefused);
+    clients.Seen(Address(battery), kStart + 2s); // answered, once allow was mended
+    EXPECT_EQ(clients.Count(kStart + 2s), 1u);
+    EXPECT_EQ(clients.Recent(kStart + 2s, Seconds{60}).size(), 2u);
+}
+
 TEST(ClientTrackerTest, ForgetsClientsSilentForLongerThanTheWindow) {
     ClientTracker clients(60s);
     auto a = V4("10.0.0.1", 1), b = V4("10.0.0.2", 1);
