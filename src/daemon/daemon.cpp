@@ -122,6 +122,9 @@ void Daemon::StartServing(std::vector<FrontendListeners> listeners) {
     readings_ = std::make_unique<MeterState>(
         SiteLayout{}, FreshnessPolicy{config_.backend.stale_after, OnStale::Last});
     status_page_.SetEnabled(config_.status.enabled); // before a server answers its paths
+    // A document ("starting", no frontend yet) before any server answers the paths: a
+    // request right after the log says the page is served gets it, not 503.
+    PublishStatus(std::chrono::steady_clock::now(), true);
     ApplyStatusServer(true);
     ApplyBus();
     for (std::size_t i = 0; i < config_.frontends.size(); ++i)
@@ -223,10 +226,10 @@ std::vector<StatusFacts::Frontend> Daemon::FrontendFacts(const Reading* latest,
     return facts;
 }
 
-void Daemon::PublishStatus(SteadyTime now) {
+void Daemon::PublishStatus(SteadyTime now, bool starting) {
     std::shared_ptr<const Reading> latest = readings_ ? readings_->Latest() : nullptr;
     bool fresh = latest && now - latest->received_at <= config_.backend.stale_after;
-    history_.Add(fresh ? latest.get() : nullptr);
+    if (!starting) history_.Add(fresh ? latest.get() : nullptr);
     if (!config_.status.enabled && !bus_) return;
     StatusFacts facts;
     facts.now = now;

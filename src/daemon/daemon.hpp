@@ -75,8 +75,8 @@ public:
     void ReportClients(SteadyTime now);
 
     /// Adds the second that ended to the power history and renders the status document the
-    /// page serves (status/); once a second.
-    void PublishStatus(SteadyTime now);
+    /// page serves (status/); once a second. `starting`: no second ended, nothing is added.
+    void PublishStatus(SteadyTime now, bool starting = false);
 
     /// The threads the watchdog checks by heartbeat, by name.
     std::vector<std::pair<std::string, const Heartbeat*>> Heartbeats() const;
