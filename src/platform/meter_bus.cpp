@@ -76,7 +76,7 @@ constexpr std::uint64_t FlagsOf(BusPropertyKind kind) {
 }
 
 template <typename... Properties>
-auto MakeVtable(const Properties&... properties) {
+constexpr auto MakeVtable(const Properties&... properties) noexcept {
     // The inner braces are the array's own: each element is then one sd-bus macro.
     return std::array<sd_bus_vtable, sizeof...(Properties) + 2>{
         {SD_BUS_VTABLE_START(0),
@@ -85,8 +85,9 @@ auto MakeVtable(const Properties&... properties) {
          SD_BUS_VTABLE_END}};
 }
 
-const auto kVtable = std::apply([](const auto&... properties) { return MakeVtable(properties...); },
-                                kMeterBusProperties);
+constexpr auto kVtable =
+    std::apply([](const auto&... properties) noexcept { return MakeVtable(properties...); },
+               kMeterBusProperties);
 
 struct Signalled {
     const char* name; ///< null for a property that is not signalled
