@@ -43,6 +43,15 @@ std::string Label(std::string_view key, std::string_view value) {
     return text + "\"";
 }
 
+/// One sample of `name` per frontend: `value(frontend)`.
+template <typename Value>
+void PerFrontend(std::string& out, std::string_view name, std::string_view type,
+                 std::string_view help, const StatusFacts& facts, Value value) {
+    Header(out, name, type, help);
+    for (const auto& frontend : facts.frontends)
+        Sample(out, name, Label("frontend", frontend.name), static_cast<double>(value(frontend)));
+}
+
 /// One sample of `name` per frontend and reason: `counts(frontend)` gives the pairs of reason
 /// and count, as an array.
 template <typename Counts>
@@ -99,21 +108,15 @@ void AppendFrontendServing(std::string& out, const StatusFacts& facts) {
             Sample(out, "meteremu_mdns_state",
                    Label("frontend", frontend.name) + "," + Label("state", state),
                    frontend.mdns_state == state ? 1 : 0);
-    Header(out, "meteremu_websocket_clients", "gauge", "WebSocket connections open.");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_websocket_clients", Label("frontend", frontend.name),
-               static_cast<double>(frontend.websocket_clients));
+    PerFrontend(out, "meteremu_websocket_clients", "gauge", "WebSocket connections open.", facts,
+                [](const auto& frontend) { return frontend.websocket_clients; });
 }
 
 void AppendUdp(std::string& out, const StatusFacts& facts) {
-    Header(out, "meteremu_udp_datagrams_received_total", "counter", "UDP datagrams received.");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_udp_datagrams_received_total", Label("frontend", frontend.name),
-               static_cast<double>(frontend.udp.received));
-    Header(out, "meteremu_udp_replies_total", "counter", "UDP replies sent.");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_udp_replies_total", Label("frontend", frontend.name),
-               static_cast<double>(frontend.udp.replied));
+    PerFrontend(out, "meteremu_udp_datagrams_received_total", "counter", "UDP datagrams received.",
+                facts, [](const auto& frontend) { return frontend.udp.received; });
+    PerFrontend(out, "meteremu_udp_replies_total", "counter", "UDP replies sent.", facts,
+                [](const auto& frontend) { return frontend.udp.replied; });
     Header(out, "meteremu_udp_datagrams_unanswered_total", "counter",
            "UDP datagrams that got no reply, by reason.");
     SamplePerReason(
@@ -124,11 +127,9 @@ void AppendUdp(std::string& out, const StatusFacts& facts) {
                               Reason{"over_budget", udp.over_budget},
                               Reason{"no_new_sample", udp.unanswered}};
         });
-    Header(out, "meteremu_udp_polls_held_total", "counter",
-           "UDP polls held until a new sample arrived.");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_udp_polls_held_total", Label("frontend", frontend.name),
-               static_cast<double>(frontend.udp.held));
+    PerFrontend(out, "meteremu_udp_polls_held_total", "counter",
+                "UDP polls held until a new sample arrived.", facts,
+                [](const auto& frontend) { return frontend.udp.held; });
 }
 
 std::string_view TransportLabel(ClientTransport transport) {
@@ -162,14 +163,12 @@ void AppendClientRequests(std::string& out, const StatusFacts& facts) {
 }
 
 void AppendHttpConnections(std::string& out, const StatusFacts& facts) {
-    Header(out, "meteremu_http_connections", "gauge", "HTTP connections open (not WebSockets).");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_http_connections", Label("frontend", frontend.name),
-               static_cast<double>(frontend.http_connections.http));
-    Header(out, "meteremu_http_connections_opened_total", "counter", "HTTP connections accepted.");
-    for (const auto& frontend : facts.frontends)
-        Sample(out, "meteremu_http_connections_opened_total", Label("frontend", frontend.name),
-               static_cast<double>(frontend.http_connections.opened));
+    PerFrontend(out, "meteremu_http_connections", "gauge",
+                "HTTP connections open (not WebSockets).", facts,
+                [](const auto& frontend) { return frontend.http_connections.http; });
+    PerFrontend(out, "meteremu_http_connections_opened_total", "counter",
+                "HTTP connections accepted.", facts,
+                [](const auto& frontend) { return frontend.http_connections.opened; });
     Header(out, "meteremu_http_connections_refused_total", "counter",
            "HTTP connections refused, by reason.");
     SamplePerReason(out, "meteremu_http_connections_refused_total", facts,
