@@ -12,12 +12,19 @@
 #include "platform/systemd.hpp"
 #if METEREMU_BACKEND_ENVOY
 #include "backends/envoy/gateway_pin.hpp"
+#endif
+#if METEREMU_MARSTEK_CLOUD
+#include "frontends/ct002/add_ct_command.hpp"
+#endif
+#if METEREMU_BACKEND_ENVOY || METEREMU_MARSTEK_CLOUD
 #include "util/curl.hpp"
 #endif
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <stdexcept>
+#include <string>
 
 namespace {
 
@@ -59,6 +66,20 @@ int PrintStatus() {
     }
 }
 
+/// `meteremu marstek-add-ct` (docs/protocols/marstek-cloud.md).
+int AddMarstekCt(const CommandLine& line) {
+#if METEREMU_MARSTEK_CLOUD
+    try {
+        return marstek::RunAddCtCommand(line.api_url, line.ct_type, build::kDefaultConfigFile);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(std::string("--api-url: ") + error.what());
+    }
+#else
+    (void)line;
+    throw UsageError("marstek-add-ct: this build has no Marstek cloud client");
+#endif
+}
+
 int Main(const CommandLine& line) {
     if (line.help) {
         std::fputs(HelpText().c_str(), stdout);
@@ -70,6 +91,7 @@ int Main(const CommandLine& line) {
     }
     if (line.forget_gateway) return ForgetGateway();
     if (line.status) return PrintStatus();
+    if (line.marstek_add_ct) return AddMarstekCt(line);
     if (line.log_level) log::SetLevel(*line.log_level);
     Config config = line.demo ? DemoConfig() : LoadConfigFile(line.config_path);
     LogDiagnostics(config.warnings);
@@ -92,7 +114,7 @@ int Main(const CommandLine& line) {
 
 int main(int argc, char** argv) {
     try {
-#if METEREMU_BACKEND_ENVOY
+#if METEREMU_BACKEND_ENVOY || METEREMU_MARSTEK_CLOUD
         meteremu::CurlGlobal curl; // process-wide, while main is the only thread
 #endif
         return Main(ParseCommandLine(argc, argv));

@@ -19,6 +19,12 @@ struct CommandLine {
     bool help = false;
     /// `meteremu status`: print the running daemon's state, read over D-Bus.
     bool status = false;
+    /// `meteremu marstek-add-ct`: create a meter in the owner's Marstek cloud account.
+    bool marstek_add_ct = false;
+    /// --ct-type: "HME-4" (CT002) or "HME-3" (CT003).
+    std::string ct_type = "HME-4";
+    /// --api-url: the Marstek cloud's base URL; empty for the default.
+    std::string api_url;
     bool version = false;
     std::optional<log::Level> log_level;
 };

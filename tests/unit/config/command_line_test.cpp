@@ -58,6 +58,22 @@ TEST(CommandLineTest, StatusIsACommandWithoutTheDaemonsOptions) {
     EXPECT_NE(HelpText().find("meteremu status"), std::string::npos);
 }
 
+TEST(CommandLineTest, MarstekAddCtTakesOnlyItsOwnOptions) {
+    CommandLine line = Parse({"marstek-add-ct"});
+    EXPECT_TRUE(line.marstek_add_ct);
+    EXPECT_EQ(line.ct_type, "HME-4");
+    EXPECT_EQ(line.api_url, "");
+    line = Parse({"marstek-add-ct", "--ct-type", "HME-3", "--api-url=https://example.org"});
+    EXPECT_EQ(line.ct_type, "HME-3");
+    EXPECT_EQ(line.api_url, "https://example.org");
+    EXPECT_THROW(Parse({"marstek-add-ct", "--ct-type=HME-5"}), UsageError);
+    EXPECT_THROW(Parse({"marstek-add-ct", "--config=a.toml"}), UsageError);
+    EXPECT_THROW(Parse({"marstek-add-ct", "--demo"}), UsageError);
+    EXPECT_THROW(Parse({"--ct-type=HME-3"}), UsageError);
+    EXPECT_THROW(Parse({"status", "--api-url=https://example.org"}), UsageError);
+    EXPECT_THROW(Parse({"marstek-add-ct", "status"}), UsageError);
+}
+
 TEST(CommandLineTest, HelpNamesEveryOption) {
     std::string help = HelpText();
     for (const char* option :
