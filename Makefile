@@ -66,6 +66,7 @@ soak: build
 sim: configure
 	cmake --build $(BUILD) --parallel $(JOBS) --target meteremu-sim
 	$(BUILD)/sim/meteremu-sim --matrix --jobs $(JOBS) --out $(BUILD)/sim
+	$(BUILD)/sim/meteremu-sim --fleets --out $(BUILD)/sim
 
 # libFuzzer on every fuzz target in turn; make check replays their corpora without clang.
 fuzz:

@@ -53,6 +53,14 @@ Battery Hmg50Fast() {
     return Battery(spec, std::make_unique<MarstekRampLaw>(MarstekRampSpec{}));
 }
 
+/// A Venus V2 that reads every ~3.1 s, as one of a mixed fleet measured in the field: the
+/// same firmware with a longer cooldown.
+Battery Hmg50Slow() {
+    BatterySpec spec{
+        .model = "hmg50-slow", .poll_interval_s = 0.8, .poll_jitter_s = 0.1, .cooldown_s = 2.3};
+    return Battery(spec, std::make_unique<MarstekRampLaw>(MarstekRampSpec{}));
+}
+
 Battery VenusE3() {
     BatterySpec spec{.model = "venus-e3", .poll_interval_s = 0.45, .poll_jitter_s = 0.05};
     MarstekRampSpec law{.import_hold_w = 0, .deadband_w = 10, .whole_watts = true};
@@ -100,6 +108,7 @@ Battery Hoymiles() {
 std::optional<Battery> MakeBattery(std::string_view model) {
     if (model == "hmg50") return Hmg50();
     if (model == "hmg50-fast") return Hmg50Fast();
+    if (model == "hmg50-slow") return Hmg50Slow();
     if (model == "venus-e3") return VenusE3();
     if (model == "venus-d") return VenusD();
     if (model == "b2500") return B2500();
@@ -108,7 +117,7 @@ std::optional<Battery> MakeBattery(std::string_view model) {
 }
 
 std::vector<std::string> BatteryModelNames() {
-    return {"hmg50", "hmg50-fast", "venus-e3", "venus-d", "b2500", "hoymiles"};
+    return {"hmg50", "hmg50-fast", "hmg50-slow", "venus-e3", "venus-d", "b2500", "hoymiles"};
 }
 
 } // namespace meteremu::sim

@@ -58,7 +58,8 @@ private:
     double soc_ = 0.5;
 };
 
-/// hmg50, hmg50-fast, venus-e3, venus-d, b2500, hoymiles (docs/simulator.md#battery-models).
+/// hmg50, hmg50-fast, hmg50-slow, venus-e3, venus-d, b2500, hoymiles
+/// (docs/simulator.md#battery-models).
 std::optional<Battery> MakeBattery(std::string_view model);
 std::vector<std::string> BatteryModelNames();
 

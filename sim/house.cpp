@@ -75,6 +75,28 @@ void AddEdges(const HouseSpec& spec, std::vector<LoadEvent>& events) {
     }
 }
 
+/// Each phase carries a third of the house, and each appliance placed on a phase carries
+/// all of its power there instead.
+void SplitPhases(const HouseSpec& spec, const std::vector<double>& load, HouseProfile& profile) {
+    std::array<std::vector<double>, 3> phases;
+    for (std::vector<double>& phase : phases)
+        phase.assign(load.size(), 0.0);
+    for (std::size_t tick = 0; tick < load.size(); ++tick)
+        for (std::vector<double>& phase : phases)
+            phase[tick] = load[tick] / 3;
+    for (const SquareLoad& square : spec.loads) {
+        if (square.phase < 0 || square.phase > 2) continue;
+        std::size_t end = std::min(load.size(), TickOf(square.end_s));
+        for (std::size_t tick = TickOf(square.start_s); tick < end; ++tick) {
+            for (std::vector<double>& phase : phases)
+                phase[tick] -= square.power_w / 3;
+            phases[static_cast<std::size_t>(square.phase)][tick] += square.power_w;
+        }
+    }
+    for (std::size_t i = 0; i < 3; ++i)
+        profile.phase_load_w[i].assign(phases[i].begin(), phases[i].end());
+}
+
 } // namespace
 
 HouseProfile BuildHouse(const HouseSpec& spec, Random& random) {
@@ -90,6 +112,7 @@ HouseProfile BuildHouse(const HouseSpec& spec, Random& random) {
     std::stable_sort(profile.events.begin(), profile.events.end(),
                      [](const LoadEvent& a, const LoadEvent& b) { return a.at < b.at; });
     profile.load_w.assign(load.begin(), load.end());
+    if (spec.three_phase) SplitPhases(spec, load, profile);
     return profile;
 }
 

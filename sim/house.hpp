@@ -7,6 +7,7 @@
 #include "random.hpp"
 #include "sim_time.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct SquareLoad {
     double end_s = 0;
     double power_w = 0;
     std::string label;
+    int phase = -1; ///< 0, 1, 2: on phase A, B, C of a three-phase house; -1: spread evenly
 };
 
 struct HouseSpec {
@@ -29,6 +31,9 @@ struct HouseSpec {
     double clouds_per_hour = 0;  ///< dips to 40 % of the PV for 5–60 s
     std::vector<double> trace_w; ///< replayed 1 s values (looped), added to the base
     std::string trace_name;      ///< for the report
+    /// The base, noise, trace and PV spread evenly over three phases, each appliance on its
+    /// own; otherwise the whole house is on phase A.
+    bool three_phase = false;
 };
 
 /// A labelled step of the load: the metrics measure the batteries' answer to each.
@@ -40,6 +45,8 @@ struct LoadEvent {
 
 struct HouseProfile {
     std::vector<float> load_w; ///< per tick: consumption minus PV, before the batteries
+    /// The same per phase for a three-phase house; empty for one on phase A alone.
+    std::array<std::vector<float>, 3> phase_load_w;
     std::vector<LoadEvent> events;
 };
 

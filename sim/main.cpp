@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // meteremu-sim: the closed-loop simulator's command line (docs/simulator.md#running).
 //   meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S] [--policy P]
-//                [--seed N] [--meter shelly|ct002|ct002-active] [--out DIR]
+//                [--seed N] [--meter shelly|ct002|ct002-active|ct002-active-phase] [--out DIR]
 //   meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--seeds N] [--jobs N] [--out DIR]
+//   meteremu-sim --fleets [--seeds N] [--out DIR]
+#include "fleets.hpp"
 #include "matrix_runner.hpp"
 
 #include <cstdio>
@@ -34,14 +36,27 @@ std::vector<std::string> Policies(const std::string& text) {
     return text == "all" ? std::vector<std::string>{} : SplitList(text);
 }
 
+Meter MeterNamed(const std::string& name) {
+    if (name == "shelly") return Meter::Shelly;
+    if (name == "ct002") return Meter::Ct002Relay;
+    if (name == "ct002-active") return Meter::Ct002Active;
+    if (name == "ct002-active-phase") return Meter::Ct002ActivePhase;
+    throw std::invalid_argument("expected shelly, ct002, ct002-active or ct002-active-phase, got " +
+                                name);
+}
+
 const char kUsage[] =
     "usage: meteremu-sim --scenario NAME [--battery M] [--source S] [--latency S]\n"
     "                    [--policy P|all] [--seed N] [--quantum W] [--dropout P] [--csv]\n"
     "                    [--offset W] [--scale S] [--slew-limit W/s] [--out DIR]\n"
-    "                    [--meter shelly|ct002|ct002-active] [--balance-gain G]\n"
-    "       (M: a battery model, or several sharing one phase joined by '+', e.g. hmg50+hmg50)\n"
+    "                    [--meter shelly|ct002|ct002-active|ct002-active-phase]\n"
+    "                    [--balance-gain G] [--balance-pace W/s]\n"
+    "       (M: a battery model, or several joined by '+', each on phase A unless @B or @C\n"
+    "        follows: hmg50+hmg50, hmg50@A+hmg50@B+hmg50@C)\n"
     "       meteremu-sim --matrix [--scenarios A,B] [--batteries A,B] [--sources A,B]\n"
     "                    [--policies A,B] [--seeds N] [--jobs N] [--out DIR]\n"
+    "       meteremu-sim --fleets [--seeds N] [--balance-gain G] [--balance-pace W/s]\n"
+    "                    [--out DIR]\n"
     "       meteremu-sim --list\n";
 
 using Setter = void (*)(RunOptions&, const std::string&);
@@ -73,15 +88,16 @@ const std::pair<const char*, Setter> kOptions[] = {
      [](RunOptions& o,
         const std::string& v) { o.matrix.overrides.shaping.slew_limit = std::stod(v); }},
     {"--meter",
-     [](RunOptions& o, const std::string& v) {
-         if (v != "shelly" && v != "ct002" && v != "ct002-active")
-             throw std::invalid_argument("expected shelly, ct002 or ct002-active, got " + v);
-         o.matrix.overrides.meter = v == "ct002"          ? Meter::Ct002Relay
-                                    : v == "ct002-active" ? Meter::Ct002Active
-                                                          : Meter::Shelly;
-     }},
+     [](RunOptions& o, const std::string& v) { o.matrix.overrides.meter = MeterNamed(v); }},
     {"--balance-gain",
-     [](RunOptions& o, const std::string& v) { o.matrix.overrides.balance_gain = std::stod(v); }},
+     [](RunOptions& o, const std::string& v) { o.matrix.overrides.balance.gain = std::stod(v); }},
+    {"--balance-rate",
+     [](RunOptions& o,
+        const std::string& v) { o.matrix.overrides.balance.balance_rate_w_per_s = std::stod(v); }},
+    {"--balance-pace",
+     [](RunOptions& o,
+        const std::string& v) { o.matrix.overrides.balance.pace_w_per_s = std::stod(v); }},
+
     {"--dropout",
      [](RunOptions& o,
         const std::string& v) { o.matrix.overrides.dropout_probability = std::stod(v); }},
@@ -113,6 +129,10 @@ RunOptions ParseArguments(int argc, char** argv) {
             options.list = true;
             continue;
         }
+        if (name == "--fleets") {
+            options.fleets = true;
+            continue;
+        }
         if (name == "--csv") {
             options.write_csv = true;
             continue;
@@ -122,8 +142,8 @@ RunOptions ParseArguments(int argc, char** argv) {
         if (name == "--scenario") single = true;
         ApplyOption(options, name, argv[++index]);
     }
-    if (!options.matrix_mode && !options.list && !single)
-        throw std::invalid_argument("give --scenario NAME, --matrix or --list");
+    if (!options.matrix_mode && !options.list && !options.fleets && !single)
+        throw std::invalid_argument("give --scenario NAME, --matrix, --fleets or --list");
     if (single && !options.matrix_mode) {
         // One cell unless asked for more: the source's own latency, one seed.
         if (options.matrix.sources.size() == 4) options.matrix.sources = {"1s"};
@@ -151,7 +171,11 @@ int main(int argc, char** argv) {
             return 0;
         }
         std::filesystem::create_directories(options.out);
-        std::string table = meteremu::sim::RunMatrix(options);
+        std::string table =
+            options.fleets
+                ? meteremu::sim::RunFleets(options.matrix.seeds, options.matrix.overrides.balance,
+                                           options.out, options.trace_dir)
+                : meteremu::sim::RunMatrix(options);
         std::fputs(table.c_str(), stdout);
         return 0;
     } catch (const std::exception& error) {

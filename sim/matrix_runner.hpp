@@ -15,6 +15,7 @@ struct RunOptions {
     MatrixSpec matrix;
     bool matrix_mode = false;
     bool list = false;
+    bool fleets = false; ///< the several-batteries table (fleets.hpp) instead of the matrix
     std::uint64_t first_seed = 1;
     int jobs = 0;           ///< 0: one per core
     bool write_csv = false; ///< also OUT/traces/<cell>.csv of the first seed, every 100 ms

@@ -23,13 +23,20 @@ double MeterSource::Quantise(double watts) const {
     return std::round(watts / spec_.quantum_w) * spec_.quantum_w;
 }
 
-std::optional<Sample> MeterSource::Tick(SimTime now, double grid_w) {
-    window_sum_ += grid_w;
+std::optional<Sample> MeterSource::Tick(SimTime now, const std::array<double, 3>& grid_w) {
+    for (std::size_t i = 0; i < 3; ++i)
+        window_sum_[i] += grid_w[i];
     ++window_ticks_;
     if (now + kTick <= next_sample_) return std::nullopt;
 
-    double value = spec_.window_average ? window_sum_ / static_cast<double>(window_ticks_) : grid_w;
-    window_sum_ = 0;
+    Sample sample;
+    for (std::size_t i = 0; i < 3; ++i) {
+        double value =
+            spec_.window_average ? window_sum_[i] / static_cast<double>(window_ticks_) : grid_w[i];
+        sample.phase_w[i] = Quantise(value);
+        sample.grid_w += sample.phase_w[i];
+    }
+    window_sum_ = {};
     window_ticks_ = 0;
     SimTime measured_at = next_sample_;
     next_sample_ += NextInterval();
@@ -43,7 +50,9 @@ std::optional<Sample> MeterSource::Tick(SimTime now, double grid_w) {
     // A source delivers in order: a later sample never overtakes an earlier one.
     SimTime arrives_at = std::max(last_arrival_, measured_at + FromSeconds(latency));
     last_arrival_ = arrives_at;
-    return Sample{measured_at, arrives_at, Quantise(value)};
+    sample.measured_at = measured_at;
+    sample.arrives_at = arrives_at;
+    return sample;
 }
 
 std::optional<SourceSpec> SourcePreset(std::string_view name, std::optional<double> latency_s) {

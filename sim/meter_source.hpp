@@ -7,6 +7,7 @@
 #include "random.hpp"
 #include "sim_time.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,17 +29,19 @@ struct SourceSpec {
 
 /// A measurement on its way to meteremu.
 struct Sample {
-    SimTime measured_at = 0; ///< the end of its window
-    SimTime arrives_at = 0;  ///< when meteremu receives it
-    double grid_w = 0;
+    SimTime measured_at = 0;         ///< the end of its window
+    SimTime arrives_at = 0;          ///< when meteremu receives it
+    double grid_w = 0;               ///< the sum of the phases
+    std::array<double, 3> phase_w{}; ///< per phase, + import
 };
 
 class MeterSource {
 public:
     MeterSource(SourceSpec spec, Random random);
 
-    /// Feeds the true grid power of the tick starting at `now`; a sample when one is taken.
-    std::optional<Sample> Tick(SimTime now, double grid_w);
+    /// Feeds the true grid power per phase of the tick starting at `now`; a sample when one
+    /// is taken.
+    std::optional<Sample> Tick(SimTime now, const std::array<double, 3>& grid_w);
 
     const SourceSpec& Spec() const noexcept { return spec_; }
 
@@ -51,7 +54,7 @@ private:
     SimTime next_sample_ = 0;
     SimTime silent_until_ = 0;
     SimTime last_arrival_ = 0;
-    double window_sum_ = 0;
+    std::array<double, 3> window_sum_{};
     std::size_t window_ticks_ = 0;
 };
 

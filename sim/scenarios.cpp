@@ -61,6 +61,33 @@ HouseSpec Household() {
     return spec;
 }
 
+/// Places the appliances added since the `from`th on `phase` (0, 1, 2: A, B, C).
+void PlaceOnPhase(HouseSpec& spec, std::size_t from, int phase) {
+    for (std::size_t i = from; i < spec.loads.size(); ++i)
+        spec.loads[i].phase = phase;
+}
+
+/// The household on three phases, each appliance on its own: the fridge and the washing
+/// machine on A, the kettle on B, the oven on C; base load, noise and PV spread evenly.
+HouseSpec ThreePhaseHousehold() {
+    HouseSpec spec{.duration_s = 5400,
+                   .base_w = 300,
+                   .pv_peak_w = 1500,
+                   .clouds_per_hour = 12,
+                   .three_phase = true};
+    AddFridge(spec, 100, spec.duration_s);
+    AddWasher(spec, 900, 2700);
+    PlaceOnPhase(spec, 0, 0);
+    std::size_t kettles = spec.loads.size();
+    AddKettle(spec, 300);
+    AddKettle(spec, 5000);
+    PlaceOnPhase(spec, kettles, 1);
+    std::size_t oven = spec.loads.size();
+    AddOven(spec, 3000, 4800);
+    PlaceOnPhase(spec, oven, 2);
+    return spec;
+}
+
 } // namespace
 
 std::vector<double> ReadTrace(const std::string& path) {
@@ -90,6 +117,7 @@ std::optional<HouseSpec> ScenarioHouse(std::string_view name, const std::string&
     if (name == "fridge") return Fridge();
     if (name == "pv") return Pv();
     if (name == "household") return Household();
+    if (name == "household3") return ThreePhaseHousehold();
     if (name == "trace") {
         HouseSpec spec{.base_w = 0, .noise_sd_w = 5};
         spec.trace_w = ReadTrace(trace_dir + "/household_trace.csv");
@@ -101,7 +129,8 @@ std::optional<HouseSpec> ScenarioHouse(std::string_view name, const std::string&
 }
 
 std::vector<std::string> ScenarioNames() {
-    return {"washing", "steady", "kettle", "oven", "fridge", "pv", "trace", "household"};
+    return {"washing", "steady", "kettle",    "oven",      "fridge",
+            "pv",      "trace",  "household", "household3"};
 }
 
 std::vector<Cell> MatrixCells(const MatrixSpec& spec) {
@@ -151,7 +180,7 @@ RunSpec MakeRun(const Cell& cell, std::uint64_t seed, const std::string& trace_d
                    .seed = seed,
                    .shaping = overrides.shaping,
                    .meter = overrides.meter,
-                   .balance_gain = overrides.balance_gain};
+                   .balance = overrides.balance};
 }
 
 } // namespace meteremu::sim

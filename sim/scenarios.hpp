@@ -37,7 +37,7 @@ struct RunOverrides {
     /// meteremu's signal shaping for every run: the simulator carries the total on phase A.
     SignalShaping shaping;
     Meter meter = Meter::Shelly;
-    double balance_gain = 0.2;
+    ct002::BalanceSettings balance; ///< the CT002's active mode
 };
 
 struct MatrixSpec {

@@ -8,13 +8,15 @@ namespace meteremu::sim {
 
 Reading SampleReading(const Sample& sample, SimTime now) {
     Reading reading;
-    PhaseReading& phase = reading[Phase::A];
-    phase.voltage = 230;
-    phase.act_power = sample.grid_w;
-    phase.aprt_power = std::abs(sample.grid_w);
-    phase.current = phase.aprt_power / phase.voltage;
-    phase.power_factor = PowerFactor(phase.act_power, phase.aprt_power);
-    phase.frequency = 50;
+    for (std::size_t i = 0; i < 3; ++i) {
+        PhaseReading& phase = reading.phases[i];
+        phase.voltage = 230;
+        phase.act_power = sample.phase_w[i];
+        phase.aprt_power = std::abs(sample.phase_w[i]);
+        phase.current = phase.aprt_power / phase.voltage;
+        phase.power_factor = PowerFactor(phase.act_power, phase.aprt_power);
+        phase.frequency = 50;
+    }
     reading.measured_at = WallTime{} + std::chrono::microseconds(sample.measured_at);
     reading.received_at = ToSteady(now);
     return reading;
@@ -24,7 +26,11 @@ std::optional<Served> ServeView(const MeterView& view, int client, std::uint64_t
     if (!view.reading) return std::nullopt;
     auto received = std::chrono::duration_cast<std::chrono::microseconds>(
         view.reading->received_at - ToSteady(0));
-    return Served{client, poll, at, view.reading->TotalActPower(), view.sample, received.count()};
+    Served served{client,          poll, at, view.reading->TotalActPower(), {}, view.sample,
+                  received.count()};
+    for (std::size_t i = 0; i < 3; ++i)
+        served.phase_w[i] = view.reading->phases[i].act_power;
+    return served;
 }
 
 SimTime CachedReplyLatency(Random& random) {
@@ -32,8 +38,7 @@ SimTime CachedReplyLatency(Random& random) {
 }
 
 NewestPath::NewestPath(Random random, SignalShaping shaping)
-    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}, shaping),
-      random_(random) {}
+    : state_(SiteLayout{.phases = 3}, FreshnessPolicy{}, shaping), random_(random) {}
 
 std::vector<Served> NewestPath::Publish(const Sample& sample, SimTime now) {
     state_.Publish(SampleReading(sample, now));
@@ -46,8 +51,7 @@ PollOutcome NewestPath::Poll(int client, std::uint64_t poll, SimTime now) {
 }
 
 GatedPath::GatedPath(GatePolicy policy, Random random, SignalShaping shaping)
-    : state_(SiteLayout{.phases = 1, .phase = Phase::A}, FreshnessPolicy{}, shaping), gate_(policy),
-      random_(random) {}
+    : state_(SiteLayout{.phases = 3}, FreshnessPolicy{}, shaping), gate_(policy), random_(random) {}
 
 std::optional<GateDecision> GatedPath::Decide(int client, bool recheck, SimTime now,
                                               MeterView& view) {

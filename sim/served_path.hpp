@@ -12,6 +12,7 @@
 #include "random.hpp"
 #include "sim_time.hpp"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,10 +26,11 @@ namespace meteremu::sim {
 struct Served {
     int client = 0;
     std::uint64_t poll = 0;
-    SimTime at = 0;           ///< when it is sent
-    double grid_w = 0;        ///< the total active power it carries
-    std::uint64_t sample = 0; ///< MeterView::sample: moves with each new reading
-    SimTime received_at = 0;  ///< when meteremu received that sample
+    SimTime at = 0;                  ///< when it is sent
+    double grid_w = 0;               ///< the total active power it carries
+    std::array<double, 3> phase_w{}; ///< and per phase
+    std::uint64_t sample = 0;        ///< MeterView::sample: moves with each new reading
+    SimTime received_at = 0;         ///< when meteremu received that sample
 };
 
 /// What became of a poll at once.
@@ -48,7 +50,8 @@ public:
     virtual std::vector<Served> Expire(SimTime now) = 0;
 };
 
-/// Publishes a sample as the daemon's backend would (one phase carrying the total).
+/// Publishes a sample as the daemon's backend would (three phases; a one-phase house has it
+/// all on A).
 Reading SampleReading(const Sample& sample, SimTime now);
 
 /// What View(now) serves, as a reply, or nothing (on_stale = silent).

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "simulation.hpp"
 
-#include "load_sharing.hpp"
+#include "frontends/ct002/balancer.hpp"
 #include "served_path.hpp"
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -32,12 +33,15 @@ struct Event {
 /// What the loop keeps per battery besides the model.
 struct Client {
     Battery battery;
+    std::size_t phase = 0; ///< 0, 1, 2: A, B, C
     Random random;
     std::optional<std::uint64_t> waiting_for; ///< the outstanding poll of a battery that waits
     std::uint64_t last_sample = 0;
     /// As the meter knows it: the output its last poll reported, and that of the sample.
     double reported_w = 0;
-    SharedBattery shared;
+    ct002::Participant shared;
+    SimTime last_shared_at = 0; ///< when it last got a shared reading
+    SimTime last_step_at = 0;   ///< when its last balancing step was due
 };
 
 class Loop {
@@ -65,8 +69,10 @@ private:
     std::uint64_t next_order_ = 0;
     RunTrace trace_;
     Meter meter_;
-    std::uint64_t shared_sample_ = 0; ///< the sample SharedBattery::output_at_sample_w is of
-    double balance_gain_;
+    std::uint64_t shared_sample_ = 0; ///< the sample Participant::output_w is of
+    ct002::BalanceSettings balance_;
+    SimTime moving_at_ = 0; ///< when a reading last showed the grid moving
+    static constexpr double kStillS = 10;
 };
 
 Battery BatteryOrThrow(const std::string& model) {
@@ -75,15 +81,26 @@ Battery BatteryOrThrow(const std::string& model) {
     return std::move(*battery);
 }
 
+/// "hmg50@B": the model and the phase it is connected to and regulates on (A by default).
+std::pair<std::string, std::size_t> ModelAndPhase(const std::string& name) {
+    std::size_t at = name.find('@');
+    if (at == std::string::npos) return {name, 0};
+    std::string phase = name.substr(at + 1);
+    if (phase != "A" && phase != "B" && phase != "C")
+        throw std::invalid_argument("expected the phase A, B or C after @, got " + name);
+    return {name.substr(0, at), static_cast<std::size_t>(phase[0] - 'A')};
+}
+
 Loop::Loop(const RunSpec& spec)
     : random_(spec.seed), house_(BuildHouse(spec.house, random_)),
       source_(spec.source, random_.Fork()),
       path_(MakeServedPath(spec.policy, random_.Fork(), spec.shaping)), meter_(spec.meter),
-      balance_gain_(spec.balance_gain) {
+      balance_(spec.balance) {
     if (!path_) throw std::invalid_argument("unknown policy: " + spec.policy);
-    for (const std::string& model : spec.batteries) {
-        clients_.push_back({BatteryOrThrow(model), random_.Fork(), std::nullopt, 0, 0, {}});
-        clients_.back().shared.charges_from_ac = clients_.back().battery.Spec().max_charge_w > 0;
+    for (const std::string& name : spec.batteries) {
+        auto [model, phase] = ModelAndPhase(name);
+        clients_.push_back({BatteryOrThrow(model), phase, random_.Fork(), std::nullopt, 0, 0, {}});
+        clients_.back().shared.ac_charging = clients_.back().battery.Spec().max_charge_w > 0;
     }
     trace_.events = house_.events;
     trace_.battery_w.resize(clients_.size());
@@ -153,19 +170,39 @@ void Loop::ReplyArrives(const Event& event) {
 }
 
 double Loop::ReadingFor(int battery, const Served& served) {
-    // Every battery of the simulator is live and counted on the one phase.
-    auto batteries = static_cast<double>(clients_.size());
+    // A Pro 3EM serves the sum (a Venus regulates on total_act_power); a CT002 the battery's
+    // phase. Every battery of the simulator is live and counted on its phase.
     if (meter_ == Meter::Shelly) return served.grid_w;
-    if (meter_ == Meter::Ct002Relay) return served.grid_w / batteries;
+    Client& me = clients_[battery];
+    double phase_grid = served.phase_w[me.phase];
+    auto on_phase = [&me](const Client& client) { return client.phase == me.phase; };
+    bool on_sum = meter_ == Meter::Ct002Active;
+    if (meter_ == Meter::Ct002Relay)
+        return phase_grid / static_cast<double>(std::ranges::count_if(clients_, on_phase));
     if (served.sample != shared_sample_) {
         shared_sample_ = served.sample;
         for (Client& client : clients_)
-            client.shared.output_at_sample_w = client.reported_w;
+            client.shared.output_w = client.reported_w;
     }
-    std::vector<SharedBattery> group;
-    for (const Client& client : clients_)
-        group.push_back(client.shared);
-    return SharedReading(group, static_cast<std::size_t>(battery), served.grid_w, balance_gain_);
+    double interval = ct002::BalanceInterval(balance_);
+    if (std::abs(served.grid_w) >= ct002::MovingGridW(balance_)) moving_at_ = served.at;
+    me.shared.may_step = interval > 0 && ToSeconds(served.at - me.last_step_at) >= interval &&
+                         ToSeconds(served.at - moving_at_) >= kStillS;
+    if (me.shared.may_step) me.last_step_at = served.at;
+    std::vector<ct002::Participant> group;
+    std::size_t self = 0;
+    for (const Client& client : clients_) {
+        if (&client == &me) self = group.size();
+        if (on_sum || on_phase(client)) {
+            group.push_back(client.shared);
+            group.back().may_step = &client == &me && me.shared.may_step;
+        }
+    }
+    std::vector<double> readings(group.size());
+    ct002::ShareReadings(group, on_sum ? served.grid_w : phase_grid, balance_, readings);
+    double since = ToSeconds(served.at - me.last_shared_at);
+    me.last_shared_at = served.at;
+    return ct002::Paced(readings[self], since, balance_);
 }
 
 void Loop::PollTimesOut(const Event& event) {
@@ -195,10 +232,15 @@ void Loop::Handle(const Event& event) {
 
 void Loop::StepPhysics(std::size_t tick) {
     double supplied = 0, discharge_room = 0, charge_room = 0;
+    std::array<double, 3> phases{house_.load_w[tick], 0, 0};
+    if (!house_.phase_load_w[0].empty())
+        for (std::size_t i = 0; i < 3; ++i)
+            phases[i] = house_.phase_load_w[i][tick];
     for (std::size_t index = 0; index < clients_.size(); ++index) {
         Battery& battery = clients_[index].battery;
         battery.Advance(trace_.tick_s);
         supplied += battery.Output();
+        phases[clients_[index].phase] -= battery.Output();
         discharge_room += battery.DischargeHeadroom();
         charge_room += battery.ChargeHeadroom();
         trace_.battery_w[index].push_back(static_cast<float>(battery.Output()));
@@ -209,7 +251,7 @@ void Loop::StepPhysics(std::size_t tick) {
     trace_.discharge_headroom_w.push_back(static_cast<float>(discharge_room));
     trace_.charge_headroom_w.push_back(static_cast<float>(charge_room));
     SimTime now = static_cast<SimTime>(tick) * kTick;
-    if (std::optional<Sample> sample = source_.Tick(now, grid))
+    if (std::optional<Sample> sample = source_.Tick(now, phases))
         Schedule({.at = sample->arrives_at, .kind = EventKind::SampleArrives, .sample = *sample});
 }
 

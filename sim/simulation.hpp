@@ -6,6 +6,7 @@
 
 #include "battery.hpp"
 #include "core/signal_shaping.hpp"
+#include "frontends/ct002/balancer.hpp"
 #include "house.hpp"
 #include "meter_source.hpp"
 #include "sim_time.hpp"
@@ -16,11 +17,11 @@
 
 namespace meteremu::sim {
 
-/// What meter the batteries poll: a Shelly gives each the whole grid; a Marstek CT002 in relay
-/// mode gives each its phase's grid and the count of batteries on it, which each divides by
-/// (the simulator's batteries share one phase); Ct002Active steers each battery to its share
-/// (load_sharing.hpp), a mode measured here and not shipped.
-enum class Meter { Shelly, Ct002Relay, Ct002Active };
+/// What meter the batteries poll: a Shelly gives each the sum of the phases; a Marstek CT002 in
+/// relay mode gives each its phase's grid and the count of batteries on it, which each divides
+/// by; in meteremu's active mode (frontends/ct002/balancer.hpp) each gets its part of the sum
+/// (Ct002Active, the daemon's default) or of its phase (Ct002ActivePhase).
+enum class Meter { Shelly, Ct002Relay, Ct002Active, Ct002ActivePhase };
 
 struct RunSpec {
     std::string scenario;
@@ -31,7 +32,7 @@ struct RunSpec {
     std::uint64_t seed = 1;
     SignalShaping shaping; ///< the frontend's signal shaping (off by default)
     Meter meter = Meter::Shelly;
-    double balance_gain = 0.2; ///< Ct002Active's (load_sharing.hpp)
+    ct002::BalanceSettings balance; ///< Ct002Active's
 };
 
 /// One poll as the battery saw it.

@@ -28,6 +28,27 @@ TEST(House, TheWasherToggles330WEvery16Seconds) {
     EXPECT_DOUBLE_EQ(house.events[1].delta_w, -330);
 }
 
+TEST(House, AThreePhaseHousePutsEachApplianceOnItsPhase) {
+    HouseSpec spec{.duration_s = 20, .base_w = 300, .noise_sd_w = 0, .three_phase = true};
+    AddKettle(spec, 10, 2000, 5);
+    spec.loads.back().phase = 1;
+    Random random(1);
+    HouseProfile house = BuildHouse(spec, random);
+    for (std::size_t second : {5u, 12u}) {
+        std::size_t tick = second * kPerSecond;
+        float sum = 0;
+        for (const std::vector<float>& phase : house.phase_load_w)
+            sum += phase[tick];
+        EXPECT_FLOAT_EQ(sum, house.load_w[tick]) << second;
+    }
+    EXPECT_FLOAT_EQ(house.phase_load_w[0][5 * kPerSecond], 100);
+    EXPECT_FLOAT_EQ(house.phase_load_w[1][12 * kPerSecond], 2100);
+    EXPECT_FLOAT_EQ(house.phase_load_w[2][12 * kPerSecond], 100);
+    // One phase: nothing per phase, the whole house is on A.
+    spec.three_phase = false;
+    EXPECT_TRUE(BuildHouse(spec, random).phase_load_w[0].empty());
+}
+
 TEST(House, TheSameSeedBuildsTheSameHouse) {
     std::optional<HouseSpec> spec = ScenarioHouse("household", METEREMU_SIM_FIXTURES);
     ASSERT_TRUE(spec);

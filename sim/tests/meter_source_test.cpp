@@ -14,7 +14,8 @@ std::vector<Sample> Samples(const SourceSpec& spec, double seconds, Grid grid_w)
     MeterSource source(spec, Random(5));
     std::vector<Sample> samples;
     for (SimTime now = 0; now < FromSeconds(seconds); now += kTick)
-        if (auto sample = source.Tick(now, grid_w(ToSeconds(now)))) samples.push_back(*sample);
+        if (auto sample = source.Tick(now, {grid_w(ToSeconds(now)), 0, 0}))
+            samples.push_back(*sample);
     return samples;
 }
 

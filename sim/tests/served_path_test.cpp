@@ -8,7 +8,7 @@ namespace meteremu::sim {
 namespace {
 
 Sample At(double seconds, double grid_w) {
-    return {FromSeconds(seconds), FromSeconds(seconds), grid_w};
+    return {FromSeconds(seconds), FromSeconds(seconds), grid_w, {grid_w, 0, 0}};
 }
 
 TEST(NewestPath, AnswersEveryPollWithTheNewestReadingUntilItIsStale) {

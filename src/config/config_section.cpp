@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "config/config_section.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -31,6 +33,14 @@ std::string_view TypeName(const toml::node& node) {
         break;
     }
     return "nothing";
+}
+
+/// A member's name as TOML writes it in a dotted key: bare when it can be, else quoted.
+std::string QuotedIfNeeded(std::string_view name) {
+    bool bare = !name.empty() && std::ranges::all_of(name, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    return bare ? std::string(name) : "\"" + std::string(name) + "\"";
 }
 
 std::string FormatNumber(double value) {
@@ -91,6 +101,18 @@ void ConfigSection::ErrorAtElement(std::string_view key, std::size_t index,
                                    const std::string& expectation) {
     auto at = ElementPosition(key, index);
     diagnostics_.Error(at.line, at.column, Qualified(key) + ": " + expectation);
+}
+
+void ConfigSection::ErrorAtMember(std::string_view key, std::string_view member,
+                                  const std::string& expectation) {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    const toml::table* table = node ? node->as_table() : nullptr;
+    toml::source_position at = PositionOf(key);
+    if (table)
+        if (auto found = table->find(member); found != table->cend())
+            at = found->first.source().begin;
+    diagnostics_.Error(at.line, at.column,
+                       Qualified(key) + "." + QuotedIfNeeded(member) + ": " + expectation);
 }
 
 void ConfigSection::WarningAt(std::string_view key, const std::string& message) {
@@ -175,6 +197,29 @@ const toml::table* ConfigSection::Table(std::string_view key) {
     if (const toml::table* table = node->as_table()) return table;
     WrongType(key, *node, "a table ([" + std::string(key) + "])");
     return nullptr;
+}
+
+std::optional<std::vector<std::pair<std::string, double>>>
+ConfigSection::NumberTable(std::string_view key) {
+    const toml::node* node = Find(key);
+    if (!node) return std::nullopt;
+    const toml::table* table = node->as_table();
+    if (!table) {
+        WrongType(key, *node, "a table of numbers ({ name = 1 })");
+        return std::nullopt;
+    }
+    std::vector<std::pair<std::string, double>> members;
+    for (const auto& [name, value] : *table) {
+        if (value.is_number()) {
+            members.emplace_back(name.str(), *value.value<double>());
+            continue;
+        }
+        auto at = value.source().begin;
+        diagnostics_.Error(at.line, at.column,
+                           Qualified(key) + "." + QuotedIfNeeded(name.str()) +
+                               ": expected a number, got " + std::string(TypeName(value)));
+    }
+    return members;
 }
 
 std::vector<const toml::table*> ConfigSection::Tables(std::string_view key) {

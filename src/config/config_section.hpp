@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meteremu {
@@ -44,6 +45,9 @@ public:
     std::optional<std::vector<std::string>> StringOrStrings(std::string_view key);
     /// A sub-table such as [backend] of the top level.
     const toml::table* Table(std::string_view key);
+    /// A table of numbers by name, such as `weights = { "aabbccddeeff" = 2 }`, in name order.
+    /// A member of another type is an error at its value and left out.
+    std::optional<std::vector<std::pair<std::string, double>>> NumberTable(std::string_view key);
     /// The one table of [key], or each table of [[key]] (an array of tables), in file order;
     /// empty when absent. A value of another type, or an element that is no table, is an
     /// error at its position.
@@ -61,6 +65,10 @@ public:
     void ErrorAt(std::string_view key, const std::string& expectation);
     /// An error at element `index` of the array under `key`.
     void ErrorAtElement(std::string_view key, std::size_t index, const std::string& expectation);
+    /// An error at the name of member `member` of the table under `key`, naming the member
+    /// ("frontend.weights.aabbccddeeff").
+    void ErrorAtMember(std::string_view key, std::string_view member,
+                       const std::string& expectation);
     void WarningAt(std::string_view key, const std::string& message);
     /// An error at the section header: a required key is missing.
     void ErrorMissing(std::string_view key, const std::string& expectation);

@@ -88,7 +88,7 @@ private:
         double grid = house_.load_w[tick] - battery_.Output();
         run_.grid_w.push_back(grid);
         run_.battery_w.push_back(battery_.Output());
-        if (auto sample = source_.Tick(static_cast<sim::SimTime>(tick) * sim::kTick, grid))
+        if (auto sample = source_.Tick(static_cast<sim::SimTime>(tick) * sim::kTick, {grid, 0, 0}))
             pending_.push_back(*sample);
     }
 

@@ -61,6 +61,7 @@ void BatteryTable::Record(const Request& request, SteadyTime now) {
         battery = Battery{key, std::string(request.battery_type), std::string(request.battery_mac)};
         battery.first_seen = now;
     } else {
+        battery.previous_seen = battery.last_seen;
         Seconds interval = now - battery.last_seen;
         battery.poll_interval =
             battery.poll_interval <= Seconds(0)

@@ -12,6 +12,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,8 +28,19 @@ struct Battery {
     bool participates = true;
     SteadyTime first_seen{};
     SteadyTime last_seen{};
+    /// Its poll before the latest; the clock's epoch for a battery new at the latest.
+    SteadyTime previous_seen{};
     /// The mean time between its polls (exponential, 0 until a second poll).
     Seconds poll_interval{0};
+    /// The reading (MeterView::sample) of its latest reply, in either mode; 0: none yet.
+    /// Active mode tells a battery each reading's correction once (active_reply.hpp).
+    std::uint64_t answered_sample = 0;
+    /// What active mode told it last, W: the reading, and the power to reach (reported +
+    /// reading; nullopt while it is answered as in relay mode), for the status page.
+    std::int32_t reading_w = 0;
+    std::optional<std::int32_t> target_w = std::nullopt;
+    /// When active mode last let it take a balancing step (balancer.hpp).
+    SteadyTime stepped_at{};
 };
 
 /// What the live, participating batteries add up to, per bucket (x, A, B, C, ABC).
@@ -54,6 +67,14 @@ public:
 
     /// How long `battery` stays live after its last poll.
     static Seconds TimeToLive(const Battery& battery) noexcept;
+    static bool IsLive(const Battery& battery, SteadyTime now) noexcept;
+
+    /// The battery the latest Record() noted: the one whose poll is being answered.
+    Battery& Recorded() noexcept { return batteries_[recorded_]; }
+
+    /// Every slot in use, live or not, by slot: for active mode, which reads them all at each
+    /// poll without copying (Live() allocates).
+    std::span<const Battery> Slots() const noexcept { return std::span(batteries_).first(used_); }
 
     /// Makes this copy of `from` equal again after one Record() on `from`: copies the one
     /// battery it changed.
@@ -64,7 +85,6 @@ public:
     }
 
 private:
-    static bool IsLive(const Battery& battery, SteadyTime now) noexcept;
     Battery& SlotFor(std::uint64_t key, SteadyTime now);
 
     std::array<Battery, kCapacity> batteries_{};

@@ -5,7 +5,9 @@
 // decoded and built here; docs/protocols/ct002.md has the fields and the real frames.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -43,6 +45,11 @@ struct Request {
 /// The battery buckets of a reply, in its field order: x (detecting), A, B, C, ABC (sum).
 inline constexpr std::size_t kBuckets = 5;
 std::size_t BucketOf(Phase phase) noexcept;
+
+/// W as a reply's power field, rounded: the battery reads 16 bits per phase.
+inline std::int32_t PhaseWatts(double watts) noexcept {
+    return static_cast<std::int32_t>(std::clamp(std::lround(watts), -32768L, 32767L));
+}
 
 /// The meter's answer to one request.
 struct Reply {

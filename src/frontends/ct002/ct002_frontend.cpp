@@ -2,12 +2,14 @@
 #include "frontends/ct002/ct002_frontend.hpp"
 
 #include "config/config_section.hpp"
+#include "frontends/ct002/active_reply.hpp"
 #include "frontends/ct002/battery_table.hpp"
 #include "frontends/ct002/ct002_frame.hpp"
 #include "frontends/ct002/meter_memory.hpp"
 #include "net/udp_server.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <span>
@@ -19,19 +21,17 @@ using namespace ct002;
 
 constexpr std::array<std::uint16_t, 1> kCt002Ports{12345};
 
-/// W as a frame field: the battery reads 16 bits per phase.
-std::int32_t PhaseWatts(double watts) noexcept {
-    return static_cast<std::int32_t>(std::clamp(std::lround(watts), -32768L, 32767L));
-}
-
 class Ct002Frontend final : public Frontend {
 public:
     Ct002Frontend(const Ct002Options& options, const FrontendContext& context)
-        : state_(context.state), ct_type_(options.ct_type) {
+        : state_(context.state), ct_type_(options.ct_type),
+          mode_(options.mode), steering_{options.balance, {}, options.by_phase} {
         for (const MacAddress& mac : options.ct_macs) {
             ct_macs_.push_back(MacHex(mac, false));
             ct_keys_.push_back(MacKey(ct_macs_.back()));
         }
+        for (const Ct002Weight& weight : options.weights)
+            steering_.weights.push_back({MacKey(MacHex(weight.battery, false)), weight.weight});
     }
 
     std::string Describe() const override {
@@ -56,8 +56,7 @@ public:
         Reply reply{ct_type_,
                     ct_macs_.empty() ? request.ct_mac : std::string_view(ct_macs_[*meter]),
                     request.battery_type, request.battery_mac};
-        FillGrid(reply, *view.reading);
-        FillBatteries(reply, memory.batteries.Totals(now));
+        Fill(reply, memory, view, now);
         reply.index = ++memory.index;
         BuildReply(out, reply);
         return {DatagramReply{out, true, view.sample}, {poll, RequestOutcome::Answered}};
@@ -73,6 +72,20 @@ private:
         auto found = std::ranges::find(ct_keys_, MacKey(asked));
         if (found == ct_keys_.end()) return std::nullopt;
         return static_cast<std::size_t>(found - ct_keys_.begin());
+    }
+
+    /// The grid, counts and sums of `reply`: relay mode's, or the battery's own part.
+    void Fill(Reply& reply, MeterMemory& memory, const MeterView& view,
+              SteadyTime now) const noexcept {
+        BucketTotals totals = memory.batteries.Totals(now);
+        Battery& asking = memory.batteries.Recorded();
+        memory.active = ServesActive(mode_, totals);
+        if (!memory.active || !FillActive(reply, memory, view, now, steering_)) {
+            FillGrid(reply, *view.reading);
+            FillBatteries(reply, totals);
+            asking.target_w.reset();
+        }
+        asking.answered_sample = view.sample;
     }
 
     static void FillGrid(Reply& reply, const Reading& reading) noexcept {
@@ -95,6 +108,8 @@ private:
     std::string ct_type_;
     std::vector<std::string> ct_macs_; ///< lower-case hex; empty: one meter for any MAC
     std::vector<std::uint64_t> ct_keys_;
+    Ct002Mode mode_;
+    Steering steering_;
 };
 
 /// Survives reloads (the bundle keeps it): each meter's batteries and reply index stay.
@@ -152,6 +167,13 @@ private:
     bool shared_behind_ = false; ///< the UDP thread's
 };
 
+/// A number as the configuration would write it, for messages.
+std::string FormatNumber(double value) {
+    std::array<char, 32> text{};
+    char* end = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
+    return {text.data(), end};
+}
+
 /// `ct_mac`: one MAC, "" (any meter), or a list of distinct MACs.
 void ParseCtMacs(ConfigSection& section, Ct002Options& options) {
     auto texts = section.StringOrStrings("ct_mac");
@@ -177,6 +199,73 @@ void ParseCtMacs(ConfigSection& section, Ct002Options& options) {
     }
 }
 
+/// `mode`: "auto", "relay" or "active".
+void ParseMode(ConfigSection& section, Ct002Options& options) {
+    auto mode = section.String("mode");
+    if (!mode) return;
+    if (*mode == "auto")
+        options.mode = Ct002Mode::Auto;
+    else if (*mode == "relay")
+        options.mode = Ct002Mode::Relay;
+    else if (*mode == "active")
+        options.mode = Ct002Mode::Active;
+    else
+        section.ErrorAt("mode", "expected \"auto\" (active while several batteries regulate, "
+                                "else relay), \"relay\" (as a real CT002) or \"active\"");
+}
+
+/// `regulate_on`: "sum" or "phase".
+void ParseRegulateOn(ConfigSection& section, Ct002Options& options) {
+    auto on = section.String("regulate_on");
+    if (!on || *on == "sum") return;
+    if (*on == "phase")
+        options.by_phase = true;
+    else
+        section.ErrorAt("regulate_on", "expected \"sum\" (the steered batteries share the sum "
+                                       "of the phases, as a meter that nets them bills) or "
+                                       "\"phase\" (each phase on its own)");
+}
+
+/// `balance_gain`, `balance_rate`, `dc_floor` and `pace`: the balancer's settings, within
+/// what makes sense.
+void ParseBalance(ConfigSection& section, Ct002Options& options) {
+    ct002::BalanceSettings& balance = options.balance;
+    balance.gain = section.Bounded("balance_gain", balance.gain, 0, 1);
+    // A B2500 runs at 80 W at least; 800 W is the most a plug-in battery feeds in.
+    balance.dc_floor_w = section.Bounded("dc_floor", balance.dc_floor_w, 0, 800);
+    balance.balance_rate_w_per_s =
+        section.Bounded("balance_rate", balance.balance_rate_w_per_s, 0, 100);
+    if (auto pace = section.Number("pace")) {
+        if (std::isfinite(*pace) && *pace >= 0)
+            balance.pace_w_per_s = *pace;
+        else
+            section.ErrorAt("pace", "expected W per second, 0 or more (0: unpaced), got " +
+                                        FormatNumber(*pace));
+    }
+}
+
+/// `weights`: { "<battery MAC>" = weight, ... }, each battery once, weights 0 or more.
+void ParseWeights(ConfigSection& section, Ct002Options& options) {
+    auto members = section.NumberTable("weights");
+    if (!members) return;
+    for (const auto& [name, weight] : *members) {
+        auto mac = ParseMacAddress(name);
+        bool again = mac && std::ranges::find(options.weights, *mac, &Ct002Weight::battery) !=
+                                options.weights.end();
+        if (!mac || again)
+            section.ErrorAtMember("weights", name,
+                                  "expected the 12 hexadecimal digits of a battery's MAC, such "
+                                  "as \"aabbccddeeff\", each battery once");
+        else if (!std::isfinite(weight) || weight < 0)
+            section.ErrorAtMember("weights", name,
+                                  "expected a weight of 0 or more (a battery not listed weighs "
+                                  "1), got " +
+                                      FormatNumber(weight));
+        else
+            options.weights.push_back({*mac, weight});
+    }
+}
+
 std::unique_ptr<FrontendOptions> ParseCt002(ConfigSection& section) {
     auto options = std::make_unique<Ct002Options>();
     if (auto type = section.String("ct_type")) {
@@ -187,6 +276,10 @@ std::unique_ptr<FrontendOptions> ParseCt002(ConfigSection& section) {
                                        "type chosen in the Marstek app");
     }
     ParseCtMacs(section, *options);
+    ParseMode(section, *options);
+    ParseRegulateOn(section, *options);
+    ParseBalance(section, *options);
+    ParseWeights(section, *options);
     return options;
 }
 

@@ -39,6 +39,11 @@ void AppendBattery(std::string& out, const Battery& battery, SteadyTime now) {
     json::AppendString(out, PhaseName(battery.phase));
     out += ",\"power_w\":";
     json::AppendInteger(out, battery.power);
+    out += ",\"target_w\":";
+    if (battery.target_w)
+        json::AppendInteger(out, *battery.target_w);
+    else
+        out += "null";
     out += ",\"counted\":";
     json::AppendBool(out, battery.participates);
     out += ",\"poll_interval_s\":";
@@ -65,6 +70,7 @@ std::string MetersStatusJson(std::span<const MeterMemory> meters, SteadyTime now
             out += "null";
         else
             json::AppendString(out, MacText(meter.key));
+        out += meter.active ? ",\"mode\":\"active\"" : ",\"mode\":\"relay\"";
         out += ",\"batteries\":[";
         for (const Battery& battery : meter.batteries.Live(now)) {
             if (out.back() != '[') out += ',';

@@ -13,12 +13,28 @@
 
 namespace meteremu::ct002 {
 
+/// A battery's reported power when a reading came, for active mode: the output the grid
+/// of that reading was measured with.
+struct SnapshotEntry {
+    std::uint64_t key = 0; ///< the battery's; another in its slot since has no entry
+    std::int32_t power_w = 0;
+};
+
 /// What one emulated meter keeps between polls: its batteries and its reply index.
 struct MeterMemory {
     std::uint64_t key = 0; ///< its MAC's bits; 0: the meter that answers every poll
     BatteryTable batteries;
     std::uint8_t index = 0;
     std::uint64_t last_used = 0;
+    /// Whether its latest reply was in active mode (the status page's "mode").
+    bool active = false;
+    /// Active mode: the reading (MeterView::sample) `snapshot` was taken at, and each
+    /// battery's power then, by its slot in `batteries` (active_reply.hpp).
+    std::uint64_t snapshot_sample = 0;
+    std::array<SnapshotEntry, BatteryTable::kCapacity> snapshot{};
+    /// When a reading last showed the grid its steered batteries share moving (at least a
+    /// balancing step away from zero): balancing steps wait for a still grid.
+    SteadyTime moving_at{};
 };
 
 /// The memories of the meters on one port, found by MAC whatever the order of the
@@ -54,6 +70,7 @@ public:
             mine.key = theirs.key;
             mine.index = theirs.index;
             mine.last_used = theirs.last_used;
+            mine.active = theirs.active; // the page shows no snapshot: left behind
             mine.batteries.Follow(theirs.batteries);
         }
         used_ = from.used_;
@@ -72,7 +89,8 @@ private:
 };
 
 /// The batteries each meter counts, as the status page shows them: {"meters":[{"ct_mac":
-/// "02b250a1b2c3" (or null: any), "batteries":[{"type", "mac", "phase", "power_w", "counted",
+/// "02b250a1b2c3" (or null: any), "mode": "relay" or "active" (its latest reply), "batteries":
+/// [{"type", "mac", "phase", "power_w", "target_w" (null unless steered), "counted",
 /// "poll_interval_s", "first_seen_s_ago", "last_seen_s_ago"}]}]}.
 std::string MetersStatusJson(std::span<const MeterMemory> meters, SteadyTime now);
 

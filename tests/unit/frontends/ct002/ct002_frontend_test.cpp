@@ -6,7 +6,7 @@
 #include "frontends/ct002/ct002_frame.hpp"
 #include "frontends/ct002/ct002_frontend.hpp"
 #include "support/meter_servers.hpp"
-#include "support/udp_client.hpp"
+#include "unit/frontends/ct002/ct002_client.hpp"
 #include "util/json.hpp"
 
 #include <gtest/gtest.h>
@@ -21,48 +21,15 @@ namespace {
 using namespace std::chrono_literals;
 using ct002::Phase;
 
-constexpr MacAddress kCtMac{0x02, 0xb2, 0x50, 0xa1, 0xb2, 0xc3};
-
-std::shared_ptr<Ct002Options> Options(bool with_mac = true) {
-    auto options = std::make_shared<Ct002Options>();
-    if (with_mac) options->ct_macs = {kCtMac};
-    return options;
-}
-
-Reading MakeReading(double a, double b, double c) {
-    Reading r;
-    r[meteremu::Phase::A] = {230.0, 2.0, a, 460.0, 0.9, 50.0, 1000.0, 0.0};
-    r[meteremu::Phase::B] = {230.0, 1.0, b, 230.0, 0.9, 50.0, 1000.0, 0.0};
-    r[meteremu::Phase::C] = {230.0, 0.5, c, 115.0, 0.9, 50.0, 1000.0, 0.0};
-    r.received_at = std::chrono::steady_clock::now();
-    return r;
-}
-
-/// A battery: its own socket, its polls, the fields of each reply.
-struct Battery {
-    Battery(const test::MeterServers& servers, std::string battery_mac)
-        : port(servers.bundle->UdpPorts().at(0)), mac(std::move(battery_mac)) {}
-
-    std::optional<std::vector<std::string>> Poll(Phase phase, std::int32_t power,
-                                                 std::string_view ct_mac = "02b250a1b2c3",
-                                                 std::string_view type = "HMG-50") {
-        ct002::Request request{type, mac, "HME-4", ct_mac, phase, power, true};
-        if (!socket.Send("127.0.0.1", port, ct002::BuildRequest(request))) return std::nullopt;
-        auto reply = socket.Receive(500ms);
-        if (!reply) return std::nullopt;
-        auto fields = ct002::ParseFrame(reply->text);
-        if (!fields) return std::vector<std::string>{"unparsable: " + reply->text};
-        return std::vector<std::string>(fields->values.begin(),
-                                        fields->values.begin() + fields->count);
-    }
-
-    test::UdpClient socket{"127.0.0.1"};
-    std::uint16_t port;
-    std::string mac;
-};
+using test::kCtMac;
+using test::MakeReading;
+using test::Options;
+using Battery = test::CtBattery;
 
 TEST(Ct002FrontendTest, ReplyCarriesTheGridAndTheBatteriesOnEachPhase) {
-    test::MeterServers servers(ct002_frontend_plugin, Options(), OnStale::Silent, true);
+    // mode = "relay": as a real CT002, with two batteries on one phase too.
+    test::MeterServers servers(ct002_frontend_plugin, Options(true, Ct002Mode::Relay),
+                               OnStale::Silent, true);
     servers.state->Publish(MakeReading(400.4, -120.6, 35.0));
     Battery first(servers, "aabbccddee01"), second(servers, "aabbccddee02");
     ASSERT_TRUE(first.Poll(Phase::A, 250));
@@ -104,6 +71,9 @@ TEST(Ct002FrontendTest, TheStatusPageListsTheBatteriesOfEachMeter) {
     EXPECT_STREQ(json_string_value(json_object_get(detecting, "phase")), "detecting");
     EXPECT_EQ(json_integer_value(json_object_get(detecting, "power_w")), -60);
     EXPECT_TRUE(json_is_null(json_object_get(detecting, "poll_interval_s"))); // one poll yet
+    // One battery regulates: relay mode, nobody steered.
+    EXPECT_STREQ(json_string_value(json_object_get(meter, "mode")), "relay");
+    EXPECT_TRUE(json_is_null(json_object_get(json_array_get(batteries, 0), "target_w")));
 }
 
 TEST(Ct002FrontendTest, EveryReplyHasTheNextIndex) {
@@ -171,6 +141,40 @@ TEST(Ct002FrontendTest, ListensOnTheRealMetersPortByDefault) {
     const auto& options = static_cast<const Ct002Options&>(*settings.options);
     EXPECT_EQ(options.ct_type, "HME-4");
     EXPECT_EQ(options.ct_macs, std::vector<MacAddress>{kCtMac});
+    // Active mode while several batteries regulate, with the simulator's settings.
+    EXPECT_EQ(options.mode, Ct002Mode::Auto);
+    const ct002::BalanceSettings simulated;
+    EXPECT_EQ(options.balance.gain, simulated.gain);
+    EXPECT_EQ(options.balance.dc_floor_w, simulated.dc_floor_w);
+    EXPECT_EQ(options.balance.pace_w_per_s, simulated.pace_w_per_s);
+    EXPECT_TRUE(options.weights.empty());
+}
+
+TEST(Ct002FrontendTest, ReadsTheModeTheBalanceAndTheWeights) {
+    Config config = ParseConfig("[frontend]\ntype = \"ct002\"\nmode = \"active\"\n"
+                                "balance_gain = 0.25\ndc_floor = 100\npace = 40\n"
+                                "weights = { \"aabbccddeeff\" = 2, \"11:22:33:44:55:66\" = 0 }\n"
+                                "[backend]\ntype = \"demo\"\n",
+                                "ct.toml");
+    const auto& options = static_cast<const Ct002Options&>(*config.frontends.at(0).options);
+    EXPECT_EQ(options.mode, Ct002Mode::Active);
+    EXPECT_EQ(options.balance.gain, 0.25);
+    EXPECT_EQ(options.balance.dc_floor_w, 100);
+    EXPECT_EQ(options.balance.pace_w_per_s, 40);
+    ASSERT_EQ(options.weights.size(), 2u);
+    // In name order.
+    EXPECT_EQ(options.weights[0].battery, (MacAddress{0x11, 0x22, 0x33, 0x44, 0x55, 0x66}));
+    EXPECT_EQ(options.weights[0].weight, 0);
+    EXPECT_EQ(options.weights[1].battery, (MacAddress{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}));
+    EXPECT_EQ(options.weights[1].weight, 2);
+    EXPECT_EQ(static_cast<const Ct002Options&>(
+                  *ParseConfig("[frontend]\ntype = \"ct002\"\nmode = \"relay\"\n[backend]\n"
+                               "type = \"demo\"\n",
+                               "ct.toml")
+                       .frontends.at(0)
+                       .options)
+                  .mode,
+              Ct002Mode::Relay);
 }
 
 TEST(Ct002FrontendTest, SeveralMetersOnOnePortEachCountTheirOwnBatteries) {
@@ -288,6 +292,45 @@ TEST(Ct002FrontendTest, RefusesAnUnknownTypeAndABadOrWildcardMac) {
     EXPECT_EQ(FirstError("[frontend]\ntype = \"ct002\"\nct_mac = [\"1\", \"2\", \"3\", \"4\", "
                          "\"5\", \"6\", \"7\", \"8\", \"9\"]\n[backend]\ntype = \"demo\"\n"),
               "bad.toml:3:10: frontend.ct_mac: expected at most 8 meters on one port, got 9");
+}
+
+/// The first error of a [frontend] of type ct002 with `lines` added.
+std::string Ct002Error(const std::string& lines) {
+    return FirstError("[frontend]\ntype = \"ct002\"\n" + lines + "\n[backend]\ntype = \"demo\"\n");
+}
+
+TEST(Ct002FrontendTest, RefusesABadModeRegulationGainPaceOrWeight) {
+    EXPECT_EQ(Ct002Error("mode = \"fast\""),
+              "bad.toml:3:8: frontend.mode: expected \"auto\" (active while several batteries "
+              "regulate, else relay), \"relay\" (as a real CT002) or \"active\"");
+    EXPECT_EQ(Ct002Error("regulate_on = \"phases\""),
+              "bad.toml:3:15: frontend.regulate_on: expected \"sum\" (the steered batteries "
+              "share the sum of the phases, as a meter that nets them bills) or \"phase\" (each "
+              "phase on its own)");
+    EXPECT_EQ(Ct002Error("balance_gain = 2"),
+              "bad.toml:3:16: frontend.balance_gain: expected a number from 0 to 1, got 2");
+    EXPECT_EQ(Ct002Error("dc_floor = 900"),
+              "bad.toml:3:12: frontend.dc_floor: expected a number from 0 to 800, got 900");
+    EXPECT_EQ(Ct002Error("pace = -5"),
+              "bad.toml:3:8: frontend.pace: expected W per second, 0 or more (0: unpaced), got -5");
+    const std::string mac_error =
+        ": expected the 12 hexadecimal digits of a battery's MAC, such as \"aabbccddeeff\", "
+        "each battery once";
+    EXPECT_EQ(Ct002Error("weights = { \"aabbccddee\" = 2 }"),
+              "bad.toml:3:13: frontend.weights.aabbccddee" + mac_error);
+    // The same battery twice: the second name in name order (upper case first).
+    EXPECT_EQ(Ct002Error("weights = { \"aabbccddeeff\" = 2, \"AA:BB:CC:DD:EE:FF\" = 1 }"),
+              "bad.toml:3:13: frontend.weights.aabbccddeeff" + mac_error);
+    EXPECT_EQ(Ct002Error("weights = { \"aa bb\" = 1 }"),
+              "bad.toml:3:13: frontend.weights.\"aa bb\"" + mac_error);
+    EXPECT_EQ(Ct002Error("weights = { \"aabbccddeeff\" = -1 }"),
+              "bad.toml:3:13: frontend.weights.aabbccddeeff: expected a weight of 0 or more (a "
+              "battery not listed weighs 1), got -1");
+    EXPECT_EQ(Ct002Error("weights = { \"aabbccddeeff\" = \"2\" }"),
+              "bad.toml:3:30: frontend.weights.aabbccddeeff: expected a number, got a string");
+    EXPECT_EQ(Ct002Error("weights = [2]"),
+              "bad.toml:3:11: frontend.weights: expected a table of numbers ({ name = 1 }), got "
+              "an array");
 }
 
 } // namespace
