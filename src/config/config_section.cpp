@@ -43,13 +43,13 @@ std::string QuotedIfNeeded(std::string_view name) {
     return bare ? std::string(name) : "\"" + std::string(name) + "\"";
 }
 
+} // namespace
+
 std::string FormatNumber(double value) {
     std::ostringstream text;
     text << value;
     return text.str();
 }
-
-} // namespace
 
 ConfigSection::ConfigSection(std::string name, const toml::table* table,
                              toml::source_position where, Diagnostics& diagnostics,

@@ -21,6 +21,9 @@
 
 namespace meteremu {
 
+/// A number as an error message quotes it from the file ("2", "-5", "0.5").
+std::string FormatNumber(double value);
+
 class ConfigSection {
 public:
     /// `table` may be null when the file has no such section; `where` is then the file start.

@@ -19,6 +19,17 @@ struct CurlSlistDeleter {
 };
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
+struct CurlUrlDeleter {
+    void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+/// Text libcurl allocated (curl_url_get, curl_easy_escape), freed with curl_free.
+struct CurlFreeDeleter {
+    void operator()(char* text) const noexcept { curl_free(text); }
+};
+using CurlTextPtr = std::unique_ptr<char, CurlFreeDeleter>;
+
 /// curl_global_init must run while the process has one thread; main() holds one of these
 /// for the life of the process.
 class CurlGlobal {

@@ -9,7 +9,6 @@
 #include "net/udp_server.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <span>
@@ -166,13 +165,6 @@ private:
     MeterMemories shared_;
     bool shared_behind_ = false; ///< the UDP thread's
 };
-
-/// A number as the configuration would write it, for messages.
-std::string FormatNumber(double value) {
-    std::array<char, 32> text{};
-    char* end = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
-    return {text.data(), end};
-}
 
 /// `ct_mac`: one MAC, "" (any meter), or a list of distinct MACs.
 void ParseCtMacs(ConfigSection& section, Ct002Options& options) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "frontends/ct002/marstek_cloud.hpp"
 
+#include "frontends/ct002/battery_table.hpp"
+#include "util/curl.hpp"
 #include "util/json.hpp"
 
 #include <algorithm>
@@ -28,15 +30,6 @@ constexpr int kMacDraws = 8;
 
 using Reason = MarstekCloudError::Reason;
 
-struct CurlUrlDeleter {
-    void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
-};
-using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
-
-struct CurlFreeDeleter {
-    void operator()(char* text) const noexcept { curl_free(text); }
-};
-
 CurlUrlPtr ParseUrl(const std::string& url) {
     CurlUrlPtr handle(curl_url());
     if (!handle) throw std::invalid_argument("libcurl cannot hold a URL");
@@ -49,7 +42,7 @@ CurlUrlPtr ParseUrl(const std::string& url) {
 std::string UrlPart(const CurlUrlPtr& url, CURLUPart part) {
     char* text = nullptr;
     if (curl_url_get(url.get(), part, &text, 0) != CURLUE_OK || !text) return "";
-    std::unique_ptr<char, CurlFreeDeleter> owned(text);
+    CurlTextPtr owned(text);
     return text;
 }
 
@@ -57,13 +50,6 @@ bool IsLoopbackHost(const std::string& host) {
     if (host == "localhost" || host == "[::1]") return true;
     in_addr address{};
     return inet_pton(AF_INET, host.c_str(), &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
-}
-
-bool SameMac(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 std::string StringField(const json_t* object, const char* key) {
@@ -159,7 +145,9 @@ std::string AddAndConfirm(Api& api, const MarstekAccount& account, std::string_v
 
 bool MarstekSession::Lists(std::string_view mac) const {
     return std::any_of(devices.begin(), devices.end(), [&](const MarstekDevice& device) {
-        return SameMac(device.devid, mac) || SameMac(device.mac, mac);
+        // MacKey reads either case; 0 (no MAC) matches nothing a new meter is given.
+        std::uint64_t key = ct002::MacKey(mac);
+        return key != 0 && (ct002::MacKey(device.devid) == key || ct002::MacKey(device.mac) == key);
     });
 }
 
