@@ -2,7 +2,8 @@
 # Wrapper around CMake and the project scripts. The two commands of the README:
 #   make demo    install what is missing, build, run the daemon on the simulated household
 #   make check   install what is missing, build, run every test
-#   make deb     build the Debian packages into build/packages (then lintian)
+#   make deb     build the Debian packages into build/packages (then lintian); ARCH=arm64 or
+#                ARCH=armhf cross-builds that architecture's package (Raspberry Pi)
 #   make rpm     build the RPMs into build/packages (then rpmlint)
 #   make bench   the performance budgets against references (wrk, nginx), report in
 #                build/bench/report.md; fails when a budget fails (not part of make check)
@@ -22,6 +23,8 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 600
+# make deb only: the Debian architecture to build for; empty is this machine's.
+ARCH ?=
 
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
@@ -74,9 +77,12 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz $(BUILD)-fuzz
 
 # From a clean tree: a source tarball of the checkout, built in build/deb-staging and
-# build/rpm-staging; neither needs `make build` first.
-deb: deps
-	scripts/build-deb --out $(BUILD)/packages --staging $(BUILD)/deb-staging
+# build/rpm-staging; neither needs `make build` first. A cross build (ARCH=arm64) stages in
+# build/deb-staging-arm64 and needs the cross compiler and that architecture's libraries.
+deb:
+	scripts/install-deps $(if $(ARCH),cross)
+	JOBS=$(JOBS) scripts/build-deb $(if $(ARCH),--arch $(ARCH)) --out $(BUILD)/packages \
+	    --staging $(BUILD)/deb-staging$(if $(ARCH),-$(ARCH))
 
 rpm: deps
 	scripts/build-rpm --out $(BUILD)/packages --staging $(BUILD)/rpm-staging

@@ -132,8 +132,15 @@ void ConnectionGate::Closed(Entry* entry) noexcept {
 }
 
 ConnectionGate::Stats ConnectionGate::Count() const noexcept {
-    return {http_.Get(),         upgraded_.Get(),    opened_.Get(),    not_allowed_.Get(),
-            address_full_.Get(), server_full_.Get(), displaced_.Get(), timed_out_.Get()};
+    // Open connections fit a size_t on every target; the counters stay 64-bit on 32-bit ones.
+    return {static_cast<std::size_t>(http_.Get()),
+            static_cast<std::size_t>(upgraded_.Get()),
+            opened_.Get(),
+            not_allowed_.Get(),
+            address_full_.Get(),
+            server_full_.Get(),
+            displaced_.Get(),
+            timed_out_.Get()};
 }
 
 ConnectionGate::Entry* ConnectionGate::Victim() noexcept {
