@@ -5,6 +5,10 @@
 #   make deb     build the Debian packages into build/packages (then lintian); ARCH=arm64 or
 #                ARCH=armhf cross-builds that architecture's package (Raspberry Pi)
 #   make rpm     build the RPMs into build/packages (then rpmlint)
+#   make repo REPO_KEY=FILE   a signed apt repository in build/repo (REPO_OUT) of the .debs
+#                that make deb (ARCH=...) put in build/packages, for publishing as static files:
+#                REPO_KEY is the secret signing key (gpg --export-secret-keys, no passphrase),
+#                REPO_KEY_ID picks one key when the file holds several (scripts/build-repo)
 #   make bench   the performance budgets against references (wrk, nginx), report in
 #                build/bench/report.md; fails when a budget fails (not part of make check)
 #   make check-asan / check-tsan   the suite under AddressSanitizer+UBSan / ThreadSanitizer,
@@ -25,12 +29,16 @@ FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 600
 # make deb only: the Debian architecture to build for; empty is this machine's.
 ARCH ?=
+# make repo only: the signing key file (required), which key of it, where the repository goes.
+REPO_KEY ?=
+REPO_KEY_ID ?=
+REPO_OUT ?= $(BUILD)/repo
 
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak sim deb rpm bench format \
-        format-check tidy clean check-without-mqtt
+.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak sim deb rpm repo bench \
+        format format-check tidy clean check-without-mqtt
 
 all: build
 
@@ -86,6 +94,14 @@ deb:
 
 rpm: deps
 	scripts/build-rpm --out $(BUILD)/packages --staging $(BUILD)/rpm-staging
+
+# Publishes what make deb built (every architecture present); it builds nothing itself.
+repo: deps
+	@test -n "$(REPO_KEY)" || { echo "make repo: set REPO_KEY=FILE, the secret key that signs" \
+	    "the repository (gpg --export-secret-keys KEYID >FILE); REPO_KEY_ID=ID picks one key" >&2; \
+	    exit 2; }
+	scripts/build-repo --packages $(BUILD)/packages --out $(REPO_OUT) --key $(REPO_KEY) \
+	    $(if $(REPO_KEY_ID),--key-id $(REPO_KEY_ID))
 
 # Builds only what the benchmark runs (the daemon, the fake Envoy, bench/'s programs).
 bench:
