@@ -8,11 +8,15 @@
 #   make repo REPO_KEY=FILE   a signed apt repository in build/repo (REPO_OUT) of the .debs
 #                that make deb (ARCH=...) put in build/packages, for publishing as static files:
 #                REPO_KEY is the secret signing key (gpg --export-secret-keys, no passphrase),
-#                REPO_KEY_ID picks one key when the file holds several (scripts/build-repo)
+#                REPO_KEY_ID picks one key when the file holds several, REPO_URI is where it
+#                will be served (written into meteremu.sources) (scripts/build-repo)
 #   make bench   the performance budgets against references (wrk, nginx), report in
 #                build/bench/report.md; fails when a budget fails (not part of make check)
 #   make check-asan / check-tsan   the suite under AddressSanitizer+UBSan / ThreadSanitizer,
 #                in build-asan/ and build-tsan/
+#   make check-cross   for arm64 and armhf: the unit tests cross-built (build-arm64/,
+#                build-armhf/) and run under qemu-user, the package built and its daemon run
+#                (make check does the packages only)
 #   make fuzz FUZZ_SECONDS=N   each libFuzzer target of tests/fuzz for N seconds (clang)
 #   make sim     the closed-loop simulator's matrix (batteries × sources × latencies × serve
 #                policies), report, JSON and plots in build/sim (docs/simulator.md)
@@ -32,13 +36,14 @@ ARCH ?=
 # make repo only: the signing key file (required), which key of it, where the repository goes.
 REPO_KEY ?=
 REPO_KEY_ID ?=
+REPO_URI ?=
 REPO_OUT ?= $(BUILD)/repo
 
 SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || \
                   find src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps configure build demo check check-asan check-tsan fuzz soak sim deb rpm repo bench \
-        format format-check tidy clean check-without-mqtt
+.PHONY: all deps configure build demo check check-asan check-tsan check-cross fuzz soak sim deb \
+        rpm repo bench format format-check tidy clean check-without-mqtt
 
 all: build
 
@@ -55,8 +60,14 @@ demo: build
 	@echo "meteremu demo: try  curl -s 'http://127.0.0.1:8080/rpc/EM.GetStatus?id=0'  (Ctrl-C stops)"
 	$(BUILD)/src/meteremu --demo
 
+# The cross compilers too: the arm64 and armhf packages are built and run under qemu-user.
 check: build
+	scripts/install-deps cross
 	cd $(BUILD) && ctest --output-on-failure --parallel $(JOBS)
+
+check-cross: deps
+	scripts/install-deps cross
+	CMAKE_FLAGS="$(CMAKE_FLAGS)" JOBS=$(JOBS) scripts/check-cross $(BUILD)
 
 # The whole suite (but the package builds, see the script) built with sanitizers, each in a
 # build directory of its own; any sanitizer report fails the run.
@@ -101,7 +112,7 @@ repo: deps
 	    "the repository (gpg --export-secret-keys KEYID >FILE); REPO_KEY_ID=ID picks one key" >&2; \
 	    exit 2; }
 	scripts/build-repo --packages $(BUILD)/packages --out $(REPO_OUT) --key $(REPO_KEY) \
-	    $(if $(REPO_KEY_ID),--key-id $(REPO_KEY_ID))
+	    $(if $(REPO_KEY_ID),--key-id $(REPO_KEY_ID)) $(if $(REPO_URI),--uri $(REPO_URI))
 
 # Builds only what the benchmark runs (the daemon, the fake Envoy, bench/'s programs).
 bench:
@@ -125,4 +136,4 @@ tidy: configure
 	@echo "clang-tidy: no finding in src/"
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz $(BUILD)-arm64 $(BUILD)-armhf

@@ -9,7 +9,8 @@
 #
 # The sourcing script sets $units and $binary, then calls boot_prepare, writes its
 # configuration (write_config), and boot_container UNITS...; inside, show, fail and journal
-# work from then on. Before sourcing it may set $boot_netns to the name of a network
+# work from then on. A test that installs meteremu itself (from a package) calls boot_overlay
+# instead of boot_prepare. Before sourcing it may set $boot_netns to the name of a network
 # namespace (ip netns) to boot in instead of nspawn's own loopback-only one, and
 # $boot_extra_cleanup to a command that runs on exit once the container is gone.
 
@@ -38,8 +39,8 @@ boot_cleanup() {
     fi
 }
 
-# boot_prepare: the prerequisites, the overlay root and meteremu installed into it.
-boot_prepare() {
+# boot_overlay: the prerequisites and the overlay root, nothing installed into it yet.
+boot_overlay() {
     [ "$(id -u)" -eq 0 ] || skip "needs root (mounts, systemd-nspawn)"
     command -v systemd-nspawn >/dev/null 2>&1 ||
         skip "systemd-nspawn is missing (Debian package systemd-container)"
@@ -53,6 +54,11 @@ boot_prepare() {
     mkdir "$work/rw/upper" "$work/rw/work"
     mount -t overlay overlay -o "lowerdir=/,upperdir=$work/rw/upper,workdir=$work/rw/work" \
         "$root" || skip "cannot mount an overlay of /"
+}
+
+# boot_prepare: the overlay root and meteremu installed into it.
+boot_prepare() {
+    boot_overlay
     # Install as the package does, into the overlay only.
     install -m 0755 "$binary" "$root/usr/sbin/meteremu"
     install -m 0644 "$units/meteremu.service" "$units/meteremu.socket" "$root/etc/systemd/system/"

@@ -22,3 +22,20 @@ require_tools() {
         command -v "$tool" >/dev/null || skip "$tool is missing: run scripts/install-deps as root"
     done
 }
+
+# A throwaway archive signing key (no passphrase) in GNUPGHOME, exported to a file as a
+# publisher hands it to scripts/build-repo.
+new_signing_key() { # GNUPGHOME NAME OUTPUT
+    mkdir -m 0700 "$1"
+    GNUPGHOME=$1 timeout 60 gpg --batch --quiet --passphrase '' \
+        --quick-gen-key "$2 <$2@meteremu.invalid>" ed25519 sign 1d
+    GNUPGHOME=$1 gpg --batch --export-secret-keys >"$3"
+}
+
+# One test at a time changes this machine's packages, or boots a container over its root
+# (which must not change underneath): the lock goes with the process, so a killed run never
+# blocks the next one.
+lock_host_packages() {
+    exec 9>/run/lock/meteremu-deb-install-test.lock
+    flock -w 900 9 || fail "another package test held the lock for 15 minutes"
+}

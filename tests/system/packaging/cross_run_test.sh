@@ -16,12 +16,18 @@
 # with the multiarch libc, and the mismatched pair hangs at the first thread.
 #
 # Usage: cross_run_test.sh DEB [ARCH]   (ARCH: the package's own Architecture by default)
+#        cross_run_test.sh DIR ARCH    (the newest meteremu_*_ARCH.deb in DIR)
 set -euo pipefail
 
-deb=$(realpath "$1")
 # shellcheck source=tests/system/packaging/common.sh
 source "$(dirname "$0")/common.sh"
 require_tools dpkg-deb curl /usr/bin/python3
+deb=$1
+if [ -d "$deb" ]; then
+    deb=$(find "$deb" -maxdepth 1 -name "meteremu_*_${2:?ARCH with a DIR}.deb" | sort -V | tail -n 1)
+    [ -n "$deb" ] || skip "no meteremu_*_$2.deb in $1 (its package build did not run)"
+fi
+deb=$(realpath "$deb")
 arch=${2:-$(dpkg-deb -f "$deb" Architecture)}
 version=$(dpkg-deb -f "$deb" Version)
 start_timeout=60 # seconds: translated code starts several times slower

@@ -32,10 +32,8 @@ arch=$(dpkg --print-architecture)
 deb=$(ls "$dir"/debs/meteremu_*_"$arch".deb 2>/dev/null || true)
 [ -n "$deb" ] || skip "no .deb in $dir/debs (package_deb_build did not run)"
 require_tools apt-get dpkg-statoverride runuser flock
-# One run at a time on this machine (other checkouts run this test too); the lock goes with
-# the process, so a killed run never blocks the next one.
-exec 9>/run/lock/meteremu-deb-install-test.lock
-flock -w 900 9 || fail "another run of this test held the lock for 15 minutes"
+# One run at a time on this machine (other checkouts run this test too).
+lock_host_packages
 if [ -n "$(state)" ] && [ "$(state)" != not-installed ]; then
     # A run that was killed leaves its marker; anything else is somebody's real installation.
     [ -e "$marker" ] || skip "meteremu is installed on this machine ($(state)); not replacing it"

@@ -12,19 +12,24 @@
 # repository whose Release and InRelease were edited after signing must be refused, and so
 # must the good repository checked against another key.
 #
-# Usage: repo_test.sh DIR   (the .debs in DIR, or in DIR/debs as package_deb_build leaves them)
+# Usage: repo_test.sh DIR...   (the .debs in each DIR, or in DIR/debs as package_deb_build
+#                              leaves them; one repository of them all)
 set -euo pipefail
 
-dir=$1
-[ -d "$dir/debs" ] && dir=$dir/debs
 # shellcheck source=tests/system/packaging/common.sh
 source "$(dirname "$0")/common.sh"
 require_tools apt-ftparchive apt-get apt-cache gpg gpgv gpgconf dpkg-deb timeout
-debs=$(ls "$dir"/meteremu_*_{amd64,arm64,armhf}.deb 2>/dev/null || true)
-[ -n "$debs" ] || skip "no meteremu .deb in $dir (make deb first)"
 step_timeout=60 # seconds for each apt or gpg step: everything is local
 
 work=$(mktemp -d)
+dir=$work/packages
+mkdir "$dir"
+for given in "$@"; do
+    [ -d "$given/debs" ] && given=$given/debs
+    cp "$given"/meteremu_*_{amd64,arm64,armhf}.deb "$dir/" 2>/dev/null || true
+done
+debs=$(ls "$dir"/meteremu_*.deb 2>/dev/null || true)
+[ -n "$debs" ] || { rm -rf "$work"; skip "no meteremu .deb in $* (make deb first)"; }
 export GNUPGHOME=$work/gnupg
 cleanup() {
     GNUPGHOME=$work/gnupg gpgconf --kill gpg-agent 2>/dev/null || true
@@ -36,14 +41,6 @@ trap cleanup EXIT
 chmod 0755 "$work"
 
 step() { echo "=== $*"; }
-
-# A signing key of its own, exported to a file as a publisher would hand it to build-repo.
-new_key() { # GNUPGHOME NAME OUTPUT
-    mkdir -m 0700 "$1"
-    GNUPGHOME=$1 timeout "$step_timeout" gpg --batch --quiet --passphrase '' \
-        --quick-gen-key "$2 <$2@meteremu.invalid>" ed25519 sign 1d
-    GNUPGHOME=$1 gpg --batch --export-secret-keys >"$3"
-}
 
 # apt confined to STATE: its own sources list, lists, cache and an empty dpkg status.
 apt_in() { # STATE REPO KEYRING COMMAND ARGS...
@@ -71,7 +68,7 @@ apt_in() { # STATE REPO KEYRING COMMAND ARGS...
 architectures=$(for deb in $debs; do dpkg-deb -f "$deb" Architecture; done | sort -u | paste -sd,)
 
 step "a throwaway key and the repository of: $(echo "$debs" | xargs -n1 basename | paste -sd' ')"
-new_key "$GNUPGHOME" meteremu-test "$work/secret.key"
+new_signing_key "$GNUPGHOME" meteremu-test "$work/secret.key"
 started=$(date +%s)
 "$repo/scripts/build-repo" --packages "$dir" --out "$work/repo" --key "$work/secret.key" \
     >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "build-repo failed"; }
@@ -128,7 +125,7 @@ grep -E -q 'BADSIG|signatures were invalid|not signed' "$work/tampered.log" ||
 grep -E -m1 'BADSIG|signatures were invalid' "$work/tampered.log" || true
 
 step "the repository checked against another key is refused"
-new_key "$work/other-gnupg" meteremu-other "$work/other.key"
+new_signing_key "$work/other-gnupg" meteremu-other "$work/other.key"
 GNUPGHOME=$work/other-gnupg gpg --batch --export >"$work/other-keyring.gpg"
 if apt_in "$work/apt-other" "$work/repo" "$work/other-keyring.gpg" apt-get update \
     >"$work/other.log" 2>&1; then
