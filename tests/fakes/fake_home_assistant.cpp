@@ -338,12 +338,23 @@ void FakeHomeAssistant::DropConnections() {
 }
 
 void FakeHomeAssistant::SetDown(bool down) {
-    if (down) {
-        DropConnections();
-        http_.reset();
-    } else if (!http_) {
-        Listen();
+    if (!down) {
+        if (!http_) Listen();
+        return;
     }
+    // libmicrohttpd frees its upgraded connections when the HTTP server stops: every one must be
+    // closed before. With no WebSocket server, Upgrader::Adopt closes what upgrades meanwhile.
+    std::unique_ptr<WebSocketServer> old;
+    {
+        std::lock_guard lock(mutex_);
+        old = std::move(websocket_);
+    }
+    if (old) old->Stop();
+    old.reset();
+    http_.reset();
+    auto fresh = std::make_unique<WebSocketServer>(*this);
+    std::lock_guard lock(mutex_);
+    websocket_ = std::move(fresh);
 }
 
 int FakeHomeAssistant::Subscriptions() const {
