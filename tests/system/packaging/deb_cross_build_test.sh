@@ -6,9 +6,6 @@
 # into DIR/debs-ARCH. Checks that the package is of that architecture, that its daemon is an
 # executable of that instruction set, and that its dependencies were computed from the
 # architecture's libraries. package_cross_run_ARCH then runs it under qemu-user.
-#
-# The compilers run at the lowest priority: this is the longest test of make check, and the
-# tests that measure time beside it keep the processor they need.
 # Usage: deb_cross_build_test.sh DIR ARCH
 set -euo pipefail
 
@@ -16,7 +13,7 @@ dir=$1
 arch=$2
 # shellcheck source=tests/system/packaging/common.sh
 source "$(dirname "$0")/common.sh"
-require_tools dpkg-buildpackage dh lintian dpkg-architecture readelf nice
+require_tools dpkg-buildpackage dh lintian dpkg-architecture readelf
 triplet=$(dpkg-architecture -a"$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null) ||
     fail "$arch is not a Debian architecture"
 require_tools "$triplet-g++"
@@ -26,7 +23,7 @@ require_tools "$triplet-g++"
 out=$dir/debs-$arch
 rm -rf "$out"
 start=$SECONDS
-nice -n 19 "$repo/scripts/build-deb" --arch "$arch" --out "$out" --staging "$dir/deb-staging-$arch"
+"$repo/scripts/build-deb" --arch "$arch" --out "$out" --staging "$dir/deb-staging-$arch"
 echo "build-deb --arch $arch with lintian took $((SECONDS - start)) s"
 
 deb=$(find "$out" -maxdepth 1 -name "meteremu_*_$arch.deb")
