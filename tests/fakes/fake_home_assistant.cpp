@@ -193,6 +193,12 @@ FakeHomeAssistant::FakeHomeAssistant(std::string token) : token_(std::move(token
 
 FakeHomeAssistant::~FakeHomeAssistant() {
     pusher_ = {};
+    StopServers();
+}
+
+void FakeHomeAssistant::StopServers() noexcept {
+    // libmicrohttpd frees its upgraded connections when the HTTP server stops: every one must be
+    // closed before. With no WebSocket server, Upgrader::Adopt closes what upgrades meanwhile.
     std::unique_ptr<WebSocketServer> websocket;
     {
         std::lock_guard lock(mutex_);
@@ -342,16 +348,7 @@ void FakeHomeAssistant::SetDown(bool down) {
         if (!http_) Listen();
         return;
     }
-    // libmicrohttpd frees its upgraded connections when the HTTP server stops: every one must be
-    // closed before. With no WebSocket server, Upgrader::Adopt closes what upgrades meanwhile.
-    std::unique_ptr<WebSocketServer> old;
-    {
-        std::lock_guard lock(mutex_);
-        old = std::move(websocket_);
-    }
-    if (old) old->Stop();
-    old.reset();
-    http_.reset();
+    StopServers();
     auto fresh = std::make_unique<WebSocketServer>(*this);
     std::lock_guard lock(mutex_);
     websocket_ = std::move(fresh);

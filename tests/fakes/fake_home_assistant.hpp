@@ -88,6 +88,8 @@ private:
     // Called by the sessions (on the WebSocket thread), under mutex_.
     friend class Session;
     std::string InitialEvent(std::int64_t id, const std::vector<std::string>& entities) const;
+    /// Closes the WebSocket connections, then stops the HTTP server that upgraded them.
+    void StopServers() noexcept;
 
     std::string token_;
     std::uint16_t port_ = 0;
