@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fakes/fake_server.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>
 #include <cstring>
@@ -78,6 +79,14 @@ std::string UrlDecode(std::string_view text) {
     return out;
 }
 
+/// Whether the client closes its end of the connection `fd` (its FIN arrives) within
+/// `timeout_ms`.
+bool PeerClosed(int fd, int timeout_ms = 0) {
+    pollfd peer{fd, POLLRDHUP, 0};
+    return fd >= 0 && ::poll(&peer, 1, timeout_ms) > 0 &&
+           (peer.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 } // namespace
 
 std::map<std::string, std::string> ParseForm(std::string_view body) {
@@ -99,9 +108,7 @@ bool FakeRequest::Wait(std::chrono::milliseconds duration,
     auto deadline = std::chrono::steady_clock::now() + duration;
     while (std::chrono::steady_clock::now() < deadline) {
         if (cancel && cancel()) return false;
-        pollfd peer{fd, POLLRDHUP, 0};
-        if (fd >= 0 && ::poll(&peer, 1, 20) > 0 && (peer.revents & (POLLRDHUP | POLLHUP | POLLERR)))
-            return false;
+        if (PeerClosed(fd, 20)) return false;
         if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;
@@ -189,10 +196,10 @@ MHD_Result FakeServer::OnRequest(void* self, MHD_Connection* connection, const c
             *state = request;
             request->method = method;
             request->path = url;
-            int now = ++server->in_flight_;
-            int seen = server->max_in_flight_.load();
-            while (now > seen && !server->max_in_flight_.compare_exchange_weak(seen, now)) {
-            }
+            if (const auto* info =
+                    MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD))
+                request->fd = info->connect_fd;
+            server->EnterFlight(*request);
             return MHD_YES;
         }
         if (*upload_size) {
@@ -206,12 +213,28 @@ MHD_Result FakeServer::OnRequest(void* self, MHD_Connection* connection, const c
     }
 }
 
+void FakeServer::EnterFlight(const FakeRequest& request) {
+    std::lock_guard lock(flight_mutex_);
+    // Polled now rather than when a handler notices: under load a hung request's handler may
+    // see its client's close only after that client's next request has arrived.
+    int open = 1 + static_cast<int>(std::count_if(flight_.begin(), flight_.end(), [](auto* other) {
+                   return !PeerClosed(other->fd);
+               }));
+    flight_.push_back(&request);
+    in_flight_.store(static_cast<int>(flight_.size()));
+    if (open > max_in_flight_.load()) max_in_flight_.store(open);
+}
+
+void FakeServer::LeaveFlight(const FakeRequest& request) {
+    std::lock_guard lock(flight_mutex_);
+    std::erase(flight_, &request);
+    in_flight_.store(static_cast<int>(flight_.size()));
+}
+
 MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request) {
     MHD_get_connection_values(connection, MHD_HEADER_KIND, CollectHeader, &request);
     MHD_get_connection_values(connection, MHD_COOKIE_KIND, CollectCookie, &request);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, CollectArgument, &request);
-    if (const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD))
-        request.fd = info->connect_fd;
     if (const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS))
         if (info->client_addr && info->client_addr->sa_family == AF_INET)
             request.peer_port =
@@ -221,9 +244,10 @@ MHD_Result FakeServer::Respond(MHD_Connection* connection, FakeRequest& request)
     // next request on a new connection before libmicrohttpd completes this one, which would
     // count two (seen under ThreadSanitizer's slower scheduling).
     struct Done {
-        std::atomic<int>& in_flight;
-        ~Done() { --in_flight; }
-    } done{in_flight_};
+        FakeServer& server;
+        const FakeRequest& request;
+        ~Done() { server.LeaveFlight(request); }
+    } done{*this, request};
     request.counted = false;
     FakeReply reply = handler_(request);
     request.on_completed = std::move(reply.on_completed);
@@ -251,10 +275,10 @@ void FakeServer::OnCompleted(void* self, MHD_Connection*, void** state,
             request->on_completed(code == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     } catch (...) { // a callback of C code: nothing may leave it
     }
-    bool counted = request->counted; // not yet handled: the count is still ours to undo
+    // Not yet handled: the count is still ours to undo.
+    if (request->counted) static_cast<FakeServer*>(self)->LeaveFlight(*request);
     delete request;
     *state = nullptr;
-    if (counted) --static_cast<FakeServer*>(self)->in_flight_;
 }
 
 } // namespace meteremu::test

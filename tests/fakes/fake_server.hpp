@@ -93,6 +93,9 @@ public:
     bool Running() const;
 
     int InFlight() const noexcept { return in_flight_.load(); }
+    /// The most requests a client had open at once: when one arrives, the others in flight
+    /// whose client has not yet closed them. A client that gave up on a request and then sent
+    /// the next counts one, however late the handler of the first notices.
     int MaxInFlight() const noexcept { return max_in_flight_.load(); }
     void ResetMaxInFlight() noexcept { max_in_flight_.store(in_flight_.load()); }
 
@@ -106,12 +109,16 @@ private:
     static void OnCompleted(void* self, MHD_Connection* connection, void** state,
                             MHD_RequestTerminationCode code) noexcept;
     MHD_Result Respond(MHD_Connection* connection, FakeRequest& request);
+    void EnterFlight(const FakeRequest& request);
+    void LeaveFlight(const FakeRequest& request);
 
     Handler handler_;
     std::uint16_t port_;
     std::optional<TlsMaterial> tls_;
     mutable std::mutex mutex_;
     MhdDaemonPtr daemon_;
+    std::mutex flight_mutex_;
+    std::vector<const FakeRequest*> flight_; ///< the requests in flight, under flight_mutex_
     std::atomic<int> in_flight_{0};
     std::atomic<int> max_in_flight_{0};
     std::atomic<bool> stopping_{false};
