@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <future>
 
 namespace meteremu::test {
 namespace {
@@ -61,6 +62,28 @@ TEST(FakeEnvoyTest, RecordsWhetherTheWholeAnswerLeft) {
     auto requests = envoy.Requests();
     EXPECT_EQ(requests[0].number + 1, requests[1].number);
     EXPECT_FALSE(requests[1].delivered) << "half an answer counted as delivered";
+}
+
+/// The in-flight count the Envoy tests assert (at most one request to the gateway at a time)
+/// is what the client holds open: requests it gave up on before sending the next count one,
+/// however late the hung handler notices the close; two held open together count two.
+TEST(FakeEnvoyTest, CountsTheRequestsAClientHoldsOpenAtOnce) {
+    FakeEnvoyOptions options;
+    options.folder = EnvoyFolder("3.9.36");
+    FakeEnvoy envoy(options);
+    std::string url = "http://127.0.0.1:" + std::to_string(envoy.Port()) + "/info";
+    envoy.SetFault({FaultKind::Hang, 0ms, "", -1});
+    for (int attempt = 0; attempt < 10; ++attempt)
+        EXPECT_EQ(HttpGet(url, 100ms).status, 0);
+    EXPECT_EQ(envoy.MaxInFlight(), 1);
+
+    auto first = std::async(std::launch::async, [&] { return HttpGet(url, 3s).status; });
+    auto second = std::async(std::launch::async, [&] { return HttpGet(url, 3s).status; });
+    EXPECT_TRUE(WaitUntil([&] { return envoy.MaxInFlight() == 2; }, 5s))
+        << "two requests held open together counted " << envoy.MaxInFlight();
+    envoy.ClearFault(); // ends the hang: whether they get an answer is not the point here
+    first.wait();
+    second.wait();
 }
 
 } // namespace
