@@ -7,9 +7,10 @@
 
 namespace meteremu {
 
-HeldConnections::HeldConnections(std::size_t capacity)
-    : capacity_(capacity), thread_([this](std::stop_token stop) { Run(stop); }) {
+HeldConnections::HeldConnections(std::size_t capacity) : capacity_(capacity) {
     held_.reserve(capacity_); // holding allocates nothing
+    // Started last: the thread reads held_ at once (ThreadSanitizer saw the reserve race it).
+    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
 
 HeldConnections::~HeldConnections() {
